@@ -1,0 +1,82 @@
+"""The error hierarchy shared by readers, validation and the CLI.
+
+Errors are data: a message, an optional span and the source text, so that a
+caller can print ``file:line:col: error: ...`` with the offending line and a
+caret, or emit JSON, without parsing strings.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from cib.span import Span
+
+
+@frozen
+class Diagnostic:
+    """One finding: severity is ``error`` or ``warning``; code is stable (PExxx)."""
+
+    severity: str
+    message: str
+    span: Span | None = None
+    code: str = ""
+    hint: str = ""
+
+    def render(self, source: str | None = None) -> str:
+        """Compiler-style text: location, message, offending line and caret."""
+        where = self.span.where() if self.span else "<input>"
+        what = f"{where}: {self.severity}: {self.message}"
+        if self.code:
+            what += f" [{self.code}]"
+        lines = [what]
+        if self.span and self.span.element:
+            ident = f' id="{self.span.element_id}"' if self.span.element_id else ""
+            lines.append(f"  in <{self.span.element}{ident}>")
+        if source is not None and self.span and self.span.line:
+            src_lines = source.splitlines()
+            if 0 < self.span.line <= len(src_lines):
+                text = src_lines[self.span.line - 1].expandtabs(4)
+                raw = src_lines[self.span.line - 1]
+                col = max(self.span.column, 1)
+                prefix = raw[: col - 1].expandtabs(4)
+                lines.append("  " + text)
+                lines.append("  " + " " * len(prefix) + "^")
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class PengineError(Exception):
+    """Base of every error that reaches a user as a message, not a traceback."""
+
+    def __init__(self, message: str, span: Span | None = None, source: str | None = None,
+                 hint: str = "", code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.source = source
+        self.hint = hint
+        self.code = code
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic("error", self.message, self.span, self.code, self.hint)
+
+    def render(self) -> str:
+        return self.diagnostic.render(self.source)
+
+
+class InputError(PengineError):
+    """The input is malformed or inconsistent (exit code 1)."""
+
+
+class CrmSyntaxError(InputError):
+    """crm shell text that the grammar rejects."""
+
+
+class XmlInputError(InputError):
+    """CIB XML that is malformed, hostile or not a CIB."""
+
+
+class UsageError(PengineError):
+    """Bad command-line usage or an I/O failure (exit code 2)."""

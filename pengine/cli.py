@@ -1,0 +1,128 @@
+"""The ``pengine`` command: one command, one subcommand per job.
+
+Flags follow the Pacemaker tool each subcommand mirrors (crm_simulate,
+crm_verify).  Each subcommand lives in its own ``pengine.cmd_*`` module and is
+imported only when used, so that a small run starts fast.
+
+Exit codes: 0 success; 1 invalid input; 2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2, as the contract says
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _event_flags(p: argparse.ArgumentParser) -> None:
+    """crm_simulate's event-injection flags, shared by several subcommands."""
+    g = p.add_argument_group("events (as crm_simulate)")
+    g.add_argument("-u", "--node-up", action="append", default=[], metavar="NODE")
+    g.add_argument("-d", "--node-down", action="append", default=[], metavar="NODE")
+    g.add_argument("-f", "--node-fail", action="append", default=[], metavar="NODE")
+    g.add_argument("-i", "--op-inject", action="append", default=[], metavar="OPSPEC",
+                   help="${resource}_${task}_${interval_ms}@${node}=${rc}")
+    g.add_argument("-F", "--op-fail", action="append", default=[], metavar="OPSPEC",
+                   help="fail this action when the transition runs")
+    g.add_argument("-t", "--set-datetime", metavar="DATETIME")
+    g.add_argument("-q", "--quorum", metavar="0|1")
+    g.add_argument("-w", "--watchdog", metavar="0|1")
+    g.add_argument("-g", "--ticket-grant", action="append", default=[], metavar="TICKET")
+    g.add_argument("-r", "--ticket-revoke", action="append", default=[], metavar="TICKET")
+    g.add_argument("-b", "--ticket-standby", action="append", default=[], metavar="TICKET")
+    g.add_argument("-e", "--ticket-activate", action="append", default=[], metavar="TICKET")
+    g.add_argument("--optimal", action="store_true",
+                   help="place resources by global optimisation instead of Pacemaker's greedy order")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pengine", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("simulate", help="what the cluster would do (crm_simulate)")
+    p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
+    p.add_argument("-x", "--xml-file", metavar="CIB.xml")
+    p.add_argument("-L", "--live-check", action="store_true", help=argparse.SUPPRESS)
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("-R", "--run", action="store_true", help="compute the transition")
+    mode.add_argument("-S", "--simulate", action="store_true", help="compute and simulate it")
+    p.add_argument("-s", "--show-scores", action="store_true")
+    p.add_argument("-U", "--show-utilization", action="store_true")
+    p.add_argument("-c", "--show-failcounts", action="store_true")
+    p.add_argument("-A", "--show-attrs", action="store_true")
+    p.add_argument("-D", "--save-dotfile", metavar="FILE.dot")
+    p.add_argument("-G", "--save-graph", metavar="FILE.xml")
+    p.add_argument("-O", "--save-output", metavar="FILE.xml")
+    p.add_argument("--output-as", choices=("text", "json"), default="text")
+    p.add_argument("--batch", metavar="DIR", help="simulate every CIB in DIR in one process")
+    p.add_argument("--report", metavar="FILE.html")
+    _event_flags(p)
+
+    p = sub.add_parser("check", help="validate configurations (crm_verify)")
+    p.add_argument("config", nargs="+", metavar="CONFIG")
+    p.add_argument("--format", choices=("text", "json", "junit", "sarif"), default="text")
+    p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--ignore", action="append", default=[], metavar="CODE")
+
+    p = sub.add_parser("show", help="convert or pretty-print a configuration")
+    p.add_argument("config", metavar="CONFIG")
+    p.add_argument("--as", dest="as_", choices=("crm", "xml"), default="crm")
+
+    p = sub.add_parser("graph", help="draw a transition")
+    p.add_argument("config", nargs="+", metavar="CONFIG")
+    p.add_argument("-o", "--output", metavar="FILE", required=True)
+    _event_flags(p)
+
+    p = sub.add_parser("explain", help="why a resource runs where it does, or not")
+    p.add_argument("resource")
+    p.add_argument("config", nargs="+", metavar="CONFIG")
+    _event_flags(p)
+
+    p = sub.add_parser("scenario", help="events over time")
+    p.add_argument("scenario", metavar="SCENARIO.toml")
+    p.add_argument("--report", metavar="FILE.html")
+
+    p = sub.add_parser("diff", help="what changing OLD into NEW would do")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("-x", "--xml-file", metavar="STATUS.xml")
+    p.add_argument("--fail-on", default="")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        module = importlib.import_module(f"pengine.cmd_{args.command}")
+    except ModuleNotFoundError:
+        print(f"pengine: '{args.command}' is not available yet", file=sys.stderr)
+        return EXIT_USAGE
+    from cib.errors import InputError, PengineError
+    try:
+        return module.run(args)
+    except InputError as error:
+        print(error.render(), file=sys.stderr)
+        return EXIT_INVALID
+    except PengineError as error:
+        print(f"pengine: {error.render()}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
