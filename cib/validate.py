@@ -1,0 +1,959 @@
+"""Cross-reference and semantic checks of a CIB: what ``pengine check`` reports.
+
+``validate(cib)`` returns a list of :class:`~cib.errors.Diagnostic`, each with a
+stable code (``PE001``...), a severity, a message, the span of the offending
+element and a one-line hint.  It never raises for a bad configuration.
+
+Severity follows what Pacemaker does with the configuration:
+
+* **error**: Pacemaker refuses the CIB (its schema rejects it), or drops the
+  object or replaces the value, so the cluster would not do what was written
+  (a constraint naming a missing resource, ``interval="5x"``, ``score="high"``);
+* **warning**: Pacemaker accepts it and does what was meant, but the text is
+  deprecated, suspicious or unsafe (``Master`` for ``Promoted``, fencing
+  disabled, a constraint on a clone's child that Pacemaker maps to the clone).
+
+A CIB that turns schema validation off (``validate-with="none"``) gets the
+checks that only the schema makes fatal as warnings instead, since Pacemaker
+then loads it and substitutes a default.
+
+The rules follow *Pacemaker Explained* and Pacemaker's own parsers
+(``pcmk_parse_score``, ``crm_get_msec``, ``crm_str_to_boolean``,
+``pcmk_parse_role``).  ``CODES`` lists every code with its meaning.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+from collections import defaultdict
+from typing import Iterable, Iterator
+
+from cib import model as m
+from cib.errors import Diagnostic
+from cib.span import Span
+
+ERROR, WARNING = "error", "warning"
+
+#: Every diagnostic code, with what it reports.  Codes are never renumbered.
+CODES: dict[str, str] = {
+    "PE000": "the file cannot be read as a configuration (syntax error, malformed XML)",
+    "PE001": "duplicate id",
+    "PE002": "reference to a resource that does not exist",
+    "PE003": "a resource in more than one group, clone or bundle",
+    "PE004": "reference to a node that does not exist",
+    "PE005": "reference to a template that does not exist",
+    "PE006": "id-ref or tag reference to an id that does not exist",
+    "PE007": "fencing level names a device that does not exist or is not a fencing device",
+    "PE008": "invalid container or remote-node meta-attribute",
+    "PE010": "invalid score",
+    "PE011": "invalid role",
+    "PE012": "deprecated name or value, with its replacement",
+    "PE013": "invalid order kind",
+    "PE014": "invalid interval, timeout or duration",
+    "PE015": "invalid boolean",
+    "PE016": "option value out of range",
+    "PE017": "unknown option name (probably misspelt)",
+    "PE018": "constraint of a resource with itself",
+    "PE019": "constraint names a clone's child or a member of its own group",
+    "PE020": "fencing disabled or no fencing device in a multi-node cluster",
+    "PE021": "incomplete or contradictory element",
+    "PE022": "invalid integer",
+}
+
+# ------------------------------------------------------------ value syntax ----
+
+_INFINITY = re.compile(r"[+-]?(INFINITY|inf)", re.IGNORECASE)
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+_LEADING_INTEGER = re.compile(r"\s*[+-]?\d+")
+_HEALTH = ("red", "yellow", "green")
+
+_TRUE = ("true", "on", "yes", "y", "1")
+_FALSE = ("false", "off", "no", "n", "0")
+
+# crm_get_msec: digits, optional blanks, then a unit whose *prefix* decides.
+_MSEC = re.compile(r"\s*[0-9.]*\d[0-9.]*\s*(?P<unit>[A-Za-z]*)\s*")
+_UNITS = ("ms", "msec", "us", "usec", "s", "sec", "m", "min", "h", "hr")
+# crm_time_parse_duration: P, then number+designator pairs, T before time fields.
+_ISO_DURATION = re.compile(r"P(?=\d|T\d)(\d+[YMWDHS])*(T(\d+[HMS])+)?")
+
+ROLES = ("Stopped", "Started", "Unpromoted", "Promoted")
+LEGACY_ROLES = {"master": "Promoted", "slave": "Unpromoted"}
+ORDER_KINDS = ("Mandatory", "Optional", "Serialize")
+ACTIONS = ("start", "stop", "promote", "demote")
+
+
+def parse_score(text: str | None) -> tuple[str, str | None]:
+    """Classify a score as Pacemaker reads it: ("ok"|"lenient"|"bad", note)."""
+    if text is None:
+        return "ok", None
+    if _INFINITY.fullmatch(text) or _INTEGER.fullmatch(text) or text.lower() in _HEALTH:
+        return "ok", None
+    leading = _LEADING_INTEGER.match(text)
+    if leading:  # strtoll stops at the first non-digit and Pacemaker warns
+        return "lenient", leading.group().strip()
+    return "bad", None
+
+
+def parse_duration(text: str) -> tuple[str, str | None]:
+    """A Pacemaker interval/timeout: ms/us/s/m/h units or ISO 8601 ``P...``."""
+    if text.startswith("P"):
+        return ("ok", None) if _ISO_DURATION.fullmatch(text) else ("bad", None)
+    found = _MSEC.fullmatch(text)
+    if not found:
+        return "bad", None
+    unit = found.group("unit").lower()
+    if not unit or unit in _UNITS:
+        return "ok", None
+    if unit[0] in "smh" or unit[:2] in ("ms", "us"):
+        # Pacemaker compares only the unit's first letters: "5mins" is 5 minutes
+        return "lenient", unit
+    return "bad", None
+
+
+def parse_boolean(text: str) -> bool | None:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    return None
+
+
+# ------------------------------------------------------------ option tables ----
+# Value kinds: "boolean", "integer", "score", "duration", "signed-duration",
+# "percentage", "role", "text", or a tuple of allowed values.
+
+CLUSTER_OPTIONS: dict[str, object] = {
+    "cluster-name": "text", "dc-version": "text", "cluster-infrastructure": "text",
+    "no-quorum-policy": ("stop", "freeze", "ignore", "demote", "fence", "suicide"),
+    "batch-limit": "integer", "migration-limit": "integer", "load-threshold": "percentage",
+    "node-action-limit": "integer", "symmetric-cluster": "boolean",
+    "stop-all-resources": "boolean", "start-failure-is-fatal": "boolean",
+    "maintenance-mode": "boolean", "fencing-enabled": "boolean",
+    "fencing-action": ("reboot", "off", "poweroff"), "fencing-timeout": "duration",
+    "fencing-max-attempts": "score", "have-watchdog": "boolean",
+    "fencing-watchdog-timeout": "signed-duration", "fencing-reaction": ("stop", "panic"),
+    "priority-fencing-delay": "duration", "node-pending-timeout": "duration",
+    "cluster-delay": "duration", "dc-deadtime": "duration",
+    "pe-error-series-max": "integer", "pe-warn-series-max": "integer",
+    "pe-input-series-max": "integer", "enable-acl": "boolean",
+    "placement-strategy": ("default", "utilization", "minimal", "balanced"),
+    "node-health-strategy": ("none", "migrate-on-red", "only-green", "progressive", "custom"),
+    "node-health-base": "score", "node-health-green": "score", "node-health-yellow": "score",
+    "node-health-red": "score", "cluster-recheck-interval": "duration",
+    "shutdown-lock": "boolean", "shutdown-lock-limit": "duration",
+    "startup-fencing": "boolean", "election-timeout": "duration",
+    "shutdown-escalation": "duration", "join-integration-timeout": "duration",
+    "join-finalization-timeout": "duration", "transition-delay": "duration",
+    "concurrent-fencing": "boolean", "stop-removed-resources": "boolean",
+    "cancel-removed-actions": "boolean", "enable-startup-probes": "boolean",
+    "cluster-ipc-limit": "integer", "last-lrm-refresh": "text",
+    "placement-solver": ("greedy", "optimal"),  # pengine's own: see design.md
+}
+
+#: Deprecated cluster option names → (replacement, note).  The old names still work.
+DEPRECATED_CLUSTER_OPTIONS: dict[str, str] = {
+    "stonith-enabled": "fencing-enabled", "stonith-action": "fencing-action",
+    "stonith-timeout": "fencing-timeout", "stonith-max-attempts": "fencing-max-attempts",
+    "stonith-watchdog-timeout": "fencing-watchdog-timeout", "fence-reaction": "fencing-reaction",
+    "crmd-integration-timeout": "join-integration-timeout",
+    "crmd-finalization-timeout": "join-finalization-timeout",
+    "crmd-transition-delay": "transition-delay",
+    "stop-orphan-resources": "stop-removed-resources",
+    "stop-orphan-actions": "cancel-removed-actions",
+    "default-resource-stickiness": "resource-stickiness in rsc_defaults",
+    "is-managed-default": "is-managed in rsc_defaults",
+    "default-action-timeout": "timeout in op_defaults",
+    "remove-after-stop": "nothing (it is unsafe and ignored)",
+}
+
+#: Deprecated option values → replacement, per option.
+DEPRECATED_VALUES: dict[str, dict[str, str]] = {
+    "no-quorum-policy": {"suicide": "fence"},
+    "fencing-action": {"poweroff": "off"},
+    "stonith-action": {"poweroff": "off"},
+}
+
+META_OPTIONS: dict[str, object] = {
+    "priority": "score", "critical": "boolean", "target-role": "role",
+    "is-managed": "boolean", "maintenance": "boolean", "resource-stickiness": "score",
+    "requires": ("nothing", "quorum", "fencing", "unfencing"),
+    "migration-threshold": "score", "failure-timeout": "duration",
+    "multiple-active": ("block", "stop_only", "stop_start", "stop_unexpected"),
+    "allow-migrate": "boolean", "allow-unhealthy-nodes": "boolean",
+    "container-attribute-target": ("host",), "remote-node": "text", "remote-addr": "text",
+    "remote-port": "integer", "remote-connect-timeout": "duration",
+    "remote-allow-migrate": "boolean", "container": "text",
+    "clone-max": "integer", "clone-node-max": "integer", "clone-min": "integer",
+    "notify": "boolean", "globally-unique": "boolean", "ordered": "boolean",
+    "interleave": "boolean", "promotable": "boolean", "promoted-max": "integer",
+    "promoted-node-max": "integer", "collocated": "boolean", "provides": ("unfencing",),
+    "description": "text", "restart-type": "text", "failure-stickiness": "text",
+}
+
+DEPRECATED_META: dict[str, str] = {
+    "master-max": "promoted-max", "master-node-max": "promoted-node-max",
+    "masters": "promoted-max", "resource-failure-stickiness": "migration-threshold",
+    "restart-type": "an order constraint",
+}
+
+OP_OPTIONS: dict[str, object] = {
+    "timeout": "duration", "on-fail": ("ignore", "block", "stop", "demote", "restart",
+                                       "fence", "standby"),
+    "enabled": "boolean", "start-delay": "duration", "interval-origin": "text",
+    "record-pending": "boolean", "role": "role", "description": "text",
+    "requires": ("nothing", "quorum", "fencing", "unfencing"),
+}
+
+DEPRECATED_OP: dict[str, str] = {
+    "record-pending": "nothing (operations are always recorded since Pacemaker 3.0)",
+    "requires": "the requires meta-attribute of the resource",
+}
+
+
+# ------------------------------------------------------------------ helpers ----
+
+class _Source:
+    """Turns an element span into the span of one of its XML attributes."""
+
+    def __init__(self, text: str | None):
+        self.text = text
+        self.starts: list[int] = []
+        if text:
+            self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def attribute(self, span: Span | None, name: str | None) -> Span | None:
+        if not (self.text and span and span.line and span.element and name):
+            return span
+        if span.line > len(self.starts):
+            return span
+        start = self.starts[span.line - 1] + max(span.column - 1, 0)
+        end = self.text.find(">", start)
+        if end < 0:
+            return span
+        found = re.compile(r"\s" + re.escape(name) + r"\s*=").search(self.text, start, end)
+        if not found:
+            return span
+        offset = found.start() + 1
+        line = bisect.bisect_right(self.starts, offset)
+        return Span(span.file, line, offset - self.starts[line - 1] + 1,
+                    element=span.element, element_id=span.element_id)
+
+
+def _close(name: str, known: Iterable[str]) -> str | None:
+    match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.85)
+    return match[0] if match else None
+
+
+def _role(value: str) -> tuple[str | None, bool]:
+    """(canonical role or None, legacy?)"""
+    lowered = value.lower()
+    for role in ROLES:
+        if role.lower() == lowered:
+            return role, False
+    if lowered in LEGACY_ROLES:
+        return LEGACY_ROLES[lowered], True
+    return None, False
+
+
+# ---------------------------------------------------------------- validator ----
+
+class _Validator:
+    def __init__(self, cib: m.Cib, source_text: str | None):
+        self.cib = cib
+        self.config = cib.configuration
+        self.source = _Source(source_text if source_text is not None else cib.source)
+        self.out: list[Diagnostic] = []
+        self.schema = (cib.get("validate-with") or "").lower() != "none"
+        self.resources = self.config.resources_by_id
+        self.templates = {r.id for r in self.config.resources if isinstance(r, m.Template)}
+        self.tags = {t.id: t for t in self.config.tags}
+        self._node_names: set[str] | None = None
+        self.parent: dict[str, m.Resource] = {}
+        for rsc in m.walk_resources(self.config.resources):
+            for child in _children(rsc):
+                self.parent.setdefault(child.id, rsc)
+
+    # -- reporting -----------------------------------------------------------
+
+    def report(self, severity: str, code: str, message: str, span: Span | None, hint: str = "",
+               attribute: str | None = None):
+        self.out.append(Diagnostic(severity, message, self.source.attribute(span, attribute),
+                                   code, hint))
+
+    def schema_error(self, code: str, message: str, span, hint: str, attribute: str | None = None,
+                     fallback: str = ""):
+        """An error the schema would catch; a warning when the CIB disables the schema."""
+        if self.schema:
+            self.report(ERROR, code, message, span, hint, attribute)
+        else:
+            note = f"schema validation is off (validate-with=\"none\"), so Pacemaker {fallback}"
+            self.report(WARNING, code, message, span, note if fallback else hint, attribute)
+
+    # -- value checks --------------------------------------------------------
+
+    def score(self, value: str | None, span, what: str, attribute: str | None = None):
+        kind, note = parse_score(value)
+        if kind == "bad":
+            self.report(ERROR, "PE010", f"invalid score '{value}' for {what}", span,
+                        "a score is an integer, INFINITY, +INFINITY or -INFINITY", attribute)
+        elif kind == "lenient":
+            self.report(WARNING, "PE010", f"score '{value}' for {what} is not an integer: "
+                        f"Pacemaker reads it as {note}", span, f"write {note}", attribute)
+
+    def duration(self, value: str | None, span, what: str, attribute: str | None = None,
+                 signed: bool = False, interval: bool = False):
+        """A duration.  An unreadable interval is an error (the operation would
+        not recur as written); an unreadable timeout or delay is a warning, as
+        Pacemaker then uses the documented default."""
+        if value is None or value.lower() == "#default":
+            return
+        text = value[1:] if signed and value.startswith("-") else value
+        kind, unit = parse_duration(text)
+        if kind == "bad":
+            self.report(ERROR if interval else WARNING, "PE014", f"invalid {what} '{value}'"
+                        + ("" if interval else ": Pacemaker uses the default"), span,
+                        "use a number with an optional unit (ms, s, m, h), e.g. 30s, "
+                        "or an ISO 8601 duration such as PT30S", attribute)
+        elif kind == "lenient":
+            self.report(WARNING, "PE014", f"unusual unit '{unit}' in {what} '{value}'", span,
+                        "Pacemaker reads only the unit's first letters; write ms, s, m or h",
+                        attribute)
+
+    def boolean(self, value: str | None, span, what: str, attribute: str | None = None):
+        if value is not None and parse_boolean(value) is None:
+            self.report(ERROR, "PE015", f"invalid boolean '{value}' for {what}", span,
+                        "use true or false", attribute)
+
+    def role(self, value: str | None, span, what: str, attribute: str | None = None):
+        if value is None:
+            return
+        role, legacy = _role(value)
+        if role is None:
+            self.schema_error("PE011", f"invalid role '{value}' for {what}", span,
+                              "roles are Started, Stopped, Promoted and Unpromoted", attribute,
+                              "ignores the role")
+        elif legacy:
+            self.report(WARNING, "PE012", f"role '{value}' for {what} is deprecated", span,
+                        f"write {role}", attribute)
+
+    def option(self, name: str, value: str | None, span, kind, what: str):
+        """One nvpair of a known kind."""
+        if value is None or value.lower() == "#default":
+            return  # "#default" unsets the value
+        label = f"{what} '{name}'"
+        if kind == "boolean":
+            self.boolean(value, span, label)
+        elif kind == "score":
+            self.score(value, span, label)
+        elif kind in ("duration", "signed-duration"):
+            self.duration(value, span, label, signed=kind == "signed-duration")
+        elif kind == "integer":
+            if not _INTEGER.fullmatch(value) and not _INFINITY.fullmatch(value):
+                self.report(ERROR, "PE022", f"invalid integer '{value}' for {label}", span,
+                            "write a whole number")
+        elif kind == "percentage":
+            if not re.fullmatch(r"\s*\d+(\.\d+)?\s*%?\s*", value):
+                self.report(ERROR, "PE016", f"invalid percentage '{value}' for {label}", span,
+                            "write a percentage such as 80%")
+        elif kind == "role":
+            self.role(value, span, label)
+        elif isinstance(kind, tuple) and value not in kind:
+            allowed = ", ".join(v for v in kind if v not in DEPRECATED_VALUES.get(name, {}))
+            self.report(ERROR, "PE016", f"invalid value '{value}' for {label}", span,
+                        f"allowed values: {allowed}")
+        deprecated = DEPRECATED_VALUES.get(name, {}).get(value)
+        if deprecated:
+            self.report(WARNING, "PE012", f"value '{value}' of {label} is deprecated", span,
+                        f"write {name}={deprecated}")
+
+    def nvpairs(self, sets: tuple[m.AttrSet, ...], table: dict, deprecated: dict, what: str,
+                owner_span, unknown_hint: bool = True):
+        for attr_set in sets:
+            self.attr_set_score(attr_set)
+            for pair in attr_set.nvpairs:
+                span = pair.span or attr_set.span or owner_span
+                if pair.name in deprecated:
+                    replacement = deprecated[pair.name]
+                    self.report(WARNING, "PE012", f"{what} '{pair.name}' is deprecated", span,
+                                f"use {replacement}")
+                    replacement_name = replacement.split()[0]
+                    kind = table.get(replacement_name, table.get(pair.name))
+                    if kind is not None:
+                        self.option(pair.name, pair.value, span, kind, what)
+                    continue
+                kind = table.get(pair.name)
+                if kind is not None:
+                    self.option(pair.name, pair.value, span, kind, what)
+                elif unknown_hint:
+                    guess = _close(pair.name, list(table) + list(deprecated))
+                    if guess:
+                        self.report(WARNING, "PE017", f"unknown {what} '{pair.name}'", span,
+                                    f"did you mean '{guess}'?")
+
+    def attr_set_score(self, attr_set: m.AttrSet):
+        if attr_set.score is not None:
+            self.score(attr_set.score, attr_set.span, f"the precedence of set '{attr_set.id}'",
+                       "score")
+        if attr_set.rule is not None:
+            self.rule(attr_set.rule, location=False)
+
+    # -- the passes ----------------------------------------------------------
+
+    def run(self) -> list[Diagnostic]:
+        self.duplicate_ids()
+        self.containment()
+        self.cluster_options()
+        self.defaults()
+        self.node_checks()
+        for rsc in m.walk_resources(self.config.resources):
+            self.resource(rsc)
+        for constraint in self.config.constraints:
+            self.constraint(constraint)
+        self.tag_refs()
+        self.fencing_levels()
+        self.id_refs()
+        self.fencing_safety()
+        return self.out
+
+    def duplicate_ids(self):
+        seen: dict[str, tuple[object, Span | None]] = {}
+        for obj, ident, span in _identified(self.config):
+            if ident in seen:
+                first_obj, first_span = seen[ident]
+                if isinstance(obj, m.Primitive) and isinstance(first_obj, m.Primitive):
+                    continue  # reported as PE003 by containment() when nested twice
+                where = f" (first defined at {first_span.where()})" if first_span else ""
+                self.report(ERROR, "PE001", f"duplicate id '{ident}'{where}", span,
+                            "every id in a CIB must be unique: rename one of them")
+            else:
+                seen[ident] = (obj, span)
+
+    def containment(self):
+        holders: dict[str, list[tuple[str | None, m.Resource]]] = defaultdict(list)
+
+        def visit(rsc, parent_id):
+            holders[rsc.id].append((parent_id, rsc))
+            for child in _children(rsc):
+                visit(child, rsc.id)
+        for rsc in self.config.resources:
+            visit(rsc, None)
+        for rsc_id, places in holders.items():
+            if len(places) < 2:
+                continue
+            parents = [p for p, _ in places]
+            named = sorted({p for p in parents if p})
+            if len(named) >= 2 or (named and None in parents):
+                where = " and ".join(f"'{p}'" for p in named)
+                top = " and at the top level" if None in parents else ""
+                self.report(ERROR, "PE003", f"resource '{rsc_id}' is in {where}{top}",
+                            places[-1][1].span, "a resource can belong to one group, clone or "
+                            "bundle only: define a second resource")
+            else:
+                first = places[0][1].span
+                where = f" (first defined at {first.where()})" if first else ""
+                self.report(ERROR, "PE001", f"duplicate id '{rsc_id}'{where}", places[-1][1].span,
+                            "every id in a CIB must be unique: rename one of them")
+
+    def cluster_options(self):
+        self.nvpairs(self.config.crm_config, CLUSTER_OPTIONS, DEPRECATED_CLUSTER_OPTIONS,
+                     "cluster option", None)
+
+    def defaults(self):
+        self.nvpairs(self.config.rsc_defaults, META_OPTIONS, DEPRECATED_META,
+                     "resource default", None)
+        self.nvpairs(self.config.op_defaults, OP_OPTIONS,
+                     DEPRECATED_OP, "operation default", None)
+
+    def node_checks(self):
+        for node in self.config.nodes:
+            if node.type is not None and node.type not in ("member", "remote", "ping", "normal"):
+                self.schema_error("PE016", f"invalid node type '{node.type}' for node "
+                                  f"'{node.uname}'", node.span, "node types are member and remote",
+                                  "type", "treats it as a member")
+            elif node.type == "normal":
+                self.report(WARNING, "PE012", f"node type 'normal' of '{node.uname}' is deprecated",
+                            self.source.attribute(node.span, "type"), "write type=\"member\"")
+            if node.score is not None:
+                self.score(node.score, node.span, f"node '{node.uname}'", "score")
+            for attr_set in node.attributes + node.utilization:
+                self.attr_set_score(attr_set)
+
+    def resource(self, rsc):
+        meta = getattr(rsc, "meta", ())
+        self.nvpairs(meta, META_OPTIONS, DEPRECATED_META, "meta-attribute", rsc.span)
+        if isinstance(rsc, m.Clone) and rsc.legacy_master:
+            self.report(WARNING, "PE012", f"<master> '{rsc.id}' is deprecated", rsc.span,
+                        "use a clone with meta promotable=true")
+        if isinstance(rsc, m.Group) and not rsc.children:
+            self.report(ERROR, "PE021", f"group '{rsc.id}' has no resources", rsc.span,
+                        "a group needs at least one primitive")
+        if isinstance(rsc, (m.Primitive, m.Template)):
+            self.primitive(rsc)
+        for attr_set in getattr(rsc, "params", ()) + getattr(rsc, "utilization", ()):
+            self.attr_set_score(attr_set)
+        self.meta_references(rsc, meta)
+
+    def primitive(self, rsc):
+        template = getattr(rsc, "template", None)
+        if template is not None and template not in self.templates:
+            self.report(ERROR, "PE005", f"primitive '{rsc.id}' uses template '{template}', which "
+                        "does not exist", rsc.span, "define the template (rsc_template in crm)",
+                        "template")
+        elif template is None and not rsc.type:
+            self.report(ERROR, "PE021", f"{rsc.tag} '{rsc.id}' has no agent type", rsc.span,
+                        "give class, provider and type (e.g. ocf:heartbeat:IPaddr2)")
+        if rsc.cls == "stonith" and rsc.provider:
+            self.report(WARNING, "PE021", f"fencing device '{rsc.id}' has a provider "
+                        f"('{rsc.provider}')", rsc.span, "stonith agents have no provider",
+                        "provider")
+        seen_ops: dict[tuple, m.Op] = {}
+        for op in rsc.ops:
+            if op.id_ref is not None and not op.name:
+                continue
+            span = op.span or rsc.span
+            self.duration(op.interval, span, f"interval of operation '{op.name}'", "interval",
+                          interval=True)
+            for key, value in op.attributes:
+                kind = OP_OPTIONS.get(key)
+                if key in DEPRECATED_OP:
+                    self.report(WARNING, "PE012", f"operation attribute '{key}' is deprecated",
+                                self.source.attribute(span, key), f"use {DEPRECATED_OP[key]}")
+                if kind is None:
+                    continue
+                label = f"'{key}' of operation '{op.name}'"
+                if kind == "duration":
+                    self.duration(value, span, label, key)
+                elif kind == "boolean":
+                    self.boolean(value, span, label, key)
+                elif kind == "role":
+                    self.role(value, span, label, key)
+                elif isinstance(kind, tuple) and value not in kind:
+                    self.schema_error("PE016", f"invalid value '{value}' for {label}", span,
+                                      "allowed values: " + ", ".join(kind), key,
+                                      "uses the default")
+            self.nvpairs(op.meta, OP_OPTIONS, DEPRECATED_OP, "operation option", span)
+            if op.get("on-fail") == "demote" and op.name not in ("promote", "monitor"):
+                self.report(WARNING, "PE016", f"on-fail=demote is ignored for operation "
+                            f"'{op.name}'", self.source.attribute(span, "on-fail"),
+                            "demote applies to promote, and to monitors with role=Promoted")
+            key = (op.name, _msec(op.interval), _role(op.get("role") or "Started")[0])
+            if key[1] is not None and key in seen_ops and _enabled(op) and _enabled(seen_ops[key]):
+                self.report(WARNING, "PE021", f"operation '{op.name}' with interval "
+                            f"'{op.interval}' is defined twice for '{rsc.id}'", span,
+                            "Pacemaker uses only one of them: give each its own interval")
+            seen_ops.setdefault(key, op)
+
+    def meta_references(self, rsc, meta):
+        container = m.flat_get(meta, "container")
+        if container is not None:
+            span = _pair_span(meta, "container") or rsc.span
+            if container == rsc.id:
+                self.report(ERROR, "PE008", f"resource '{rsc.id}' is its own container", span,
+                            "container names the resource that runs this one")
+            elif container not in self.resources:
+                self.report(ERROR, "PE008", f"container '{container}' of '{rsc.id}' does not "
+                            "exist", span, "name an existing resource")
+        remote = m.flat_get(meta, "remote-node")
+        if remote is not None:
+            span = _pair_span(meta, "remote-node") or rsc.span
+            if remote in self.resources:
+                self.report(ERROR, "PE008", f"remote-node '{remote}' of '{rsc.id}' is also a "
+                            "resource id", span, "a guest node's name must differ from every "
+                            "resource id")
+            elif remote in self.config.nodes_by_id and self.config.nodes_by_id[remote].type not in (
+                    "remote", None):
+                self.report(WARNING, "PE008", f"remote-node '{remote}' of '{rsc.id}' is also a "
+                            "cluster node", span, "a guest node needs its own name")
+
+    # -- constraints ---------------------------------------------------------
+
+    def constraint(self, c):
+        label = f"{c.tag} '{c.id}'"
+        if isinstance(c, m.Location):
+            self.location(c, label)
+        elif isinstance(c, m.Colocation):
+            self.colocation(c, label)
+        elif isinstance(c, m.Order):
+            self.order(c, label)
+        elif isinstance(c, m.TicketConstraint):
+            self.ticket(c, label)
+        for rset in c.resource_sets:
+            self.resource_set(c, rset, label)
+
+    def rsc_ref(self, name: str | None, span, label: str, attribute: str | None,
+                allow_members: bool = True):
+        """A resource named by a constraint: it must exist (or be a tag or template)."""
+        if name is None:
+            return
+        if name in self.resources or name in self.tags or name in self.templates:
+            if name in self.resources:
+                self.child_ref(name, span, label, attribute)
+            return
+        base = re.sub(r":\d+$", "", name)
+        if base != name and base in self.resources:
+            return  # an explicit clone instance, "rsc:0"
+        guess = _close(name, list(self.resources) + list(self.tags))
+        self.report(ERROR, "PE002", f"{label} names resource '{name}', which does not exist",
+                    span, f"did you mean '{guess}'?" if guess else
+                    "Pacemaker ignores the constraint: define the resource or fix the name",
+                    attribute)
+
+    def child_ref(self, name: str, span, label: str, attribute: str | None):
+        """Warn when Pacemaker maps a clone's or bundle's child to its parent."""
+        parent = self.parent.get(name)
+        while parent is not None and not isinstance(parent, (m.Clone, m.Bundle)):
+            parent = self.parent.get(parent.id)
+        if parent is not None:
+            self.report(WARNING, "PE019", f"{label} names '{name}', which is inside "
+                        f"{parent.tag} '{parent.id}'", span,
+                        f"Pacemaker applies it to '{parent.id}': name the {parent.tag} instead",
+                        attribute)
+
+    def same_group(self, a: str | None, b: str | None) -> str | None:
+        pa, pb = self.parent.get(a or ""), self.parent.get(b or "")
+        if pa is not None and pa is pb and isinstance(pa, m.Group):
+            return pa.id
+        return None
+
+    def node_ref(self, name: str | None, span, label: str, attribute: str):
+        if name is None or self.known_node(name):
+            return
+        guess = _close(name, self._node_names)
+        self.report(WARNING, "PE004", f"{label} names node '{name}', which is not in the "
+                    "configuration", span,
+                    f"did you mean '{guess}'?" if guess else "the constraint has no effect until "
+                    "such a node joins", attribute)
+
+    def location(self, c: m.Location, label: str):
+        if c.rsc is not None and c.rsc_pattern is not None:
+            self.report(ERROR, "PE021", f"{label} has both rsc and rsc-pattern", c.span,
+                        "keep one of them")
+        elif c.rsc is None and c.rsc_pattern is None and not c.resource_sets:
+            self.report(ERROR, "PE021", f"{label} names no resource", c.span,
+                        "give rsc, rsc-pattern or a resource set")
+        self.rsc_ref(c.rsc, c.span, label, "rsc")
+        if c.rsc_pattern is not None:
+            try:
+                re.compile(c.rsc_pattern)
+            except re.error as error:
+                self.report(ERROR, "PE021", f"{label} has an invalid rsc-pattern: {error}",
+                            c.span, "rsc-pattern is a regular expression", "rsc-pattern")
+        if c.node is not None:
+            self.node_ref(c.node, c.span, label, "node")
+            if c.score is None:
+                self.report(ERROR, "PE021", f"{label} names a node but no score", c.span,
+                            "add a score, e.g. INFINITY", "node")
+        elif not c.rules and c.score is not None:
+            self.report(ERROR, "PE021", f"{label} has a score but neither a node nor a rule",
+                        c.span, "add node=... or a rule")
+        self.score(c.score, c.span, label, "score")
+        self.role(c.role, c.span, label, "role")
+        if c.resource_discovery is not None and c.resource_discovery not in (
+                "always", "never", "exclusive"):
+            self.schema_error("PE016", f"invalid resource-discovery '{c.resource_discovery}' in "
+                              f"{label}", c.span, "allowed values: always, never, exclusive",
+                              "resource-discovery", "uses always")
+        for rule in c.rules:
+            self.rule(rule, location=True)
+
+    def rule(self, rule: m.Rule, location: bool):
+        span = rule.span
+        if rule.score is not None:
+            self.score(rule.score, span, f"rule '{rule.id}'", "score")
+            if rule.score_attribute is not None:
+                self.report(WARNING, "PE021", f"rule '{rule.id}' has both score and "
+                            "score-attribute", span, "keep one of them", "score-attribute")
+        if rule.score_attribute is not None and not re.fullmatch(r"[^\s]+", rule.score_attribute):
+            self.report(ERROR, "PE010", f"invalid score-attribute '{rule.score_attribute}' in "
+                        f"rule '{rule.id}'", span, "name a node attribute", "score-attribute")
+        self.role(rule.role, span, f"rule '{rule.id}'", "role")
+        if rule.boolean_op is not None and rule.boolean_op not in ("and", "or"):
+            self.schema_error("PE016", f"invalid boolean-op '{rule.boolean_op}' in rule "
+                              f"'{rule.id}'", span, "use and or or", "boolean-op", "uses and")
+        for item in rule.expressions:
+            if isinstance(item, m.Rule):
+                self.rule(item, location=False)
+
+    def colocation(self, c: m.Colocation, label: str):
+        if not c.resource_sets and (c.rsc is None or c.with_rsc is None):
+            self.report(ERROR, "PE021", f"{label} needs rsc and with-rsc (or resource sets)",
+                        c.span, "name both resources")
+        self.rsc_ref(c.rsc, c.span, label, "rsc")
+        self.rsc_ref(c.with_rsc, c.span, label, "with-rsc")
+        self.score(c.score, c.span, label, "score")
+        self.role(c.rsc_role, c.span, label, "rsc-role")
+        self.role(c.with_rsc_role, c.span, label, "with-rsc-role")
+        if c.influence is not None:
+            self.boolean(c.influence, c.span, f"influence of {label}", "influence")
+        if c.rsc is not None and c.rsc == c.with_rsc:
+            self.report(ERROR, "PE018", f"{label} colocates '{c.rsc}' with itself", c.span,
+                        "Pacemaker ignores it: name two different resources", "with-rsc")
+        group = self.same_group(c.rsc, c.with_rsc)
+        if group:
+            self.report(WARNING, "PE019", f"{label} colocates two members of group '{group}'",
+                        c.span, "a group already keeps its members together")
+
+    def order(self, c: m.Order, label: str):
+        if not c.resource_sets and (c.first is None or c.then is None):
+            self.report(ERROR, "PE021", f"{label} needs first and then (or resource sets)",
+                        c.span, "name both resources")
+        self.rsc_ref(c.first, c.span, label, "first")
+        self.rsc_ref(c.then, c.span, label, "then")
+        for attribute, value in (("first-action", c.first_action), ("then-action", c.then_action)):
+            self.action(value, c.span, label, attribute)
+        self.order_kind(c.kind, c.span, label)
+        if c.score is not None:
+            self.score(c.score, c.span, label, "score")
+            if c.kind is None:
+                self.report(WARNING, "PE012", f"{label} uses score, which is deprecated for "
+                            "orderings", self.source.attribute(c.span, "score"),
+                            "use kind=Mandatory (score > 0) or kind=Optional (score 0)")
+        if c.symmetrical is not None:
+            self.boolean(c.symmetrical, c.span, f"symmetrical of {label}", "symmetrical")
+        if c.first is not None and c.first == c.then:
+            first_action, then_action = c.first_action or "start", c.then_action or c.first_action or "start"
+            if first_action == then_action:
+                self.report(ERROR, "PE018", f"{label} orders '{c.first}' {first_action} after "
+                            "itself", c.span, "Pacemaker ignores it: name two different resources",
+                            "then")
+        group = self.same_group(c.first, c.then)
+        if group:
+            self.report(WARNING, "PE019", f"{label} orders two members of group '{group}'",
+                        c.span, "a group already starts its members in order")
+
+    def order_kind(self, kind: str | None, span, label: str):
+        if kind is not None and kind not in ORDER_KINDS:
+            self.schema_error("PE013", f"invalid kind '{kind}' in {label}", span,
+                              "order kinds are Mandatory, Optional and Serialize", "kind",
+                              "uses Mandatory")
+
+    def action(self, value: str | None, span, label: str, attribute: str):
+        if value is not None and value not in ACTIONS:
+            self.schema_error("PE016", f"invalid {attribute} '{value}' in {label}", span,
+                              "actions are start, stop, promote and demote", attribute,
+                              "uses start")
+
+    def ticket(self, c: m.TicketConstraint, label: str):
+        if not c.resource_sets and c.rsc is None:
+            self.report(ERROR, "PE021", f"{label} names no resource", c.span,
+                        "give rsc or a resource set")
+        self.rsc_ref(c.rsc, c.span, label, "rsc")
+        self.role(c.rsc_role, c.span, label, "rsc-role")
+        if c.loss_policy is not None and c.loss_policy not in ("stop", "demote", "fence", "freeze"):
+            self.schema_error("PE016", f"invalid loss-policy '{c.loss_policy}' in {label}",
+                              c.span, "allowed values: stop, demote, fence, freeze",
+                              "loss-policy", "uses stop")
+
+    def resource_set(self, c, rset: m.ResourceSet, label: str):
+        span = rset.span or c.span
+        for name in rset.resources:
+            self.rsc_ref(name, span, label, None)
+        self.role(rset.role, span, f"resource set of {label}", "role")
+        self.score(rset.score, span, f"resource set of {label}", "score")
+        self.action(rset.action, span, f"resource set of {label}", "action")
+        self.order_kind(rset.kind, span, f"resource set of {label}")
+        for attribute, value in (("sequential", rset.sequential),
+                                 ("require-all", rset.require_all)):
+            if value is not None:
+                self.boolean(value, span, f"{attribute} of a set in {label}", attribute)
+        if rset.ordering is not None and rset.ordering not in ("group", "listed"):
+            self.schema_error("PE016", f"invalid ordering '{rset.ordering}' in a set of "
+                              f"{label}", span, "use group or listed", "ordering",
+                              "uses group")
+
+    # -- everything else ------------------------------------------------------
+
+    def tag_refs(self):
+        known = {ident for _, ident, _ in _identified(self.config)}
+        for tag in self.config.tags:
+            for ref in tag.refs:
+                if ref not in known:
+                    self.report(ERROR, "PE006", f"tag '{tag.id}' refers to '{ref}', which does "
+                                "not exist", tag.span, "remove the reference or define the object")
+
+    def fencing_levels(self):
+        for level in self.config.fencing_topology:
+            label = f"fencing level '{level.id}'"
+            if not re.fullmatch(r"\s*\d+\s*", level.index or "") or not (1 <= int(level.index) <= 9):
+                self.report(ERROR, "PE016", f"invalid index '{level.index}' in {label}",
+                            level.span, "levels are numbered 1 to 9", "index")
+            for device in filter(None, (d.strip() for d in (level.devices or "").split(","))):
+                rsc = self.resources.get(device)
+                if rsc is None:
+                    self.report(ERROR, "PE007", f"{label} uses device '{device}', which does not "
+                                "exist", level.span, "name a stonith resource", "devices")
+                elif not (isinstance(rsc, m.Primitive) and rsc.cls == "stonith"):
+                    self.report(ERROR, "PE007", f"{label} uses '{device}', which is not a "
+                                "fencing device", level.span, "name a stonith resource", "devices")
+            if level.target is not None:
+                self.node_ref(level.target, level.span, label, "target")
+            elif level.target_pattern is not None:
+                try:
+                    re.compile(level.target_pattern)
+                except re.error as error:
+                    self.report(ERROR, "PE021", f"{label} has an invalid target-pattern: {error}",
+                                level.span, "target-pattern is a regular expression",
+                                "target-pattern")
+            elif level.target_attribute is None:
+                self.report(ERROR, "PE021", f"{label} has no target", level.span,
+                            "give target, target-pattern or target-attribute")
+
+    def id_refs(self):
+        by_kind: dict[str, set[str]] = defaultdict(set)
+        for obj, ident, _ in _identified(self.config):
+            by_kind[type(obj).__name__].add(ident)
+        everything = set().union(*by_kind.values()) if by_kind else set()
+        for obj in _walk(self.config):
+            ref = getattr(obj, "id_ref", None)
+            if ref and ref not in everything:
+                self.report(ERROR, "PE006", f"id-ref '{ref}' refers to an id that does not exist",
+                            getattr(obj, "span", None), "define the referenced element or fix "
+                            "the id", "id-ref")
+            ops_ref = getattr(obj, "ops_id_ref", None)
+            if ops_ref and ops_ref not in everything:
+                self.report(ERROR, "PE006", f"operations id-ref '{ops_ref}' of '{obj.id}' refers "
+                            "to an id that does not exist", obj.span, "define the referenced "
+                            "operations or fix the id")
+
+    def fencing_safety(self):
+        cluster_nodes = {n.uname for n in self.config.nodes if n.type in (None, "member", "normal")}
+        cluster_nodes |= {s.uname or s.id for s in self.cib.status.node_states
+                          if not _is_remote_state(s)}
+        if len(cluster_nodes) < 2:
+            return
+        enabled_text, span = None, None
+        for name in ("fencing-enabled", "stonith-enabled"):
+            for attr_set in self.config.crm_config:
+                for pair in attr_set.nvpairs:
+                    if pair.name == name and enabled_text is None:
+                        enabled_text, span = pair.value, pair.span or attr_set.span
+        enabled = parse_boolean(enabled_text) if enabled_text is not None else True
+        if enabled is False:
+            self.report(WARNING, "PE020", f"fencing is disabled in a {len(cluster_nodes)}-node "
+                        "cluster", span, "without fencing a lost node may still hold shared data: "
+                        "configure a fencing device and set fencing-enabled=true")
+            return
+        has_device = any(isinstance(r, m.Primitive) and r.cls == "stonith"
+                         for r in m.walk_resources(self.config.resources))
+        watchdog = self.config.property("fencing-watchdog-timeout",
+                                        self.config.property("stonith-watchdog-timeout", "0"))
+        if not has_device and watchdog.strip() in ("0", "", "0s"):
+            self.report(WARNING, "PE020", f"fencing is enabled but no fencing device is "
+                        f"configured in a {len(cluster_nodes)}-node cluster", span,
+                        "Pacemaker will not start resources: add a stonith resource")
+
+    def known_node(self, name: str) -> bool:
+        """Configured and status nodes, remote and guest nodes, bundle replicas."""
+        if self._node_names is None:
+            names: set[str] = set()
+            for node in self.config.nodes:
+                names.update((node.uname, node.id))
+            for state in self.cib.status.node_states:
+                names.update(filter(None, (state.uname, state.id)))
+            for rsc in m.walk_resources(self.config.resources):
+                if isinstance(rsc, m.Primitive) and (rsc.provider, rsc.type) == ("pacemaker", "remote"):
+                    names.add(rsc.id)
+                remote = m.flat_get(getattr(rsc, "meta", ()), "remote-node")
+                if remote:
+                    names.add(remote)
+            self._node_names = names
+        if name in self._node_names:
+            return True
+        # a bundle's replicas are guest nodes named <bundle>-<n>
+        base = re.sub(r"-\d+$", "", name)
+        return base != name and isinstance(self.resources.get(base), m.Bundle)
+
+
+# ------------------------------------------------------------ model walking ----
+
+def _children(rsc) -> tuple:
+    if isinstance(rsc, m.Group):
+        return rsc.children
+    if isinstance(rsc, m.Clone):
+        return (rsc.child,)
+    if isinstance(rsc, m.Bundle) and rsc.primitive is not None:
+        return (rsc.primitive,)
+    return ()
+
+
+def _walk(value) -> Iterator[object]:
+    """Every attrs object in a model, depth first."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _walk(item)
+    elif hasattr(value, "__attrs_attrs__"):
+        yield value
+        for attribute in value.__attrs_attrs__:
+            if attribute.name != "span":
+                yield from _walk(getattr(value, attribute.name))
+
+
+def _identified(config: m.Configuration) -> Iterator[tuple[object, str, Span | None]]:
+    """(object, id, span) for every object that defines an id.
+
+    Node ids live apart: a remote node's id is its connection resource's id.
+    """
+    for obj in _walk(config):
+        if isinstance(obj, m.Node):
+            continue
+        ident = getattr(obj, "id", None)
+        if isinstance(ident, str) and ident:
+            yield obj, ident, getattr(obj, "span", None)
+        ops_id = getattr(obj, "ops_id", None)
+        if ops_id:
+            yield ("operations", obj), ops_id, getattr(obj, "span", None)
+
+
+def _pair_span(sets, name: str) -> Span | None:
+    for attr_set in sets:
+        for pair in attr_set.nvpairs:
+            if pair.name == name:
+                return pair.span or attr_set.span
+    return None
+
+
+def _enabled(op: m.Op) -> bool:
+    return parse_boolean(op.get("enabled", "true") or "true") is not False
+
+
+def _msec(text: str) -> int | None:
+    """Milliseconds of an interval, or None when it cannot be read."""
+    iso = _ISO_DURATION.fullmatch(text)
+    if iso:
+        seconds = {"Y": 31536000, "M": 2592000, "W": 604800, "D": 86400, "H": 3600, "S": 1}
+        total, in_time = 0, False
+        for number, designator in re.findall(r"(\d*)([A-Z])", text[1:]):
+            if designator == "T":
+                in_time = True
+            elif designator == "M" and in_time:
+                total += int(number) * 60
+            else:
+                total += int(number) * seconds[designator]
+        return total * 1000
+    found = _MSEC.fullmatch(text)
+    if not found:
+        return None
+    number = float(re.match(r"\s*([0-9.]+)", text).group(1) or 0)
+    unit = found.group("unit").lower()
+    scale = {"": 1000, "s": 1000, "sec": 1000, "ms": 1, "msec": 1, "us": 0.001, "usec": 0.001,
+             "m": 60000, "min": 60000, "h": 3600000, "hr": 3600000}.get(unit, 1000)
+    return int(number * scale)
+
+
+def _is_remote_state(state: m.NodeState) -> bool:
+    return state.get("remote_node") in ("true", "1")
+
+
+def validate(cib: m.Cib, source_text: str | None = None) -> list[Diagnostic]:
+    """Check ``cib``; return its diagnostics in source order (errors and warnings).
+
+    ``source_text`` (the file's text) lets XML diagnostics point at the
+    offending attribute rather than at the start of its element.
+    """
+    found = _Validator(cib, source_text).run()
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda d: (d.span.line if d.span else 0,
+                                         d.span.column if d.span else 0))
