@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from cib.errors import UsageError
+from cib.errors import InputError, UsageError
+from cib.span import Span
 
 
 def render(path: str, as_: str) -> str:
@@ -17,6 +18,11 @@ def render(path: str, as_: str) -> str:
 
     try:
         cib = load_cib(path)
+    except InputError as error:
+        if error.span is None:  # e.g. the size limit: still name the file
+            message = error.message.removeprefix(f"{path}: ")
+            raise type(error)(message, Span(path), error.source, error.hint, error.code) from None
+        raise
     except ModuleNotFoundError as error:
         if error.name and error.name.startswith("cib.crm_text"):
             raise UsageError(f"cannot read {path}: crm text is not supported yet") from None
