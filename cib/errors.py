@@ -35,15 +35,35 @@ class Diagnostic:
         if source is not None and self.span and self.span.line:
             src_lines = source.splitlines()
             if 0 < self.span.line <= len(src_lines):
-                text = src_lines[self.span.line - 1].expandtabs(4)
                 raw = src_lines[self.span.line - 1]
                 col = max(self.span.column, 1)
-                prefix = raw[: col - 1].expandtabs(4)
+                text, caret = _excerpt(raw, col)
                 lines.append("  " + text)
-                lines.append("  " + " " * len(prefix) + "^")
+                lines.append("  " + " " * caret + "^")
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
+
+
+_EXCERPT_WIDTH = 120
+
+
+def _printable(text: str) -> str:
+    """Control characters (binary input) as U+FFFD, one for one."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+
+
+def _excerpt(raw: str, column: int) -> tuple[str, int]:
+    """The source line as shown (tabs expanded, controls replaced, long lines
+    cut around the column) and the caret's offset in it."""
+    text = _printable(raw.expandtabs(4))
+    caret = len(raw[: column - 1].expandtabs(4))
+    if len(text) > _EXCERPT_WIDTH:
+        start = max(0, min(caret - _EXCERPT_WIDTH // 2, len(text) - _EXCERPT_WIDTH))
+        end = start + _EXCERPT_WIDTH
+        shown = ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+        return shown, caret - start + (3 if start else 0)
+    return text, caret
 
 
 class PengineError(Exception):

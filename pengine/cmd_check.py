@@ -49,37 +49,57 @@ def collect(paths: list[str]) -> list[str]:
     return files
 
 
-def check_file(path: str) -> FileReport:
-    """Read, parse and validate one file; never raises for bad input."""
+def load_config(path: str):
+    """``(cib, source text)`` of one file.  A ``.xml`` file is always read as
+    XML (so an empty or garbled one gets an XML error); otherwise the content
+    decides.  Raises InputError (exit 1) or UsageError (exit 2), and names the
+    file in either."""
     from cib.load import parse_config, read_text
-    from cib.validate import validate
 
     try:
         data = read_text(path)
     except InputError as error:
-        return FileReport(path, (_input_diagnostic(error, path),))
-    except UsageError as error:
-        return FileReport(path, problem=error.message)
+        raise _with_file(error, path) from None
     source = data.decode("utf-8", errors="replace")
     try:
-        cib = parse_config(data, path)
+        if path.endswith(".xml"):
+            from cib.cib_xml import read_cib
+            return read_cib(data, path), source
+        return parse_config(data, path), source
     except InputError as error:
-        return FileReport(path, (_input_diagnostic(error, path),), error.source or source)
+        if error.source is None:
+            error.source = source
+        raise _with_file(error, path) from None
     except ModuleNotFoundError as error:
         if error.name and error.name.startswith("cib.crm_text"):
-            return FileReport(path, problem="crm text is not supported yet (no cib.crm_text)")
+            raise UsageError(f"cannot read {path}: crm text is not supported yet") from None
         raise
+
+
+def _with_file(error: InputError, path: str) -> InputError:
+    """The same error, with a span naming the file if it had none."""
+    if error.span is not None and error.span.file == path:
+        return error
+    message = error.message.removeprefix(f"{path}: ")
+    return type(error)(message, Span(path), error.source, error.hint, error.code)
+
+
+def check_file(path: str) -> FileReport:
+    """Read, parse and validate one file; never raises for bad input."""
+    from cib.validate import validate
+
+    try:
+        cib, source = load_config(path)
+    except InputError as error:
+        return FileReport(path, (_input_diagnostic(error),), error.source)
+    except UsageError as error:
+        return FileReport(path, problem=error.message)
     return FileReport(path, tuple(validate(cib, source)), source)
 
 
-def _input_diagnostic(error: PengineError, path: str) -> Diagnostic:
+def _input_diagnostic(error: PengineError) -> Diagnostic:
     """A parse failure as a diagnostic of its file."""
-    diagnostic = error.diagnostic
-    message = diagnostic.message
-    if message.startswith(f"{path}: "):
-        message = message[len(path) + 2:]
-    span = diagnostic.span if diagnostic.span and diagnostic.span.file == path else Span(path)
-    return evolve(diagnostic, message=message, span=span, code=diagnostic.code or "PE000")
+    return evolve(error.diagnostic, code=error.code or "PE000")
 
 
 def fails(diagnostic: Diagnostic, strict: bool) -> bool:

@@ -8,25 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from cib.errors import InputError, UsageError
-from cib.span import Span
+from cib.errors import UsageError
 
 
 def render(path: str, as_: str) -> str:
     """The configuration at ``path`` as crm text or CIB XML."""
-    from cib.load import load_cib
+    from pengine.cmd_check import load_config
 
-    try:
-        cib = load_cib(path)
-    except InputError as error:
-        if error.span is None:  # e.g. the size limit: still name the file
-            message = error.message.removeprefix(f"{path}: ")
-            raise type(error)(message, Span(path), error.source, error.hint, error.code) from None
-        raise
-    except ModuleNotFoundError as error:
-        if error.name and error.name.startswith("cib.crm_text"):
-            raise UsageError(f"cannot read {path}: crm text is not supported yet") from None
-        raise
+    cib, _ = load_config(path)
     if as_ == "xml":
         from cib.cib_xml import write_cib
         return write_cib(cib)
