@@ -19,7 +19,6 @@ import pytest
 
 from conftest import REPO, SAMPLES
 
-pytestmark = pytest.mark.wheel
 
 PACKAGES = ("cib", "pengine", "pengine/variants", "transitions", "transitions/execute", "grammar")
 
@@ -56,6 +55,7 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
+@pytest.mark.wheel
 def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for package in PACKAGES:
@@ -67,6 +67,7 @@ def test_wheel_contents(wheel):
     assert not any(n.startswith(("tests/", "samples/")) for n in names)
 
 
+@pytest.mark.wheel
 def test_installed_wheel_runs(wheel, tmp_path):
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", "--system-site-packages", venv)
@@ -91,3 +92,24 @@ def test_installed_wheel_runs(wheel, tmp_path):
         grammar = _run(python, "-c", "from grammar import crm_grammar_text as g; print(len(g()))",
                        cwd=tmp_path, env=env)
         assert int(grammar.stdout) > 100
+
+
+def readme_setup_commands() -> list[str]:
+    """The shell lines of the README's Set-up section."""
+    text = (REPO / "README.md").read_text()
+    section = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```sh\n")[1:]
+    return [line for block in blocks for line in block.split("```", 1)[0].splitlines() if line]
+
+
+def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
+    install, test = readme_setup_commands()
+    assert install.startswith("pip install . && pengine simulate ")
+    assert "samples/" in install
+    sample = install.split("samples/", 1)[1].split()[0]
+    assert (SAMPLES / sample).is_file()
+    assert test.startswith("pip install '.[test]' && ")
+    ci = (REPO / ".ci" / "run").read_text()
+    assert ci.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in ci
+    assert [line for line in ci.splitlines() if line.strip() == test] == [test]
+    assert os.access(REPO / ".ci" / "run", os.X_OK)
