@@ -370,7 +370,7 @@ class _Validator:
                         f"write {name}={deprecated}")
 
     def nvpairs(self, sets: tuple[m.AttrSet, ...], table: dict, deprecated: dict, what: str,
-                owner_span, unknown_hint: bool = True):
+                owner_span):
         for attr_set in sets:
             self.attr_set_score(attr_set)
             for pair in attr_set.nvpairs:
@@ -387,7 +387,7 @@ class _Validator:
                 kind = table.get(pair.name)
                 if kind is not None:
                     self.option(pair.name, pair.value, span, kind, what)
-                elif unknown_hint:
+                else:
                     guess = _close(pair.name, list(table) + list(deprecated))
                     if guess:
                         self.report(WARNING, "PE017", f"unknown {what} '{pair.name}'", span,
@@ -475,7 +475,7 @@ class _Validator:
                                   "type", "treats it as a member")
             elif node.type == "normal":
                 self.report(WARNING, "PE012", f"node type 'normal' of '{node.uname}' is deprecated",
-                            self.source.attribute(node.span, "type"), "write type=\"member\"")
+                            node.span, "write type=\"member\"", "type")
             if node.score is not None:
                 self.score(node.score, node.span, f"node '{node.uname}'", "score")
             for attr_set in node.attributes + node.utilization:
@@ -520,7 +520,7 @@ class _Validator:
                 kind = OP_OPTIONS.get(key)
                 if key in DEPRECATED_OP:
                     self.report(WARNING, "PE012", f"operation attribute '{key}' is deprecated",
-                                self.source.attribute(span, key), f"use {DEPRECATED_OP[key]}")
+                                span, f"use {DEPRECATED_OP[key]}", key)
                 if kind is None:
                     continue
                 label = f"'{key}' of operation '{op.name}'"
@@ -537,8 +537,9 @@ class _Validator:
             self.nvpairs(op.meta, OP_OPTIONS, DEPRECATED_OP, "operation option", span)
             if op.get("on-fail") == "demote" and op.name not in ("promote", "monitor"):
                 self.report(WARNING, "PE016", f"on-fail=demote is ignored for operation "
-                            f"'{op.name}'", self.source.attribute(span, "on-fail"),
-                            "demote applies to promote, and to monitors with role=Promoted")
+                            f"'{op.name}'", span,
+                            "demote applies to promote, and to monitors with role=Promoted",
+                            "on-fail")
             key = (op.name, _msec(op.interval), _role(op.get("role") or "Started")[0])
             if key[1] is not None and key in seen_ops and _enabled(op) and _enabled(seen_ops[key]):
                 self.report(WARNING, "PE021", f"operation '{op.name}' with interval "
@@ -709,8 +710,8 @@ class _Validator:
             self.score(c.score, c.span, label, "score")
             if c.kind is None:
                 self.report(WARNING, "PE012", f"{label} uses score, which is deprecated for "
-                            "orderings", self.source.attribute(c.span, "score"),
-                            "use kind=Mandatory (score > 0) or kind=Optional (score 0)")
+                            "orderings", c.span,
+                            "use kind=Mandatory (score > 0) or kind=Optional (score 0)", "score")
         if c.symmetrical is not None:
             self.boolean(c.symmetrical, c.span, f"symmetrical of {label}", "symmetrical")
         if c.first is not None and c.first == c.then:
@@ -802,10 +803,7 @@ class _Validator:
                             "give target, target-pattern or target-attribute")
 
     def id_refs(self):
-        by_kind: dict[str, set[str]] = defaultdict(set)
-        for obj, ident, _ in _identified(self.config):
-            by_kind[type(obj).__name__].add(ident)
-        everything = set().union(*by_kind.values()) if by_kind else set()
+        everything = {ident for _, ident, _ in _identified(self.config)}
         for obj in _walk(self.config):
             ref = getattr(obj, "id_ref", None)
             if ref and ref not in everything:
