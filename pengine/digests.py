@@ -40,11 +40,14 @@ Gathering the parameters (what the caller passes)
 ``params``
     the resource's instance attributes evaluated for the node the operation
     ran on (Pacemaker's ``pe_rsc_params``): the primitive's own
-    ``instance_attributes`` (template expanded), then its parents' (group,
-    clone), then ``rsc_defaults`` ``instance_attributes``; for each name the
-    first value found wins, sets taken in descending ``score`` order (ties in
-    document order), rules evaluated against the node's attributes, and
-    ``#default`` values removing the name.
+    ``instance_attributes`` (template expanded: the template's sets first,
+    then the primitive's own), then its parents' (group, clone), then
+    ``rsc_defaults`` ``instance_attributes`` (deprecated); for each name the
+    first value found wins.  Within one element, Pacemaker takes the sets in
+    *reverse* document order, sorted stably by descending ``score``, so on
+    equal scores the last set wins; within a set the first nvpair wins; sets
+    whose rule fails (against the node's attributes) are skipped; a
+    ``#default`` value removes the name found so far.
 ``op_params``
     the ``instance_attributes`` of the ``<op>`` configured with the recorded
     operation's name and interval (``OCF_CHECK_LEVEL`` and the like),
@@ -70,6 +73,15 @@ the recorded ``lrm_rsc_op``
     set 3.16.0 are computed the old way).  When the operation has no
     ``crm_feature_set``, the CIB's ``crm_feature_set`` is used, then
     Pacemaker's own (:data:`CRM_FEATURE_SET`).
+
+Uses in the scheduler: :func:`config_change` is ``pcmk__check_action_config``
+(run for the active resource's history after its last start: recurring
+operations, and one-time ``monitor``/``start``/``promote``/``migrate_from``);
+the failure-count check of ``last_failure`` entries uses
+:func:`compare_digests` alone (anything but MATCH and UNKNOWN clears the
+fail count: "resource parameters have changed"); unfencing uses
+:func:`fencing_digests`, :func:`compare_fencing_digest` and
+:func:`unfencing_meta`.
 
 Caching note for the caller: Pacemaker caches computed digests per node under
 the key ``<rsc>_<task>_<interval>``, so when a node's history holds several
@@ -100,8 +112,9 @@ __all__ = [
     "unfencing_meta",
 ]
 
-#: The feature set Pacemaker 3.0.2 writes (used when neither the operation nor
-#: the CIB names one).
+#: Pacemaker's own feature set, used when neither the operation nor the CIB
+#: names one.  Only its comparison with 3.16.0 matters here (any 3.x release
+#: is above it); the exact value of 3.0.2's build is not relied upon.
 CRM_FEATURE_SET = "3.20.1"
 
 #: Secure parameters assumed when there is no operation history to name them

@@ -296,9 +296,12 @@ def _score(text: str | None) -> int:
 
 
 def _unpack(sets, into: dict, set_index: dict) -> None:
-    """pe__unpack_dataset_nvpairs without rules: sets by descending score
-    (stable), first value wins, ``#default`` removes."""
-    sets = [set_index.get(s.id_ref, s) if s.id_ref else s for s in sets]
+    """pe__unpack_dataset_nvpairs without rules: Pacemaker lists the sets in
+    *reverse* document order, sorts them by descending score (stably), and
+    keeps the first value of each name (``#default`` removes it), so on equal
+    scores the last set in the document wins; within a set the first nvpair
+    wins."""
+    sets = [set_index.get(s.id_ref, s) if s.id_ref else s for s in sets][::-1]
     for attr_set in sorted(sets, key=lambda s: -_score(s.score)):
         for pair in attr_set.nvpairs:
             if pair.value is None:
@@ -361,6 +364,7 @@ class _Case:
         params: dict[str, str] = {}
         # a template is expanded by copying it and appending the primitive's
         # own children, so the template's sets come first in document order
+        # (and lose to the primitive's on equal scores)
         _unpack(list(template.params if template else ()) + list(prim.params), params, self.set_index)
         for parent in parents:
             _unpack(parent.params, params, self.set_index)
