@@ -232,9 +232,9 @@ def parse_ms(text: str | None) -> int | None:
         mult, div = 3600000, 1
     else:
         return None
-    # C integer division truncates toward zero
     product = value * mult
-    return int(product / div) if div != 1 else product
+    quotient = abs(product) // div  # C division truncates toward zero
+    return quotient if product >= 0 else -quotient
 
 
 def normalize_timeout(spec: str | None) -> str:
