@@ -232,6 +232,11 @@ def parse_ms(text: str | None) -> int | None:
         mult, div = 3600000, 1
     else:
         return None
+    llong_max = 2**63 - 1
+    if value > llong_max // mult:
+        return llong_max
+    if value < -(2**63) // mult:
+        return -(2**63)
     product = value * mult
     quotient = abs(product) // div  # C division truncates toward zero
     return quotient if product >= 0 else -quotient
