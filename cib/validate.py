@@ -64,19 +64,16 @@ CODES: dict[str, str] = {
 
 # ------------------------------------------------------------ value syntax ----
 
-_INFINITY = re.compile(r"[+-]?(INFINITY|inf)", re.IGNORECASE)
+_CRM_INFINITY = re.compile(r"[+-]?inf", re.IGNORECASE)  # the crm shell's spelling
+_CANONICAL_SCORE = re.compile(r"[+-]?(\d+|INFINITY)|-INFINITY|red|yellow|green", re.IGNORECASE)
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
-_LEADING_INTEGER = re.compile(r"\s*[+-]?\d+")
-_HEALTH = ("red", "yellow", "green")
 
 _TRUE = ("true", "on", "yes", "y", "1")
 _FALSE = ("false", "off", "no", "n", "0")
 
-# crm_get_msec: digits, optional blanks, then a unit whose *prefix* decides.
-_MSEC = re.compile(r"\s*[0-9.]*\d[0-9.]*\s*(?P<unit>[A-Za-z]*)\s*")
-_UNITS = ("ms", "msec", "us", "usec", "s", "sec", "m", "min", "h", "hr")
-# crm_time_parse_duration: P, then number+designator pairs, T before time fields.
-_ISO_DURATION = re.compile(r"P(?=\d|T\d)(\d+[YMWDHS])*(T(\d+[HMS])+)?")
+# crm_get_msec reads only a unit's first letters; these are the spellings it documents
+_UNIT = re.compile(r"[\s\d.]*(?P<unit>.*?)\s*")
+_UNITS = ("", "ms", "msec", "us", "usec", "s", "sec", "m", "min", "h", "hr")
 
 ROLES = ("Stopped", "Started", "Unpromoted", "Promoted")
 LEGACY_ROLES = {"master": "Promoted", "slave": "Unpromoted"}
@@ -84,32 +81,49 @@ ORDER_KINDS = ("Mandatory", "Optional", "Serialize")
 ACTIONS = ("start", "stop", "promote", "demote")
 
 
-def parse_score(text: str | None) -> tuple[str, str | None]:
-    """Classify a score as Pacemaker reads it: ("ok"|"lenient"|"bad", note)."""
+def parse_score(text: str | None, crm: bool = False) -> tuple[str, str | None]:
+    """Classify a score as Pacemaker reads it (``pengine.scores``):
+    ("ok"|"lenient"|"bad", what Pacemaker reads when lenient).
+
+    In crm text, ``inf``/``-inf`` are the crm shell's INFINITY; in XML Pacemaker
+    rejects them (they have no digits) and uses 0.
+    """
+    from pengine.scores import parse_score_checked, score_text
+
+    if text is None or (crm and _CRM_INFINITY.fullmatch(text)):
+        return "ok", None
+    value, valid = parse_score_checked(text)
+    if not valid:
+        return "bad", None
+    if _CANONICAL_SCORE.fullmatch(text.strip()):
+        return "ok", None
+    return "lenient", score_text(value)  # strtoll stopped early ("3.5" is 3)
+
+
+def interval_ms(text: str | None) -> int | None:
+    """An interval or timeout in milliseconds as Pacemaker reads it
+    (``pcmk_parse_interval_spec``), or None when it cannot be read."""
+    from pengine.dates import DateError, duration_seconds, parse_duration as iso, parse_ms
+
     if text is None:
-        return "ok", None
-    if _INFINITY.fullmatch(text) or _INTEGER.fullmatch(text) or text.lower() in _HEALTH:
-        return "ok", None
-    leading = _LEADING_INTEGER.match(text)
-    if leading:  # strtoll stops at the first non-digit and Pacemaker warns
-        return "lenient", leading.group().strip()
-    return "bad", None
+        return None
+    if text.startswith("P"):
+        try:
+            return duration_seconds(iso(text)) * 1000
+        except DateError:
+            return None
+    return parse_ms(text)
 
 
 def parse_duration(text: str) -> tuple[str, str | None]:
-    """A Pacemaker interval/timeout: ms/us/s/m/h units or ISO 8601 ``P...``."""
-    if text.startswith("P"):
-        return ("ok", None) if _ISO_DURATION.fullmatch(text) else ("bad", None)
-    found = _MSEC.fullmatch(text)
-    if not found:
+    """A Pacemaker interval/timeout: ms/us/s/m/h units or ISO 8601 ``P...``:
+    ("ok"|"lenient"|"bad", the odd unit when lenient)."""
+    if interval_ms(text) is None:
         return "bad", None
-    unit = found.group("unit").lower()
-    if not unit or unit in _UNITS:
+    unit = _UNIT.fullmatch(text).group("unit").lower()
+    if text.startswith("P") or unit in _UNITS:
         return "ok", None
-    if unit[0] in "smh" or unit[:2] in ("ms", "us"):
-        # Pacemaker compares only the unit's first letters: "5mins" is 5 minutes
-        return "lenient", unit
-    return "bad", None
+    return "lenient", unit  # "5mins": Pacemaker compares the first letters only
 
 
 def parse_boolean(text: str) -> bool | None:
@@ -264,7 +278,9 @@ class _Validator:
     def __init__(self, cib: m.Cib, source_text: str | None):
         self.cib = cib
         self.config = cib.configuration
-        self.source = _Source(source_text if source_text is not None else cib.source)
+        text = source_text if source_text is not None else cib.source
+        self.source = _Source(text)
+        self.crm = text is not None and not text.lstrip().startswith("<")
         self.out: list[Diagnostic] = []
         self.schema = (cib.get("validate-with") or "").lower() != "none"
         self.resources = self.config.resources_by_id
@@ -295,7 +311,7 @@ class _Validator:
     # -- value checks --------------------------------------------------------
 
     def score(self, value: str | None, span, what: str, attribute: str | None = None):
-        kind, note = parse_score(value)
+        kind, note = parse_score(value, crm=self.crm)
         if kind == "bad":
             self.report(ERROR, "PE010", f"invalid score '{value}' for {what}", span,
                         "a score is an integer, INFINITY, +INFINITY or -INFINITY", attribute)
@@ -351,7 +367,7 @@ class _Validator:
         elif kind in ("duration", "signed-duration"):
             self.duration(value, span, label, signed=kind == "signed-duration")
         elif kind == "integer":
-            if not _INTEGER.fullmatch(value) and not _INFINITY.fullmatch(value):
+            if not _INTEGER.fullmatch(value):
                 self.report(ERROR, "PE022", f"invalid integer '{value}' for {label}", span,
                             "write a whole number")
         elif kind == "percentage":
@@ -540,7 +556,7 @@ class _Validator:
                             f"'{op.name}'", span,
                             "demote applies to promote, and to monitors with role=Promoted",
                             "on-fail")
-            key = (op.name, _msec(op.interval), _role(op.get("role") or "Started")[0])
+            key = (op.name, interval_ms(op.interval), _role(op.get("role") or "Started")[0])
             if key[1] is not None and key in seen_ops and _enabled(op) and _enabled(seen_ops[key]):
                 self.report(WARNING, "PE021", f"operation '{op.name}' with interval "
                             f"'{op.interval}' is defined twice for '{rsc.id}'", span,
@@ -915,30 +931,6 @@ def _pair_span(sets, name: str) -> Span | None:
 
 def _enabled(op: m.Op) -> bool:
     return parse_boolean(op.get("enabled", "true") or "true") is not False
-
-
-def _msec(text: str) -> int | None:
-    """Milliseconds of an interval, or None when it cannot be read."""
-    iso = _ISO_DURATION.fullmatch(text)
-    if iso:
-        seconds = {"Y": 31536000, "M": 2592000, "W": 604800, "D": 86400, "H": 3600, "S": 1}
-        total, in_time = 0, False
-        for number, designator in re.findall(r"(\d*)([A-Z])", text[1:]):
-            if designator == "T":
-                in_time = True
-            elif designator == "M" and in_time:
-                total += int(number) * 60
-            else:
-                total += int(number) * seconds[designator]
-        return total * 1000
-    found = _MSEC.fullmatch(text)
-    if not found:
-        return None
-    number = float(re.match(r"\s*([0-9.]+)", text).group(1) or 0)
-    unit = found.group("unit").lower()
-    scale = {"": 1000, "s": 1000, "sec": 1000, "ms": 1, "msec": 1, "us": 0.001, "usec": 0.001,
-             "m": 60000, "min": 60000, "h": 3600000, "hr": 3600000}.get(unit, 1000)
-    return int(number * scale)
 
 
 def _is_remote_state(state: m.NodeState) -> bool:

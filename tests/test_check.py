@@ -68,7 +68,7 @@ def test_clean_configuration_has_no_findings():
     text = make_cib(dummies("a", "b"), """
     <rsc_colocation id="c" rsc="a" with-rsc="b" score="INFINITY"/>
     <rsc_order id="o" first="a" then="b" kind="Optional"/>
-    <rsc_location id="l" rsc="a" node="node1" score="-inf"/>""")
+    <rsc_location id="l" rsc="a" node="node1" score="-INFINITY"/>""")
     assert findings(text) == []
 
 
@@ -188,17 +188,31 @@ def test_location_on_guest_node_is_known():
 
 @pytest.mark.parametrize("score, kind", [
     ("100", "ok"), ("-5", "ok"), ("+7", "ok"), ("INFINITY", "ok"), ("+INFINITY", "ok"),
-    ("-INFINITY", "ok"), ("inf", "ok"), ("-inf", "ok"), ("+inf", "ok"), ("red", "ok"),
-    ("3.5", "lenient"), ("high", "bad"), ("", "bad"), ("INF INITY", "bad"),
+    ("-INFINITY", "ok"), ("red", "ok"), ("3.5", "lenient"), ("high", "bad"), ("", "bad"),
+    ("INF INITY", "bad"), ("inf", "bad"), ("-inf", "bad"), ("infinity", "bad"),
 ])
-def test_parse_score(score, kind):
+def test_parse_score_as_pacemaker_reads_xml(score, kind):
     assert parse_score(score)[0] == kind
+
+
+@pytest.mark.parametrize("score", ["inf", "-inf", "+inf", "INF", "100", "-INFINITY"])
+def test_crm_shell_spells_infinity_inf(score):
+    assert parse_score(score, crm=True)[0] == "ok"
+    assert parse_score("high", crm=True)[0] == "bad"
+
+
+def test_inf_in_xml_is_an_error():
+    text = make_cib(dummies("a"), """
+    <rsc_location id="l" rsc="a" node="node1" score="inf"/>""")
+    (diag,) = only(text, "PE010")
+    assert diag.severity == "error" and "INFINITY" in diag.hint
 
 
 @pytest.mark.parametrize("text, kind", [
     ("0", "ok"), ("10", "ok"), ("10s", "ok"), ("500ms", "ok"), ("5min", "ok"), ("2h", "ok"),
     ("1 m", "ok"), ("PT30S", "ok"), ("P1DT2H", "ok"), ("P10S", "ok"), ("10secs", "lenient"),
     ("bad", "bad"), ("10x", "bad"), ("-5", "bad"), ("P", "bad"), ("PT", "bad"), ("", "bad"),
+    ("PT0S", "bad"),
 ])
 def test_parse_duration(text, kind):
     assert parse_duration(text)[0] == kind
