@@ -298,7 +298,7 @@ class _NextChange:
         self.when: CrmTime | None = None
 
     def offer(self, when: CrmTime) -> None:
-        if self.when is None or not self.when.is_defined() or when.compare(self.when) < 0:
+        if self.when is None or when.compare(self.when) < 0:
             self.when = when
 
 
@@ -444,7 +444,7 @@ def _now(ctx: RuleContext) -> CrmTime | None:
 
 
 def _when(nc: _NextChange) -> datetime | None:
-    if nc.when is None or not nc.when.is_defined():
+    if nc.when is None:
         return None
     return nc.when.to_utc().to_datetime()
 
