@@ -200,8 +200,10 @@ class CrmTime:
     def minus(self, amount: "CrmTime") -> "CrmTime":
         """``crm_time_subtract()``: this date/time minus a duration."""
         utc = amount.to_utc()
-        return (self.add_years(-utc.years).add_months(-utc.months)
-                .add_days(-utc.days).add_seconds(-utc.seconds))
+        result = self.add_years(-utc.years)
+        if utc.months != 0:
+            result = result.add_months(-utc.months)
+        return result.add_days(-utc.days).add_seconds(-utc.seconds)
 
     # -- conversions and views ------------------------------------------
 
@@ -518,8 +520,47 @@ def parse_crm_time(text: str | None, *, now: float | None = None) -> CrmTime:
 
 def parse_datetime(text: str | None, *, now: float | None = None) -> datetime:
     """An ISO 8601 date/time as Pacemaker reads it (see ``parse_crm_time``),
-    as an aware datetime carrying the offset Pacemaker keeps."""
-    return parse_crm_time(text, now=now).to_datetime()
+    as an aware datetime carrying the offset Pacemaker keeps.  Years after
+    9999, which Pacemaker accepts but ``datetime`` cannot hold, raise
+    DateError (rules use ``parse_crm_time`` and handle them)."""
+    parsed = parse_crm_time(text, now=now)
+    if not 1 <= parsed.to_utc().years <= 9999:
+        raise DateError(f"'{text}' is outside the years 1 to 9999")
+    return parsed.to_datetime()
+
+
+def parse_period(text: str | None, *, now: float | None = None) -> tuple[datetime, datetime]:
+    """``crm_time_parse_period()``: ``start/end``, ``start/duration``,
+    ``duration/end`` or a duration alone (starting now) as ``(start, end)``.
+    Raises DateError."""
+    if not text:
+        raise DateError("no ISO 8601 time period given")
+    bad = DateError(f"'{text}' is not a valid ISO 8601 time period")
+    start = end = amount = None
+    if text[0] == "P":
+        amount = parse_duration(text)
+    else:
+        start = parse_crm_time(text, now=now)
+    slash = text.find("/")
+    if slash >= 0:
+        second = text[slash + 1:]
+        if second[:1] == "P":
+            if amount is not None:
+                raise bad
+            amount = parse_duration(second)
+        else:
+            end = parse_crm_time(second, now=now)
+    elif amount is not None:
+        start = CrmTime.from_epoch(int(_time.time() if now is None else now))
+    else:
+        raise bad
+    if start is None:
+        start = end.minus(amount)
+    elif end is None:
+        end = start.plus(amount)
+    if not (_valid_time(start) and _valid_time(end)):
+        raise bad
+    return start.to_datetime(), end.to_datetime()
 
 
 # ----------------------------------------------------------- durations ----

@@ -13,7 +13,7 @@ from pengine.dates import (CrmTime, DateError, add_duration, apply_duration_fiel
                            check_date_spec, date_spec_matches, duration_seconds,
                            format_datetime, from_epoch, parse_crm_time, parse_datetime,
                            parse_duration, parse_interval_ms, parse_interval_spec, parse_ms,
-                           parse_range, subtract_duration, to_epoch)
+                           parse_period, parse_range, subtract_duration, to_epoch)
 
 UTC = timezone.utc
 
@@ -99,6 +99,12 @@ def test_time_alone_is_on_todays_local_date(local):
 def test_parse_datetime_rejects(text):
     with pytest.raises(DateError):
         parse_datetime(text)
+
+
+def test_years_beyond_9999_are_dates_for_pacemaker_but_not_for_datetime():
+    assert parse_crm_time("12005-01-01").years == 12005
+    with pytest.raises(DateError):
+        parse_datetime("12005-01-01")
 
 
 # ------------------------------------------------------------ durations ----
@@ -222,6 +228,27 @@ def test_epoch_round_trip(seconds, offset):
     when = from_epoch(seconds, offset)
     assert when.utcoffset() == timedelta(seconds=offset)
     assert to_epoch(when) == seconds
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("2005-001/2005-020", datetime(2005, 1, 1, tzinfo=UTC), datetime(2005, 1, 20, tzinfo=UTC)),
+    ("2005-001/P1M", datetime(2005, 1, 1, tzinfo=UTC), datetime(2005, 2, 1, tzinfo=UTC)),
+    ("P1D/2005-03-01", datetime(2005, 2, 28, tzinfo=UTC), datetime(2005, 3, 1, tzinfo=UTC)),
+    ("2005-01-01T00:00:00Z/PT1H", datetime(2005, 1, 1, tzinfo=UTC),
+     datetime(2005, 1, 1, 1, tzinfo=UTC)),
+    ("PT1H", datetime(2020, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, 1, tzinfo=UTC)),
+])
+def test_parse_period(text, start, end, local):
+    local(0)
+    now = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
+    assert parse_period(text, now=now) == (start, end)
+
+
+@pytest.mark.parametrize("text", ["", None, "2005-001", "P1D/P2D", "2005-001/bogus",
+                                  "bogus/2005-001", "2005-001/P"])
+def test_parse_period_rejects(text):
+    with pytest.raises(DateError):
+        parse_period(text)
 
 
 # ------------------------------------------------------------ date_spec ----
