@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 import pytest
 
@@ -57,8 +58,9 @@ TRUNCATED_XML = """<cib validate-with="pacemaker-3.10" epoch="1" num_updates="0"
 TRUNCATED_CRM = """node 1: node1
 primitive web-ip ocf:heartbeat:IPaddr2 \\
 \tparams ip=192.0.2.10 \\
-\top monitor interval=10s timeout=
-"""
+\top monitor interval=10s timeout=20s
+primitive web-server ocf:heartbeat:apache \\
+\tparams statusurl="http://localh"""
 
 
 def huge_file(path) -> None:
@@ -149,7 +151,7 @@ def test_truncated_crm(tmp_path, command):
     args = ("show", path, "--as", "xml") if command == "show" else ("check", path)
     with open(out, "w") as handle:
         result = run_pengine(*args, timeout=HANG_GUARD,
-                             stdout=handle if command == "show" else None)
+                             stdout=handle if command == "show" else subprocess.PIPE)
     if command == "show":
         assert out.stat().st_size == 0
         assert_clean_failure(result, path, True)
