@@ -3,7 +3,8 @@
 ``without_generated_ids`` is the one every comparison needs: crm text does
 not carry most ids, so a model read from crm and one read from XML differ in
 them and in nothing else that matters.  ``without_default_values`` and
-``in_crmsh_order`` are narrower; each says below why it is justified.
+``in_crmsh_order`` are narrower; each says below why it is justified, and
+``crmsh_comparable`` applies all three.
 """
 
 from __future__ import annotations
@@ -26,17 +27,18 @@ _GENERATED_IDS = {
 _NAMED_SETS = ("crm_config", "rsc_defaults", "op_defaults")
 
 
-def _map_model(obj, change):
-    """``change`` applied bottom-up to every model value inside ``obj``."""
+def map_model(obj, change):
+    """``change`` applied bottom-up to every model value inside ``obj``
+    (``change`` takes a model value and returns it or a changed copy)."""
     if isinstance(obj, tuple):
-        return tuple(_map_model(item, change) for item in obj)
+        return tuple(map_model(item, change) for item in obj)
     if not attrs.has(type(obj)):
         return obj
     updates = {}
     for field in attrs.fields(type(obj)):
         value = getattr(obj, field.name)
         if isinstance(value, tuple) or attrs.has(type(value)):
-            updates[field.name] = _map_model(value, change)
+            updates[field.name] = map_model(value, change)
     return change(evolve(obj, **updates) if updates else obj)
 
 
@@ -46,7 +48,7 @@ def without_generated_ids(obj):
         name = _GENERATED_IDS.get(type(value))
         return evolve(value, **{name: None}) if name else value
 
-    stripped = _map_model(obj, strip)
+    stripped = map_model(obj, strip)
     if isinstance(obj, m.Configuration):
         # property, rsc_defaults and op_defaults sets keep their ids: crm shows them
         stripped = evolve(stripped, **{
@@ -67,7 +69,7 @@ def without_default_values(obj):
       so there it is kept);
     - a node's ``type="normal"``: Pacemaker reads it as ``member``, the default.
     """
-    return _map_model(obj, _drop_default)
+    return map_model(obj, _drop_default)
 
 
 def _drop_default(value):
@@ -114,3 +116,8 @@ def _rank(rsc) -> int:
     if isinstance(rsc, m.Clone) and rsc.legacy_master:
         return 5
     return _RESOURCE_RANK.get(type(rsc), 1000)
+
+
+def crmsh_comparable(config: m.Configuration) -> m.Configuration:
+    """What a ``crm configure show`` file and the CIB it shows can be compared by."""
+    return in_crmsh_order(without_default_values(without_generated_ids(config)))
