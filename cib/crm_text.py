@@ -1022,6 +1022,14 @@ def _expected(names) -> str:
     return "expected " + (described[0] if len(described) == 1 else "one of " + ", ".join(described))
 
 
+@lru_cache(maxsize=None)
+def _example_inputs() -> dict[str, list[str]]:
+    """Each example as a first statement, after a blank line and after another
+    statement: the parser's stack, which lark compares, differs between them."""
+    return {label: [prefix + text for text in inputs for prefix in ("", "\n", "node n\n")]
+            for label, (inputs, _) in _EXAMPLES.items()}
+
+
 def _syntax_error(error: UnexpectedInput, text: str, filename: str) -> CrmSyntaxError:
     """A lark error as a CrmSyntaxError: position, what was found, what was expected."""
     span = Span(filename, error.line, error.column)
@@ -1034,8 +1042,7 @@ def _syntax_error(error: UnexpectedInput, text: str, filename: str) -> CrmSyntax
                               hint=_expected(error.allowed or ()))
     token = error.token if isinstance(error, UnexpectedToken) else None
     found = "end of line" if token is None or token.type in ("_NL", "$END") else f"'{token.value}'"
-    examples = {label: inputs for label, (inputs, _) in _EXAMPLES.items()}
-    label = error.match_examples(_parser().parse, examples, use_accepts=True)
+    label = error.match_examples(_parser().parse, _example_inputs(), use_accepts=True)
     if label:
         return CrmSyntaxError(f"{label}: unexpected {found}", span, source=text, hint=_EXAMPLES[label][1])
     expected = getattr(error, "accepts", None) or getattr(error, "expected", ())
