@@ -1,0 +1,212 @@
+"""``pengine simulate``: what the cluster would do, as crm_simulate shows it.
+
+The phases follow pcmk__simulate: print the current status, apply the
+requested injections, schedule, print the transition summary, carry the
+transition out (``-S``) and print the revised status.  The whole output is
+built before anything is written, and files are written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime
+
+from attrs import evolve
+
+from cib import model as m
+from cib.errors import UsageError
+from transitions.inject import Injections, apply_injections
+
+
+def run(args) -> int:
+    cib = load_input(args)
+    now, date_line = effective_date(cib, args.set_datetime)
+    injections = injections_from(args)
+    text, files, rc = simulate(cib, now, date_line, injections, args)
+    for path, content in files:
+        write_atomically(path, content)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return rc
+
+
+# ----------------------------------------------------------------- input --
+
+def load_input(args) -> m.Cib:
+    from cib.load import load_cib
+    paths = ([args.xml_file] if args.xml_file else []) + list(args.config)
+    if not paths:
+        raise UsageError("nothing to simulate: give -x CIB.xml or crm configuration files")
+    if args.xml_file and args.config:
+        raise UsageError("give either -x CIB.xml or crm files, not both")
+    cib = load_cib(paths)
+    if cib.source is not None and not cib.status.node_states:
+        cib = bring_crm_cluster_up(cib)
+    return cib
+
+
+def bring_crm_cluster_up(cib: m.Cib) -> m.Cib:
+    """A crm configuration has no status section: its cluster nodes start
+    online members and the cluster quorate, its resources stopped."""
+    from transitions.simulate import _Status, node_state_change
+    status = _Status(cib, 0)
+    for node in cib.configuration.nodes:
+        if (node.type or "member") in ("member", "normal"):
+            node_state_change(status, node.uname, True)
+    attrs = dict(cib.attributes)
+    attrs.setdefault("have-quorum", "1")
+    return evolve(cib, status=evolve(cib.status, node_states=status.states),
+                  attributes=list(attrs.items()))
+
+
+def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]:
+    """set_effective_date: ``-t``, else the CIB's execution-date, else now."""
+    from pengine.dates import DateError, format_datetime, from_epoch, parse_datetime
+    if given:
+        try:
+            return parse_datetime(given), None
+        except DateError as error:
+            raise UsageError(f"-t {given}: {error}") from None
+    recorded = cib.get("execution-date")
+    if recorded is not None:
+        try:
+            when = from_epoch(int(recorded))
+        except ValueError:
+            when = None
+        if when is not None:
+            return when, f"Using the original execution date of: {format_datetime(when)}"
+    return from_epoch(int(time.time())), None
+
+
+def injections_from(args) -> Injections:
+    quorum = args.quorum
+    if quorum is not None:
+        quorum = quorum.strip()
+        if quorum.lower() in ("true", "yes", "on", "y"):
+            quorum = "1"
+        elif quorum.lower() in ("false", "no", "off", "n"):
+            quorum = "0"
+    return Injections(quorum=quorum, watchdog=args.watchdog, node_up=args.node_up,
+                      node_down=args.node_down, node_fail=args.node_fail,
+                      ticket_grant=args.ticket_grant, ticket_revoke=args.ticket_revoke,
+                      ticket_standby=args.ticket_standby,
+                      ticket_activate=args.ticket_activate, op_inject=args.op_inject)
+
+
+# ---------------------------------------------------------------- phases --
+
+def status_lines(sch, args, title: str) -> list[str]:
+    from transitions.status_text import cluster_status_lines
+    return [f"{title}:"] + cluster_status_lines(
+        sch, show_attrs=args.show_attrs, show_failcounts=args.show_failcounts,
+        show_utilization=args.show_utilization)
+
+
+def preamble_lines(sch) -> list[str]:
+    """The notices crm_simulate prints before the current status."""
+    try:
+        from transitions.status_text import preamble_lines as impl
+    except ImportError:
+        return []
+    return impl(sch)
+
+
+def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injections, args):
+    from pengine.schedule import PHASES
+    from pengine.unpack import unpack
+    from pengine.dates import to_epoch
+
+    out: list[str] = []
+    files: list[tuple[str, str]] = []
+    if date_line:
+        out.append(date_line)
+    sch = unpack(cib, now)
+    out += preamble_lines(sch)
+    out += status_lines(sch, args, "Current cluster status")
+
+    if injections.any():
+        out.append("")
+        lines, cib = apply_injections(cib, injections, to_epoch(now))
+        out += lines
+        sch = unpack(cib, now)
+    if args.save_output:
+        from cib.cib_xml import write_cib
+        files.append((args.save_output, write_cib(cib)))
+
+    process = (args.run or args.simulate or args.show_scores or args.show_utilization
+               or args.save_graph or args.save_dotfile)
+    if not process:
+        return _text(out), files, 0
+
+    sch.optimal = getattr(args, "optimal", False)
+    for phase in PHASES:
+        phase(sch)
+    from transitions.graph import create_graph
+    transition = create_graph(sch)
+    if args.show_scores or args.show_utilization:
+        out.append("")
+        out += score_lines(sch, args)
+    if args.save_graph:
+        from transitions.graph_xml import render_graph_xml
+        files.append((args.save_graph, render_graph_xml(transition, sch)))
+    if args.save_dotfile:
+        from transitions.dot import render_dot
+        files.append((args.save_dotfile, render_dot(sch, transition)))
+
+    from transitions.summary import transition_summary
+    out += ["", "Transition Summary:"] + transition_summary(sch)
+    if not args.simulate:
+        return _text(out), files, 0
+
+    from transitions.simulate import run as execute
+    out += ["", "Executing Cluster Transition:"]
+    start_failure_fatal = sch.start_failure_fatal
+    lines, new_cib, complete = execute(transition, cib, to_epoch(now), list(args.op_fail),
+                                       start_failure_fatal)
+    out += lines
+    rc = 0
+    if not complete:
+        print("Transition failed: terminated", file=sys.stderr)
+        print("An invalid transition was produced", file=sys.stderr)
+        rc = 1
+    if date_line:
+        out.append(date_line)
+    revised = unpack(new_cib, now)
+    out += [""] + status_lines(revised, args, "Revised Cluster Status")
+    return _text(out), files, rc
+
+
+def score_lines(sch, args) -> list[str]:
+    if args.show_scores and args.show_utilization:
+        title = "Assignment Scores and Utilization Information:"
+    elif args.show_scores:
+        title = "Assignment Scores:"
+    else:
+        title = "Utilization Information:"
+    return [title] + ["  * " + line for line in sch.score_log]
+
+
+def _text(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def write_atomically(path: str, content: str) -> None:
+    """Temporary file in the same directory, then rename: never half a file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".pengine-", dir=directory)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except OSError as error:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None

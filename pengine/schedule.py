@@ -1,0 +1,176 @@
+"""The scheduler driver: Pacemaker's phases, in order, one named call each.
+
+``schedule(cib, now)`` is a pure function from a CIB (configuration and
+status) and a time to a transition graph; everything in between is the
+working state of one run (`pengine.cluster`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cib import model as m
+from pengine.cluster import Scheduler
+from pengine.scores import INFINITY
+
+
+def schedule(cib: m.Cib, now: datetime | None = None, *, quorum: bool | None = None,
+             optimal: bool = False) -> Scheduler:
+    from pengine.unpack import unpack
+    sch = unpack(cib, now, quorum=quorum)
+    sch.optimal = optimal
+    for phase in PHASES:
+        phase(sch)
+    return sch
+
+
+# ----------------------------------------------------------------- phases --
+
+def apply_node_health(sch: Scheduler) -> None:
+    from pengine.health import apply_node_health as impl
+    impl(sch)
+
+
+def unpack_constraints(sch: Scheduler) -> None:
+    from pengine.constraints import unpack_constraints as impl
+    impl(sch)
+
+
+def apply_node_criteria(sch: Scheduler) -> None:
+    """Shutdown locks, locations, stickiness, failure thresholds, exclusive discovery."""
+    from pengine.locations import apply_locations
+    from pengine.unpack import resource_location, threshold_reached
+    from pengine.variants import methods
+    if sch.shutdown_lock:
+        for rsc in sch.resources:
+            methods(rsc).shutdown_lock(sch, rsc)
+    apply_locations(sch)
+    for rsc in sch.resources:
+        _apply_stickiness(sch, rsc)
+    for node in sch.nodes:
+        for rsc in sch.resources:
+            _check_failure_threshold(sch, rsc, node, threshold_reached, resource_location)
+            _apply_exclusive_discovery(rsc, node)
+
+
+def _apply_stickiness(sch: Scheduler, rsc) -> None:
+    from pengine.unpack import resource_location
+    if rsc.children:
+        for child in rsc.children:
+            _apply_stickiness(sch, child)
+        return
+    if not rsc.managed or rsc.stickiness < 1 or len(rsc.running_on) != 1:
+        return
+    node = rsc.running_on[0]
+    if not sch.symmetric and node.id not in rsc.allowed:
+        return
+    resource_location(sch, rsc, node, rsc.stickiness, "stickiness")
+
+
+def _check_failure_threshold(sch: Scheduler, rsc, node, threshold_reached, resource_location) -> None:
+    from pengine.actions import resource_actions
+    if rsc.children:
+        for child in rsc.children:
+            _check_failure_threshold(sch, child, node, threshold_reached, resource_location)
+        return
+    if resource_actions(rsc, node, "clear_failcount", True):
+        return
+    failed = threshold_reached(sch, rsc, node)
+    if failed is not None:
+        resource_location(sch, failed, node, -INFINITY, "__fail_limit__")
+
+
+def _apply_exclusive_discovery(rsc, node) -> None:
+    if rsc.exclusive_discover or rsc.top().exclusive_discover:
+        for child in rsc.children:
+            _apply_exclusive_discovery(child, node)
+        match = rsc.allowed.get(node.id)
+        if match is not None and match.discover != "exclusive":
+            match.score = -INFINITY
+
+
+def create_internal_constraints(sch: Scheduler) -> None:
+    from pengine.variants import methods
+    for rsc in list(sch.resources):
+        methods(rsc).internal_constraints(sch, rsc)
+
+
+def handle_rsc_config_changes(sch: Scheduler) -> None:
+    from pengine.digests_compare import handle_config_changes
+    handle_config_changes(sch)
+
+
+def assign_resources(sch: Scheduler) -> None:
+    from pengine.variants import methods
+    if sch.placement_strategy != "default":
+        from pengine.utilization_strategy import sort_resources
+        sort_resources(sch)
+    if sch.have_remote_nodes:
+        for rsc in list(sch.resources):
+            if rsc.is_remote_connection:
+                methods(rsc).assign(sch, rsc, rsc.partial_migration_target, True)
+    for rsc in list(sch.resources):
+        if not rsc.is_remote_connection:
+            methods(rsc).assign(sch, rsc, None, True)
+
+
+def schedule_resource_actions(sch: Scheduler) -> None:
+    from pengine.probes import schedule_probes
+    from pengine.variants import methods
+    for check in sch.param_checks:
+        check(sch)
+    sch.param_checks = []
+    if sch.probe_resources:
+        schedule_probes(sch)
+    if sch.stop_removed:
+        for rsc in list(sch.resources):
+            _clear_failcounts_if_removed(sch, rsc)
+    for rsc in list(sch.resources):
+        methods(rsc).create_actions(sch, rsc)
+
+
+def _clear_failcounts_if_removed(sch: Scheduler, rsc) -> None:
+    from pengine.actions import clear_failcount
+    from pengine.cluster import Rel, op_key
+    from pengine.ordering import new_ordering
+    from pengine.unpack import get_failcount
+    if not rsc.removed:
+        return
+    for node in sch.nodes:
+        if not node.online:
+            continue
+        if get_failcount(sch, node, rsc, effective=True) == 0:
+            continue
+        clear = clear_failcount(sch, rsc, node, "it is orphaned")
+        new_ordering(sch, clear.rsc, None, clear, rsc, op_key(rsc.id, "stop", 0), None,
+                     Rel.ORDERED)
+
+
+def order_remote_connection_actions(sch: Scheduler) -> None:
+    if sch.have_remote_nodes:
+        from pengine.remote import order_remote_connection_actions as impl
+        impl(sch)
+
+
+def schedule_fencing_and_shutdowns(sch: Scheduler) -> None:
+    from pengine.fencing_schedule import schedule_fencing_and_shutdowns as impl
+    impl(sch)
+
+
+def apply_orderings(sch: Scheduler) -> None:
+    from pengine.ordering import apply_orderings as impl
+    impl(sch)
+
+
+PHASES = (
+    apply_node_health,
+    unpack_constraints,
+    apply_node_criteria,
+    create_internal_constraints,
+    handle_rsc_config_changes,
+    assign_resources,
+    schedule_resource_actions,
+    order_remote_connection_actions,
+    schedule_fencing_and_shutdowns,
+    apply_orderings,
+)

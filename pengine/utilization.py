@@ -1,0 +1,51 @@
+"""Utilization: node capacities consumed by assigned resources (pcmk_sched_utilization.c)."""
+
+from __future__ import annotations
+
+from pengine.history import to_int
+
+
+def _value(text) -> int:
+    return to_int(text, 0) if text is not None else 0
+
+
+def consume_node_capacity(node_util: dict, rsc) -> None:
+    for key, value in rsc.utilization.items():
+        node_util[key] = str(_value(node_util.get(key)) - _value(value))
+
+
+def release_node_capacity(node_util: dict, rsc) -> None:
+    for key, value in rsc.utilization.items():
+        node_util[key] = str(_value(node_util.get(key)) + _value(value))
+
+
+def compare_node_capacities(node1, node2) -> int:
+    """Negative if node1 has more free capacity (pcmk__compare_node_capacities)."""
+    result = 0
+    for key, value in node1.utilization.items():
+        n1 = _value(value)
+        n2 = _value(node2.utilization.get(key))
+        if n1 > n2:
+            result -= 1
+        elif n1 < n2:
+            result += 1
+    for key, value in node2.utilization.items():
+        if key in node1.utilization:
+            continue
+        n2 = _value(value)
+        if n2 > 0:
+            result += 1
+        elif n2 < 0:
+            result -= 1
+    return result
+
+
+def ban_insufficient_capacity(sch, rsc):
+    """Nodes without room for ``rsc`` are banned; returns the most free node.
+
+    With the default placement strategy utilization is ignored entirely.
+    """
+    if sch.placement_strategy == "default":
+        return None
+    from pengine.utilization_strategy import ban_insufficient_capacity as impl
+    return impl(sch, rsc)

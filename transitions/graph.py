@@ -1,0 +1,227 @@
+"""The transition graph: the actions to run and what each must wait for.
+
+``create_graph(sch)`` follows pcmk__create_graph: an action is in the graph
+when it is runnable and required (or forced in), and its inputs are the
+orderings that still matter.  The result is a frozen value; the renderings
+(summary, DOT, graph XML, JSON) and the simulator read it.
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from pengine.cluster import AF, Action, Rel, Scheduler
+
+
+@frozen
+class GraphAction:
+    """One action of a transition."""
+
+    id: int
+    uuid: str
+    task: str
+    kind: str                    # rsc_op | pseudo_event | crm_event
+    node: str | None = None
+    node_id: str | None = None
+    rsc_id: str | None = None    # resource id as the graph names it (instance)
+    rsc_config_id: str | None = None  # id in the configuration (clone base name)
+    rsc_class: str | None = None
+    rsc_provider: str | None = None
+    rsc_type: str | None = None
+    interval_ms: int = 0
+    meta: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
+    priority: int = 0
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        for key, value in self.meta:
+            if key == name:
+                return value
+        return default
+
+
+@frozen
+class Synapse:
+    id: int
+    action: GraphAction
+    inputs: tuple[int, ...] = field(default=(), converter=tuple)
+    priority: int = 0
+
+
+@frozen
+class Transition:
+    """A DAG of actions; ``synapses`` in graph order."""
+
+    synapses: tuple[Synapse, ...] = field(default=(), converter=tuple)
+    attributes: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
+
+    def actions(self) -> list[GraphAction]:
+        return [s.action for s in self.synapses]
+
+    def edges(self) -> list[tuple[int, int]]:
+        return [(i, s.action.id) for s in self.synapses for i in s.inputs]
+
+
+# ------------------------------------------------------------- selection --
+
+def should_add_action_to_graph(action: Action) -> bool:
+    if not action.runnable:
+        return False
+    if action.optional and not action.has(AF.ALWAYS_IN_GRAPH):
+        return False
+    if action.rsc is not None and not action.rsc.managed and action.task != "monitor":
+        if action.meta.get("interval") in (None, "0"):
+            return False
+    if action.pseudo or action.task in ("stonith", "do_shutdown"):
+        return True
+    node = action.node
+    if node is None:
+        return False
+    if action.has(AF.ON_DC):
+        return True
+    if node.is_guest and not node.remote_reset:
+        return True
+    if not node.online or node.unclean:
+        return False
+    return True
+
+
+def _can_change(rel) -> bool:
+    return bool(rel.flags & ~(Rel.THEN_IMPLIES_FIRST_GRAPHED | Rel.FIRST_IMPLIES_THEN_GRAPHED
+                              | Rel.ORDERED))
+
+
+def should_add_input_to_graph(action: Action, rel) -> bool:
+    first = rel.action
+    if rel.graphed:
+        return True
+    if rel.flags == Rel.NONE:
+        return False
+    if not first.runnable and not _can_change(rel):
+        return False
+    if not first.runnable and (rel.flags & Rel.MIN_RUNNABLE):
+        return False
+    if (rel.flags & Rel.UNMIGRATABLE_THEN_BLOCKS) and not first.runnable:
+        return False
+    if (rel.flags & Rel.IF_FIRST_UNMIGRATABLE) and first.has(AF.MIGRATABLE):
+        return False
+    if rel.flags == Rel.ORDERED and first.has(AF.MIGRATABLE) and first.uuid.endswith("_stop_0"):
+        return False
+    if rel.flags == Rel.IF_ON_SAME_NODE_OR_TARGET:
+        input_node = first.node
+        if action.rsc is not None and action.task == "migrate_to":
+            if input_node is not action.rsc.assigned_node:
+                rel.flags = Rel.NONE
+                return False
+        elif input_node is not action.node:
+            rel.flags = Rel.NONE
+            return False
+        elif first.optional:
+            rel.flags = Rel.NONE
+            return False
+    elif rel.flags == Rel.IF_REQUIRED_ON_SAME_NODE:
+        if first.node is not None and action.node is not None and first.node is not action.node:
+            rel.flags = Rel.NONE
+            return False
+        if first.optional:
+            rel.flags = Rel.NONE
+            return False
+    elif first.rsc is not None and first.rsc is not action.rsc and first.rsc.failed \
+            and not first.rsc.managed and first.uuid.endswith("_stop_0") \
+            and action.rsc is not None and action.rsc.variant == "clone":
+        return False
+    elif first.optional and not first.has(AF.ALWAYS_IN_GRAPH | AF.ADDED_TO_GRAPH) \
+            and not should_add_action_to_graph(first):
+        return False
+    return True
+
+
+def deduplicate_inputs(action: Action) -> None:
+    """pcmk__deduplicate_action_inputs: one input per action, flags merged."""
+    action.actions_before.sort(key=lambda rel: rel.action.id)
+    result = []
+    last = None
+    for rel in action.actions_before:
+        if last is not None and rel.action.id == last.action.id:
+            last.flags |= rel.flags
+            if rel.graphed:
+                last.graphed = True
+            continue
+        rel.graphed = False
+        result.append(rel)
+        last = rel
+    action.actions_before[:] = result
+
+
+# --------------------------------------------------------------- building --
+
+def _graph_rsc_ids(rsc) -> tuple[str, str]:
+    """(id as shown in the graph, id in the configuration)."""
+    if rsc.history_id is not None:
+        return rsc.id, rsc.history_id
+    if not rsc.unique:
+        return rsc.id, rsc.clone_name or rsc.id
+    return rsc.id, rsc.id
+
+
+def _graph_action(action: Action) -> GraphAction:
+    if action.pseudo:
+        kind = "pseudo_event"
+    elif action.rsc is None:
+        kind = "crm_event"
+    else:
+        kind = "rsc_op"
+    rsc = action.rsc
+    rsc_id = config_id = cls = provider = rtype = None
+    if rsc is not None:
+        rsc_id, config_id = _graph_rsc_ids(rsc)
+        cls, provider, rtype = rsc.cls, rsc.provider, rsc.type
+    meta = dict(action.meta)
+    if action.node is not None:
+        meta.setdefault("on_node", action.node.name)
+        meta.setdefault("on_node_uuid", action.node.id)
+    priority = rsc.priority if rsc is not None else 0
+    if action.priority > priority:
+        priority = action.priority
+    return GraphAction(
+        id=action.id, uuid=action.uuid, task=action.task, kind=kind,
+        node=action.node.name if action.node is not None else None,
+        node_id=action.node.id if action.node is not None else None,
+        rsc_id=rsc_id, rsc_config_id=config_id, rsc_class=cls, rsc_provider=provider,
+        rsc_type=rtype, interval_ms=action.interval_ms, meta=tuple(sorted(meta.items())),
+        priority=max(priority, 0))
+
+
+def create_graph(sch: Scheduler) -> Transition:
+    synapses: list[Synapse] = []
+    seen: set[int] = set()
+
+    def add(action: Action) -> None:
+        if not action.has(AF.DEDUP):
+            deduplicate_inputs(action)
+            action.set(AF.DEDUP)
+        if action.has(AF.ADDED_TO_GRAPH) or not should_add_action_to_graph(action):
+            return
+        action.set(AF.ADDED_TO_GRAPH)
+        inputs = []
+        for rel in action.actions_before:
+            if should_add_input_to_graph(action, rel):
+                rel.graphed = True
+                inputs.append(rel.action.id)
+        graph_action = _graph_action(action)
+        synapses.append(Synapse(len(synapses), graph_action, inputs, graph_action.priority))
+        seen.add(action.id)
+
+    def add_rsc(rsc) -> None:
+        for action in reversed(rsc.actions):
+            add(action)
+        for child in rsc.children:
+            add_rsc(child)
+
+    for rsc in sch.resources:
+        add_rsc(rsc)
+    for action in reversed(sch.actions):
+        add(action)
+    attributes = (("batch-limit", sch.options.get("batch-limit", "0")),
+                  ("failed-start-offset", "INFINITY" if sch.start_failure_fatal else "1"),
+                  ("failed-stop-offset", "INFINITY"))
+    return Transition(tuple(synapses), attributes)

@@ -1,0 +1,175 @@
+"""crm_simulate's event injections (pcmk_injections.c), as CIB → CIB.
+
+Order matters and is Pacemaker's: quorum and watchdog, nodes up, nodes
+down, nodes failing, tickets (grant, revoke, standby, activate), then
+injected operation results.  Returns the lines crm_simulate prints under
+"Performing Requested Modifications" and the modified CIB.
+"""
+
+from __future__ import annotations
+
+import re
+
+from attrs import evolve, frozen, field
+
+from cib import model as m
+from cib.errors import UsageError
+from transitions.simulate import (_Status, inject_action_result, inject_failcount,
+                                  inject_resource_history, node_state_change)
+
+
+@frozen
+class Injections:
+    quorum: str | None = None
+    watchdog: str | None = None
+    node_up: tuple[str, ...] = field(default=(), converter=tuple)
+    node_down: tuple[str, ...] = field(default=(), converter=tuple)
+    node_fail: tuple[str, ...] = field(default=(), converter=tuple)
+    ticket_grant: tuple[str, ...] = field(default=(), converter=tuple)
+    ticket_revoke: tuple[str, ...] = field(default=(), converter=tuple)
+    ticket_standby: tuple[str, ...] = field(default=(), converter=tuple)
+    ticket_activate: tuple[str, ...] = field(default=(), converter=tuple)
+    op_inject: tuple[str, ...] = field(default=(), converter=tuple)
+
+    def any(self) -> bool:
+        return any((self.quorum is not None, self.watchdog is not None, self.node_up,
+                    self.node_down, self.node_fail, self.ticket_grant, self.ticket_revoke,
+                    self.ticket_standby, self.ticket_activate, self.op_inject))
+
+
+# ${resource}_${task}_${interval_ms}@${node}=${rc}
+_OPSPEC = re.compile(r"^(?P<key>[^@]+)@(?P<node>[^=]+)=(?P<rc>-?\d+)$")
+
+
+def parse_op_key(key: str) -> tuple[str, str, int] | None:
+    """``rsc_task_interval`` → (rsc, task, interval_ms); resource ids may hold '_'."""
+    head, sep, interval = key.rpartition("_")
+    if not sep or not interval.isdigit():
+        return None
+    rsc, sep, task = head.rpartition("_")
+    if not sep or not rsc or not task:
+        return None
+    # Tasks with an underscore (migrate_to, migrate_from) bind tighter.
+    for compound in ("migrate_to", "migrate_from"):
+        if head.endswith("_" + compound):
+            rsc, task = head[: -len(compound) - 1], compound
+    return rsc, task, int(interval)
+
+
+def parse_op_spec(spec: str) -> tuple[str, str, int, str, int]:
+    """An OPSPEC → (resource, task, interval_ms, node, rc), or a UsageError."""
+    match = _OPSPEC.match(spec)
+    parsed = parse_op_key(match.group("key")) if match else None
+    if match is None or parsed is None:
+        raise UsageError(f"invalid operation spec '{spec}': expected "
+                         "${resource}_${task}_${interval_ms}@${node}=${rc}")
+    rsc, task, interval = parsed
+    return rsc, task, interval, match.group("node"), int(match.group("rc"))
+
+
+def _find_primitive(config: m.Configuration, rsc_id: str):
+    """The configured primitive behind ``rsc_id`` (clone instance suffixes
+    stripped), with a template's agent filled in."""
+    base = rsc_id.split(":", 1)[0]
+    templates = {t.id: t for t in config.resources if isinstance(t, m.Template)}
+
+    prim = next((r for r in m.walk_resources(config.resources)
+                 if isinstance(r, m.Primitive) and r.id == base), None)
+    if prim is not None and prim.template and prim.template in templates:
+        tpl = templates[prim.template]
+        prim = evolve(prim, cls=prim.cls or tpl.cls, provider=prim.provider or tpl.provider,
+                      type=prim.type or tpl.type)
+    return prim
+
+
+def _set_ticket(status: m.Status, ticket_id: str, name: str, value: bool) -> m.Status:
+    text = "true" if value else "false"
+    tickets = list(status.tickets)
+    for k, ticket in enumerate(tickets):
+        if ticket.id == ticket_id:
+            attrs = dict(ticket.attributes)
+            attrs[name] = text
+            tickets[k] = evolve(ticket, attributes=list(attrs.items()))
+            break
+    else:
+        tickets.append(m.TicketState(id=ticket_id, attributes=[(name, text)]))
+    return evolve(status, tickets=tickets)
+
+
+def _set_watchdog(config: m.Configuration, value: str) -> m.Configuration:
+    sets = list(config.crm_config)
+    name = "have-watchdog"
+    for k, attr_set in enumerate(sets):
+        for n, pair in enumerate(attr_set.nvpairs):
+            if pair.name == name:
+                pairs = list(attr_set.nvpairs)
+                pairs[n] = evolve(pair, value=value)
+                sets[k] = evolve(attr_set, nvpairs=pairs)
+                return evolve(config, crm_config=sets)
+    pair = m.NvPair(name, value, id=f"cib-bootstrap-options-{name}")
+    if sets:
+        sets[0] = evolve(sets[0], nvpairs=tuple(sets[0].nvpairs) + (pair,))
+    else:
+        sets.append(m.AttrSet(id="cib-bootstrap-options", nvpairs=(pair,)))
+    return evolve(config, crm_config=sets)
+
+
+def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[str], m.Cib]:
+    lines = ["Performing Requested Modifications:"]
+    item = lines.append
+    if inj.quorum is not None:
+        item(f"  * Setting quorum: {inj.quorum}")
+        attrs = dict(cib.attributes)
+        attrs["have-quorum"] = inj.quorum
+        cib = evolve(cib, attributes=list(attrs.items()))
+    if inj.watchdog is not None:
+        item(f"  * Setting watchdog: {inj.watchdog}")
+        cib = evolve(cib, configuration=_set_watchdog(cib.configuration, inj.watchdog))
+
+    status = _Status(cib, now_epoch)
+    for node in inj.node_up:
+        item(f"  * Bringing node {node} online")
+        node_state_change(status, node, True)
+    for node in inj.node_down:
+        item(f"  * Taking node {node} offline")
+        i = node_state_change(status, node, False)
+        status.states[i] = evolve(status.states[i], lrm_resources=(), lrm_id=None,
+                                  transient=(), transient_id=None)
+    for node in inj.node_fail:
+        item(f"  * Failing node {node}")
+        i = node_state_change(status, node, True)
+        status.set_attrs(i, in_ccm="false")
+    cib = evolve(cib, status=evolve(cib.status, node_states=status.states))
+
+    tickets = cib.status
+    for ticket in inj.ticket_grant:
+        item(f"  * Granting ticket {ticket}")
+        tickets = _set_ticket(tickets, ticket, "granted", True)
+    for ticket in inj.ticket_revoke:
+        item(f"  * Revoking ticket {ticket}")
+        tickets = _set_ticket(tickets, ticket, "granted", False)
+    for ticket in inj.ticket_standby:
+        item(f"  * Making ticket {ticket} standby")
+        tickets = _set_ticket(tickets, ticket, "standby", True)
+    for ticket in inj.ticket_activate:
+        item(f"  * Activating ticket {ticket}")
+        tickets = _set_ticket(tickets, ticket, "standby", False)
+    cib = evolve(cib, status=tickets)
+
+    status = _Status(cib, now_epoch)
+    for spec in inj.op_inject:
+        item(f"  * Injecting {spec} into the configuration")
+        rsc_id, task, interval, node, rc = parse_op_spec(spec)
+        prim = _find_primitive(cib.configuration, rsc_id)
+        if prim is None:
+            raise UsageError(f"invalid resource name in '{spec}': no resource {rsc_id}")
+        i = status.inject_node(node, None)
+        if not (rc == 0 or (rc == 7 and interval == 0)):
+            inject_failcount(status, i, rsc_id, task, interval, False)
+        j = inject_resource_history(status, i, rsc_id, rsc_id, prim.cls, prim.type,
+                                    prim.provider)
+        if j is None:
+            raise UsageError(f"cannot inject '{spec}': {rsc_id} has no resource agent")
+        inject_action_result(status, i, j, task, interval, rc, 0, node)
+    cib = evolve(cib, status=evolve(cib.status, node_states=status.states))
+    return lines, cib

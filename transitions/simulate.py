@@ -1,0 +1,298 @@
+"""Carry a transition out on a CIB, as crm_simulate does (pcmk_simulate.c).
+
+Each action runs when its inputs have completed; resource actions succeed
+unless an ``-F`` spec says otherwise, and their results are recorded in the
+status section as the executor would record them.  After a failure nothing
+but pseudo-actions starts.  Returns the lines crm_simulate prints under
+"Executing Cluster Transition" and the resulting CIB.
+"""
+
+from __future__ import annotations
+
+from attrs import evolve
+
+from cib import model as m
+from pengine.history import to_int
+from transitions.graph import GraphAction, Transition
+
+FAKE_TE_ID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+FEATURE_SET = "3.20.1"
+INFINITY = 1_000_000
+
+
+class _Status:
+    """Mutable working copy of the status section."""
+
+    def __init__(self, cib: m.Cib, now_epoch: int):
+        self.config = cib.configuration
+        self.states: list[m.NodeState] = list(cib.status.node_states)
+        self.now = now_epoch
+
+    def index(self, uname: str) -> int | None:
+        for i, state in enumerate(self.states):
+            if state.uname == uname:
+                return i
+        return None
+
+    def inject_node(self, uname: str, uuid: str | None) -> int:
+        """pcmk__inject_node: the node's state entry, created if missing."""
+        i = self.index(uname)
+        if i is not None:
+            return i
+        node_id = uuid
+        for node in self.config.nodes:
+            if node.uname == uname:
+                node_id = node.id
+        state = m.NodeState(id=node_id or uname,
+                            attributes=[("uname", uname), ("crm-debug-origin", "crm_simulate")])
+        self.states.append(state)
+        return len(self.states) - 1
+
+    def set_attrs(self, i: int, **values) -> None:
+        attrs = dict(self.states[i].attributes)
+        for key, value in values.items():
+            attrs[key.replace("_", "-") if key not in ("in_ccm",) else key] = value
+        self.states[i] = evolve(self.states[i], attributes=list(attrs.items()))
+
+
+def node_state_change(status: _Status, uname: str, up: bool) -> int:
+    i = status.inject_node(uname, None)
+    state = status.states[i]
+    attrs = dict(state.attributes)
+    if up:
+        attrs.update({"in_ccm": "true", "crmd": "online", "join": "member",
+                      "expected": "member"})
+    else:
+        attrs.update({"in_ccm": "false", "crmd": "offline", "join": "down",
+                      "expected": "down"})
+    attrs["crm-debug-origin"] = "crm_simulate"
+    status.states[i] = evolve(state, attributes=list(attrs.items()))
+    return i
+
+
+def _find_resource_entry(state: m.NodeState, rsc_id: str) -> int | None:
+    for j, entry in enumerate(state.lrm_resources):
+        if entry.id == rsc_id:
+            return j
+    return None
+
+
+def inject_resource_history(status: _Status, i: int, display_id: str, config_id: str, cls, rtype,
+                            provider) -> int | None:
+    state = status.states[i]
+    j = _find_resource_entry(state, display_id)
+    if j is not None:
+        return j
+    if display_id != config_id:
+        j = _find_resource_entry(state, config_id)
+        if j is not None:
+            return j
+    if cls is None or rtype is None:
+        return None
+    entry = m.LrmResource(id=config_id, cls=cls, provider=provider, type=rtype)
+    status.states[i] = evolve(state, lrm_resources=tuple(state.lrm_resources) + (entry,),
+                              lrm_id=state.lrm_id or state.id)
+    return len(status.states[i].lrm_resources) - 1
+
+
+def _op_key(rsc_id: str, task: str, interval: int) -> str:
+    return f"{rsc_id}_{task}_{interval}"
+
+
+def inject_action_result(status: _Status, i: int, j: int, task: str, interval: int, rc: int,
+                         target_rc: int, node: str, extra: dict | None = None) -> None:
+    """pcmk__inject_action_result: record one executor result."""
+    state = status.states[i]
+    entry = state.lrm_resources[j]
+    call_id = 0
+    for op in entry.ops:
+        call_id = max(call_id, to_int(op.get("call-id"), 0))
+    call_id += 1
+    if task in ("reload", "reload-agent"):
+        task = "start"
+    key = _op_key(entry.id, task, interval)
+    op_status = 0
+    ids = []
+    if task == "notify":
+        ids.append(key)
+        rc = 0
+    elif task in ("migrate_to", "migrate_from"):
+        ids.append(key)
+    elif rc != target_rc:
+        ids.append(_op_key(entry.id, "last_failure", 0))
+        if interval == 0:
+            ids.append(_op_key(entry.id, "last", 0))
+    elif interval > 0:
+        ids.append(key)
+    else:
+        ids.append(_op_key(entry.id, "last", 0))
+    user_data = f"{-1}:{call_id}:{target_rc}:{FAKE_TE_ID}"
+    attrs = [
+        ("operation_key", key), ("operation", task), ("crm-debug-origin", "crm_simulate"),
+        ("crm_feature_set", FEATURE_SET), ("transition-key", user_data),
+        ("transition-magic", f"{op_status}:{rc};{user_data}"), ("exit-reason", ""),
+        ("on_node", node), ("call-id", str(call_id)), ("rc-code", str(rc)),
+        ("op-status", str(op_status)), ("interval", str(interval)),
+        ("last-rc-change", str(status.now)), ("exec-time", "0"), ("queue-time", "0"),
+    ]
+    if extra:
+        attrs.extend(extra.items())
+    ops = list(entry.ops)
+    for op_id in ids:
+        new = m.LrmRscOp(id=op_id, attributes=attrs)
+        for k, op in enumerate(ops):
+            if op.id == op_id:
+                ops[k] = new
+                break
+        else:
+            ops.append(new)
+    entries = list(state.lrm_resources)
+    entries[j] = evolve(entry, ops=ops)
+    status.states[i] = evolve(state, lrm_resources=entries)
+
+
+def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: int,
+                     infinity: bool) -> None:
+    """pcmk__inject_failcount: bump the fail count, record the last failure."""
+    state = status.states[i]
+    name = f"fail-count-{rsc_id}#{task}_{interval}"
+    last = f"last-failure-{rsc_id}#{task}_{interval}"
+    sets = list(state.transient)
+    if not sets:
+        sets = [m.AttrSet(id=f"status-{state.id}")]
+    first = sets[0]
+    pairs = list(first.nvpairs)
+    current = None
+    for pair in pairs:
+        if pair.name == name:
+            current = pair.value
+    if infinity:
+        value = "INFINITY"
+    else:
+        value = str(to_int(current, 0) + 1) if current not in (None, "INFINITY") else (
+            "INFINITY" if current == "INFINITY" else "1")
+    pairs = [p for p in pairs if p.name not in (name, last)]
+    pairs.append(m.NvPair(name, value, id=f"status-{state.id}-{name}"))
+    pairs.append(m.NvPair(last, str(status.now), id=f"status-{state.id}-{last}"))
+    sets[0] = evolve(first, nvpairs=pairs)
+    status.states[i] = evolve(state, transient=sets, transient_id=state.transient_id or state.id)
+
+
+def _fail_rc(specs: list[str], names: list[str], task: str, interval: int, node: str) -> int | None:
+    for spec in specs:
+        for name in names:
+            prefix = f"{name}_{task}_{interval}@{node}="
+            if spec[:len(prefix)].lower() == prefix.lower():
+                try:
+                    return int(spec.split("=", 1)[1])
+                except ValueError:
+                    return None
+    return None
+
+
+def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str] | None = None,
+        start_failure_fatal: bool = True):
+    """Execute ``transition`` on ``cib``: (printed lines, new CIB, completed?)."""
+    fail_specs = fail_specs or []
+    status = _Status(cib, now_epoch)
+    lines: list[str] = []
+    confirmed: set[int] = set()
+    failed: set[int] = set()
+    fired: set[int] = set()
+    abort_priority = 0
+    synapses = list(transition.synapses)
+    progress = True
+    while progress:
+        progress = False
+        for syn in synapses:
+            if syn.action.id in fired:
+                continue
+            if any(i not in confirmed or i in failed for i in syn.inputs):
+                continue
+            action = syn.action
+            if action.kind != "pseudo_event" and syn.priority < abort_priority:
+                continue
+            fired.add(action.id)
+            progress = True
+            ok = _execute(action, status, lines, fail_specs, start_failure_fatal)
+            confirmed.add(action.id)
+            if not ok:
+                failed.add(action.id)
+                abort_priority = INFINITY
+    new_cib = evolve(cib, status=evolve(cib.status, node_states=status.states))
+    # Actions left unfired without a failure to explain them mean the graph
+    # could never complete (pcmk__graph_terminated).
+    complete = abort_priority > 0 or len(fired) == len(synapses)
+    return lines, new_cib, complete
+
+
+def _execute(action: GraphAction, status: _Status, lines: list[str], fail_specs: list[str],
+             start_failure_fatal: bool) -> bool:
+    if action.kind == "pseudo_event":
+        node = f" on {action.node}" if (action.task == "stonith" and action.node) else ""
+        lines.append(f"  * Pseudo action:   {action.uuid}{node}")
+        return True
+    if action.kind == "crm_event":
+        if action.task == "stonith":
+            op = action.get("stonith_action")
+            lines.append(f"  * Fencing {action.node} ({op})")
+            if (op or "").lower() != "on":
+                i = node_state_change(status, action.node, False)
+                status.states[i] = evolve(status.states[i], lrm_resources=(), lrm_id=None,
+                                          transient=(), transient_id=None)
+            return True
+        if action.rsc_id is not None:
+            lines.append(f"  * Cluster action:  {action.task} for {action.rsc_config_id} on "
+                         f"{action.node}")
+        else:
+            lines.append(f"  * Cluster action:  {action.task} on {action.node}")
+        return True
+    return _simulate_resource_action(action, status, lines, fail_specs, start_failure_fatal)
+
+
+def _simulate_resource_action(action: GraphAction, status: _Status, lines: list[str],
+                              fail_specs: list[str], start_failure_fatal: bool) -> bool:
+    task = action.task
+    if task == "cancel":
+        interval = to_int(action.get("interval"), 0)
+        task_name = "cancel"
+    else:
+        interval = action.interval_ms
+        task_name = task
+    node = action.node
+    display = action.rsc_id
+    config_id = action.rsc_config_id or display
+    if task_name in ("delete", "meta-data"):
+        lines.append(f"  * Resource action: {display:<15} {task_name} on {node}")
+        return True
+    target_rc = to_int(action.get("op_target_rc"), 0)
+    i = status.inject_node(node, action.node_id)
+    j = inject_resource_history(status, i, display, config_id, action.rsc_class, action.rsc_type,
+                                action.rsc_provider)
+    if interval:
+        lines.append(f"  * Resource action: {display:<15} {task_name}={interval} on {node}")
+    else:
+        lines.append(f"  * Resource action: {display:<15} {task_name} on {node}")
+    if j is None:
+        return True
+    rc = target_rc
+    ok = True
+    names = [display] + ([config_id] if config_id != display else [])
+    failure = _fail_rc(fail_specs, names, task_name, interval, node)
+    if failure is not None:
+        rc = failure
+        ok = False
+        match = display
+        offset_infinity = False
+        if task_name == "start":
+            offset_infinity = start_failure_fatal
+        elif task_name == "stop":
+            offset_infinity = True
+        inject_failcount(status, i, match if match == config_id else match, task_name, interval,
+                         offset_infinity)
+    extra = {}
+    if task_name in ("migrate_to", "migrate_from"):
+        extra["migrate_source"] = action.get("migrate_source") or ""
+        extra["migrate_target"] = action.get("migrate_target") or ""
+    inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra)
+    return ok
