@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from attrs import evolve, frozen
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from cib import model as m
@@ -62,10 +62,10 @@ def _parser() -> Lark:
 
 def read_crm(text: str, filename: str = "<input>") -> m.Configuration:
     """Parse crm ``configure`` text into a Configuration, or raise CrmSyntaxError."""
-    if not text.endswith("\n"):
-        text += "\n"
+    if text.startswith("\ufeff"):  # a byte order mark, kept as a blank so columns stay right
+        text = " " + text[1:]
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(text + "\n")  # also ends a last line continued with '\'
     except UnexpectedInput as error:
         raise _syntax_error(error, text, filename) from None
     try:
@@ -219,7 +219,7 @@ class _Reader(Transformer):
                 return m.NvPair(name=name, id_ref=ref, span=span)
             if token.value.lower() in RESERVED:
                 raise self._error(f"unexpected keyword '{token.value}'", token,
-                                 hint=f"'{token.value}' cannot follow the name=value pairs here")
+                                  hint=f"'{token.value}' cannot follow the name=value pairs here")
             return m.NvPair(name=token.value, span=span)
         name, value = _split_pair(token.value)
         if name.startswith("$"):
@@ -237,7 +237,7 @@ class _Reader(Transformer):
         rules = [child for child in children if isinstance(child, m.Rule)]
         if len(rules) > 1:
             raise self._error("an attribute set takes one rule", rules[1].span,
-                             hint="join the conditions with 'and' or 'or' in one rule")
+                              hint="join the conditions with 'and' or 'or' in one rule")
         set_id = next((_split_pair(t.value)[1] for t in _tokens(children, "ID_SPEC")), None)
         score = next((t.value[:-1] for t in _tokens(children, "KEYCOLON")), None)
         return m.AttrSet(nvpairs=self._nvpairs(children), id=set_id, score=score,
@@ -274,7 +274,7 @@ class _Reader(Transformer):
         operators = {t.value.lower() for t in _tokens(children, "AND", "OR")}
         if len(operators) > 1:
             raise self._error("a rule cannot mix 'and' and 'or'", meta,
-                             hint="split it into several rules, or use one operator")
+                              hint="split it into several rules, or use one operator")
         score, attribute = "INFINITY", None  # crmsh: a rule without a score scores INFINITY
         for token in _tokens(children, "KEYCOLON"):
             score, attribute = _rule_score(token.value[:-1])
@@ -296,7 +296,7 @@ class _Reader(Transformer):
         kind, _, name = operation.value.rpartition(":")
         if name.lower() not in BINARY_OPS or (kind and kind.lower() not in EXPRESSION_TYPES):
             raise self._error(f"'{operation.value}' is not a comparison", operation,
-                             hint="expected [string:|integer:|number:|version:]lt|gt|lte|gte|eq|ne")
+                              hint="expected [string:|integer:|number:|version:]lt|gt|lte|gte|eq|ne")
         source = _VALUE_SOURCE.fullmatch(value.value) if value.type == "WORD" else None
         return m.Expression(
             attribute=attribute.value, operation=name.lower(), type=kind.lower() or None,
@@ -308,11 +308,11 @@ class _Reader(Transformer):
         op = DATE_OPS.get(operation.value.lower())
         if op is None:
             raise self._error(f"'{operation.value}' is not a date operation", operation,
-                             hint="expected date lt|gt <date>, date in start=.. end=.., date spec ..")
+                              hint="expected date lt|gt <date>, date in start=.. end=.., date spec ..")
         single = values[0].type != "DATE_NVPAIR"
         if single != (op in ("lt", "gt")):
             raise self._error(f"date {operation.value} takes "
-                             + ("field=value pairs" if single else "one date"), values[0])
+                              + ("field=value pairs" if single else "one date"), values[0])
         if op == "lt":
             return m.DateExpression(operation=op, end=unquote(values[0].value), span=self._span(meta))
         if op == "gt":
@@ -338,7 +338,7 @@ class _Reader(Transformer):
         uname, _, kind = head.value.partition(":")
         if kind and kind not in NODE_TYPES or not uname:
             raise self._error(f"'{head.value}' is not a node name", head,
-                             hint="expected <uname>[:normal|member|ping|remote]")
+                              hint="expected <uname>[:normal|member|ping|remote]")
         implicit = _parts(children, "implicit")
         return [("nodes", m.Node(
             id=node_id or uname, uname=uname, type=kind or None,
@@ -459,7 +459,7 @@ class _Reader(Transformer):
     # -- constraints ---------------------------------------------------------
 
     def location_set(self, meta, children):
-        return _Part("set", resource_sets(children, "role", self._span(meta), self.text))
+        return _Part("set", resource_sets(children, "role", self.filename, self.text))
 
     def location_node(self, meta, children):
         score, node, *attributes = children
@@ -485,7 +485,7 @@ class _Reader(Transformer):
             field = {"role": "role", "$role": "role", "resource-discovery": "resource_discovery"}.get(name)
             if field is None:
                 raise self._error(f"a location has no attribute '{name}'", token,
-                                 hint="expected role= or resource-discovery=")
+                                  hint="expected role= or resource-discovery=")
             fields[field] = value
         return [("constraints", m.Location(**fields))]
 
@@ -497,7 +497,7 @@ class _Reader(Transformer):
             fields.update(_qualified(tokens[0].value, "rsc", "role"))
             fields.update(_qualified(tokens[1].value, "with_rsc", "role"))
         else:
-            fields["resource_sets"] = resource_sets(tokens, "role", self._span(meta), self.text)
+            fields["resource_sets"] = resource_sets(tokens, "role", self.filename, self.text)
         return [("constraints", m.Colocation(**fields))]
 
     def order(self, meta, children):
@@ -510,7 +510,7 @@ class _Reader(Transformer):
             fields.update(_qualified(tokens[0].value, "first", "action"))
             fields.update(_qualified(tokens[1].value, "then", "action"))
         else:
-            fields["resource_sets"] = resource_sets(tokens, "action", self._span(meta), self.text)
+            fields["resource_sets"] = resource_sets(tokens, "action", self.filename, self.text)
         return [("constraints", m.Order(**fields))]
 
     def _order_kind(self, token: Token) -> dict:
@@ -520,7 +520,7 @@ class _Reader(Transformer):
         if _NUMERIC_SCORE.fullmatch(text):
             return dict(score=_score(text))
         raise self._error(f"'{text}' is not an order kind", token,
-                         hint="expected Mandatory:, Optional:, Serialize: or a score")
+                          hint="expected Mandatory:, Optional:, Serialize: or a score")
 
     def rsc_ticket(self, meta, children):
         ticket_id, ticket, *tokens = children
@@ -529,7 +529,7 @@ class _Reader(Transformer):
         if _simple(tokens, 1):
             fields.update(_qualified(tokens[0].value, "rsc", "role"))
         else:
-            fields["resource_sets"] = resource_sets(tokens, "role", self._span(meta), self.text)
+            fields["resource_sets"] = resource_sets(tokens, "role", self.filename, self.text)
         return [("constraints", m.TicketConstraint(**fields))]
 
     # -- properties and defaults ---------------------------------------------
@@ -546,7 +546,7 @@ class _Reader(Transformer):
         rules = [child for child in children if isinstance(child, m.Rule)]
         if len(rules) > 1:
             raise self._error("a property set takes one rule", rules[1].span,
-                             hint="join the conditions with 'and' or 'or' in one rule")
+                              hint="join the conditions with 'and' or 'or' in one rule")
         return [(section, m.AttrSet(nvpairs=self._nvpairs(children), rule=rules[0] if rules else None,
                                     span=self._span(meta), **fields))]
 
@@ -572,7 +572,7 @@ class _Reader(Transformer):
                 name, value = _split_pair(token.value)
                 if not name.startswith("attr:"):
                     raise self._error(f"'{token.value}' is not a fencing target", token,
-                                     hint="expected <node>:, attr:<name>=<value> or pattern:<regex>")
+                                      hint="expected <node>:, attr:<name>=<value> or pattern:<regex>")
                 target = ("attribute", name[len("attr:"):], value)
             else:
                 levels.append(_Level(target, token.value, self._span(token)))
@@ -589,7 +589,7 @@ class _Reader(Transformer):
             if isinstance(child, Token):
                 if child.value not in ("nodes", "fencing", "resources", "attributes"):
                     raise self._error(f"cannot select '{child.value}'", child,
-                                     hint="expected nodes, fencing, resources or attributes { ... }")
+                                      hint="expected nodes, fencing, resources or attributes { ... }")
                 kinds.append(f"select_{child.value}")
             else:
                 kinds.append("select_attributes")
@@ -690,27 +690,30 @@ class _SetParser:
     also drops require-all; a change of role or action starts a new set.
     """
 
-    def __init__(self, qualifier: str, span: Span | None, source: str):
+    def __init__(self, qualifier: str, filename: str, source: str):
         self.qualifier = qualifier
-        self.span = span
+        self.filename = filename
         self.source = source
         self.sets: list[m.ResourceSet] = []
         self.members: list[str] = []
+        self.first: Token | None = None  # where the set being read starts
         self.suffix = ""
         self.opened: Token | None = None
         self.sequential = True
         self.require_all = True
 
+    def span(self, token: Token) -> Span:
+        return Span(self.filename, token.line, token.column, token.end_line, token.end_column)
+
     def _error(self, message: str, token: Token, hint: str = "") -> CrmSyntaxError:
-        span = Span(self.span.file, token.line, token.column) if self.span else None
-        return CrmSyntaxError(message, span, source=self.source, hint=hint)
+        return CrmSyntaxError(message, self.span(token), source=self.source, hint=hint)
 
     def save(self):
         if not self.members:
             return
         self.sets.append(m.ResourceSet(
             resources=self.members, sequential=None if self.sequential else "false",
-            require_all=None if self.require_all else "false", span=self.span,
+            require_all=None if self.require_all else "false", span=self.span(self.first),
             **({self.qualifier: self.suffix} if self.suffix else {})))
         self.members, self.suffix = [], ""
 
@@ -727,7 +730,7 @@ class _SetParser:
             raise self._error(f"'{token.value}' closes no set", token)
         if {"(": ")", "[": "]"}[self.opened.value] != token.value:
             raise self._error(f"'{token.value}' does not match '{self.opened.value}'", token,
-                             hint=f"expected '{ {'(': ')', '[': ']'}[self.opened.value] }'")
+                              hint=f"expected '{ {'(': ')', '[': ']'}[self.opened.value] }'")
         if not self.members:
             raise self._error("empty resource set", token)
         self.save()
@@ -738,7 +741,7 @@ class _SetParser:
         name, value = _split_pair(token.value)
         if name not in ("sequential", "require-all"):
             raise self._error(f"a resource set has no option '{name}'", token,
-                             hint="expected sequential= or require-all=")
+                              hint="expected sequential= or require-all=")
         if value.lower() not in ("true", "false", "yes", "no", "on", "off", "1", "0"):
             raise self._error(f"'{value}' is not a boolean", token)
         setattr(self, name.replace("-", "_"), value.lower() in ("true", "yes", "on", "1"))
@@ -748,6 +751,8 @@ class _SetParser:
         if suffix != self.suffix:
             self.save()
             self.suffix = suffix
+        if not self.members:
+            self.first = self.opened or token
         self.members.append(name)
 
     def parse(self, tokens) -> tuple[m.ResourceSet, ...]:
@@ -768,8 +773,8 @@ class _SetParser:
         return tuple(self.sets)
 
 
-def resource_sets(tokens, qualifier: str, span: Span | None, source: str) -> tuple[m.ResourceSet, ...]:
-    return _SetParser(qualifier, span, source).parse(tokens)
+def resource_sets(tokens, qualifier: str, filename: str, source: str) -> tuple[m.ResourceSet, ...]:
+    return _SetParser(qualifier, filename, source).parse(tokens)
 
 
 # -- xml blocks --------------------------------------------------------------
@@ -1064,6 +1069,9 @@ _KEYWORDS = RESERVED | {"and", "or", "defined", "not_defined", "date", "descript
                         "port-mapping", "storage-mapping"}
 
 
+_MAPPING_BREAK = " \\\n\t\t"  # each port or storage mapping on a line of its own
+
+
 class _NotCrm(Exception):
     """The crm syntax cannot say this; the object is written as an xml block."""
 
@@ -1323,10 +1331,12 @@ class _Writer:
         clauses = [f"bundle {_word(rsc.id)}", self.description(rsc.description),
                    " ".join([rsc.runtime] + [_attribute(k, v) for k, v in rsc.runtime_attributes])]
         if rsc.network is not None:
-            clauses.append(" ".join(["network"] + [_attribute(k, v) for k, v in rsc.network.attributes]
-                                    + [_mapping("port-mapping", p) for p in rsc.network.port_mappings]))
+            clauses.append(_MAPPING_BREAK.join(
+                [" ".join(["network"] + [_attribute(k, v) for k, v in rsc.network.attributes])]
+                + [_mapping("port-mapping", p) for p in rsc.network.port_mappings]))
         if rsc.storage:
-            clauses.append(" ".join(["storage"] + [_mapping("storage-mapping", s) for s in rsc.storage]))
+            clauses.append(_MAPPING_BREAK.join(["storage"] + [_mapping("storage-mapping", s)
+                                                              for s in rsc.storage]))
         if rsc.primitive is not None:
             clauses.append(f"primitive {_word(rsc.primitive.id)}")
         return _statement(*clauses, *[self.attr_set("meta", s) for s in rsc.meta])

@@ -43,18 +43,24 @@ def map_model(obj, change):
 
 
 def without_generated_ids(obj):
-    """``obj`` with the ids that crm text does not carry set to None."""
-    def strip(value):
-        name = _GENERATED_IDS.get(type(value))
-        return evolve(value, **{name: None}) if name else value
+    """``obj`` with the ids that crm text does not carry set to None.
 
-    stripped = map_model(obj, strip)
+    A Cib's status is left alone: crm text has none.
+    """
+    if isinstance(obj, m.Cib):
+        return evolve(obj, configuration=without_generated_ids(obj.configuration))
+    stripped = map_model(obj, _strip_id)
     if isinstance(obj, m.Configuration):
         # property, rsc_defaults and op_defaults sets keep their ids: crm shows them
         stripped = evolve(stripped, **{
             name: tuple(evolve(new, id=old.id) for new, old in zip(getattr(stripped, name), getattr(obj, name)))
             for name in _NAMED_SETS})
     return stripped
+
+
+def _strip_id(value):
+    name = _GENERATED_IDS.get(type(value))
+    return evolve(value, **{name: None}) if name else value
 
 
 def without_default_values(obj):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cib import model as m
 from cib.crm_text import read_crm, write_crm
-from cib.errors import CrmSyntaxError
+from cib.errors import CrmSyntaxError, InputError
 from cib.normalize import in_crmsh_order, without_default_values, without_generated_ids
 
 
@@ -437,6 +439,16 @@ def test_comments_continuations_crlf_and_crmsh_warnings():
     assert only(config.resources).params == (m.AttrSet(nvpairs=pairs(("a", "1"))),)
 
 
+def test_byte_order_mark_and_a_last_line_continued():
+    config = read("\ufeffnode n1 \\\n")
+    assert only(config.nodes).span.column == 2
+
+
+def test_each_resource_set_has_its_own_span():
+    col = only(read("colocation c inf: a ( b c ) \\\n\t[ d ]\n").constraints)
+    assert [(s.span.line, s.span.column) for s in col.resource_sets] == [(1, 19), (1, 21), (2, 2)]
+
+
 def test_keywords_are_names_where_no_keyword_fits():
     config = read("primitive meta Dummy\nprimitive op Dummy\ngroup params meta op\n")
     assert [c.id for c in only(config.resources).children] == ["meta", "op"]
@@ -526,6 +538,7 @@ def test_normalisations():
             m.Expression("#uname", "eq", "x", type="string", id="e1"),
             m.Expression("n", "lt", "2", type="string"))),)),))
     normal = in_crmsh_order(without_default_values(without_generated_ids(config)))
+    assert without_generated_ids(m.Cib(configuration=config)).configuration == without_generated_ids(config)
     assert [n.id for n in normal.nodes] == ["a", "b"] and normal.nodes[1].type is None
     rule = normal.constraints[0].rules[0]
     assert (rule.id, rule.boolean_op) == (None, None)
@@ -575,3 +588,18 @@ def test_syntax_error_renders_with_a_caret():
                                      "  colocation c a b",
                                      "               ^",
                                      "  hint: expected <score>:, as in 'colocation c inf: a b'"]
+
+
+_CRMISH = st.lists(st.sampled_from(list(" \t\n\\\"'(){}[]=:$@#<>/-ab1") + [
+    "node ", "primitive ", "group ", "location ", "colocation ", "order ", "property ", "xml <",
+    "rule ", "op ", "params ", "meta ", "date ", "and ", "inf: ", "in ", "spec ", "hours=1 ", "eq "]),
+    max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CRMISH)
+def test_any_text_reads_or_fails_with_an_input_error(text):
+    try:
+        read(text)
+    except InputError as error:
+        assert error.span is not None and error.render()
