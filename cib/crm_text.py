@@ -119,7 +119,7 @@ class _Monitor:
     span: Span | None = None
 
 
-def unquote(raw: str) -> str:
+def _unquote(raw: str) -> str:
     """A shell-like word as crmsh reads it: quotes removed, escapes resolved."""
     out = []
     for match in _VALUE_PART.finditer(raw):
@@ -133,7 +133,7 @@ def unquote(raw: str) -> str:
 
 def _split_pair(text: str) -> tuple[str, str]:
     name, _, raw = text.partition("=")
-    return name, unquote(raw)
+    return name, _unquote(raw)
 
 
 def _score(text: str) -> str:
@@ -300,7 +300,7 @@ class _Reader(Transformer):
         source = _VALUE_SOURCE.fullmatch(value.value) if value.type == "WORD" else None
         return m.Expression(
             attribute=attribute.value, operation=name.lower(), type=kind.lower() or None,
-            value=source["value"] if source else unquote(value.value),
+            value=source["value"] if source else _unquote(value.value),
             value_source=source["source"] if source else None, span=self._span(meta))
 
     def date_expression(self, meta, children):
@@ -314,9 +314,9 @@ class _Reader(Transformer):
             raise self._error(f"date {operation.value} takes "
                               + ("field=value pairs" if single else "one date"), values[0])
         if op == "lt":
-            return m.DateExpression(operation=op, end=unquote(values[0].value), span=self._span(meta))
+            return m.DateExpression(operation=op, end=_unquote(values[0].value), span=self._span(meta))
         if op == "gt":
-            return m.DateExpression(operation=op, start=unquote(values[0].value), span=self._span(meta))
+            return m.DateExpression(operation=op, start=_unquote(values[0].value), span=self._span(meta))
         fields = dict(_split_pair(t.value) for t in values)
         if op == "date_spec":
             return m.DateExpression(operation=op, date_spec=m.DateSpec(fields=fields),
@@ -459,7 +459,7 @@ class _Reader(Transformer):
     # -- constraints ---------------------------------------------------------
 
     def location_set(self, meta, children):
-        return _Part("set", resource_sets(children, "role", self.filename, self.text))
+        return _Part("set", _resource_sets(children, "role", self.filename, self.text))
 
     def location_node(self, meta, children):
         score, node, *attributes = children
@@ -497,7 +497,7 @@ class _Reader(Transformer):
             fields.update(_qualified(tokens[0].value, "rsc", "role"))
             fields.update(_qualified(tokens[1].value, "with_rsc", "role"))
         else:
-            fields["resource_sets"] = resource_sets(tokens, "role", self.filename, self.text)
+            fields["resource_sets"] = _resource_sets(tokens, "role", self.filename, self.text)
         return [("constraints", m.Colocation(**fields))]
 
     def order(self, meta, children):
@@ -510,7 +510,7 @@ class _Reader(Transformer):
             fields.update(_qualified(tokens[0].value, "first", "action"))
             fields.update(_qualified(tokens[1].value, "then", "action"))
         else:
-            fields["resource_sets"] = resource_sets(tokens, "action", self.filename, self.text)
+            fields["resource_sets"] = _resource_sets(tokens, "action", self.filename, self.text)
         return [("constraints", m.Order(**fields))]
 
     def _order_kind(self, token: Token) -> dict:
@@ -529,7 +529,7 @@ class _Reader(Transformer):
         if _simple(tokens, 1):
             fields.update(_qualified(tokens[0].value, "rsc", "role"))
         else:
-            fields["resource_sets"] = resource_sets(tokens, "role", self.filename, self.text)
+            fields["resource_sets"] = _resource_sets(tokens, "role", self.filename, self.text)
         return [("constraints", m.TicketConstraint(**fields))]
 
     # -- properties and defaults ---------------------------------------------
@@ -602,7 +602,7 @@ class _Reader(Transformer):
     def recipient(self, meta, children):
         path = _tokens(children, "QUOTED", "WORD")[0]
         return _Part("recipient", m.AlertRecipient(
-            id="", value=unquote(path.value), description=_part(children, "description"),
+            id="", value=_unquote(path.value), description=_part(children, "description"),
             params=_parts(children, "attributes"), meta=_parts(children, "meta"),
             span=self._span(meta)))
 
@@ -615,7 +615,7 @@ class _Reader(Transformer):
         recipients = [evolve(r, id=f"{alert_id.value}-recipient-{n}")  # crmsh's ids
                       for n, r in enumerate(_parts(children, "recipient"), start=1)]
         return [("alerts", m.Alert(
-            id=alert_id.value, path=unquote(path.value), description=_part(children, "description"),
+            id=alert_id.value, path=_unquote(path.value), description=_part(children, "description"),
             params=_parts(children, "attributes"), meta=_parts(children, "meta"),
             select=kinds, select_attributes=names, recipients=recipients, span=self._span(meta)))]
 
@@ -626,7 +626,7 @@ class _Reader(Transformer):
             name, _, raw = spec.value.partition(":")
             name = {"ref": "reference", "tag": "object-type", "type": "object-type",
                     "attr": "attribute"}.get(name, name)
-            attributes[name] = unquote(raw)
+            attributes[name] = _unquote(raw)
         return m.XmlElement(tag="acl_permission", attributes=attributes, span=self._span(meta))
 
     def acl_role(self, meta, children):
@@ -655,7 +655,7 @@ class _Reader(Transformer):
         return self._acl_member("acl_group", meta, children)
 
     def xml(self, meta, children):
-        return xml_items(children[0], self.filename)
+        return _xml_items(children[0], self.filename)
 
 
 # -- resource sets -----------------------------------------------------------
@@ -773,7 +773,7 @@ class _SetParser:
         return tuple(self.sets)
 
 
-def resource_sets(tokens, qualifier: str, filename: str, source: str) -> tuple[m.ResourceSet, ...]:
+def _resource_sets(tokens, qualifier: str, filename: str, source: str) -> tuple[m.ResourceSet, ...]:
     return _SetParser(qualifier, filename, source).parse(tokens)
 
 
@@ -793,7 +793,7 @@ _SECTION_FIELDS = {"crm_config": "crm_config", "nodes": "nodes", "resources": "r
                    "alerts": "alerts", "acls": "acls"}
 
 
-def xml_items(token: Token, filename: str) -> list[tuple[str, object]]:
+def _xml_items(token: Token, filename: str) -> list[tuple[str, object]]:
     """An ``xml <...>`` block's objects, read by the XML reader.
 
     The fragment is padded so that the XML parser's positions are the crm
@@ -1082,7 +1082,7 @@ def write_crm(config: m.Configuration) -> str:
     return "".join(f"{statement}\n" for statement in writer.statements())
 
 
-def quote(value: str) -> str:
+def _quote(value: str) -> str:
     """A value as a shell word: bare when it can be, else double-quoted."""
     if _PLAIN_VALUE.fullmatch(value) and not value.startswith("#"):
         return value
@@ -1148,7 +1148,7 @@ class _Writer:
             for attr_set in getattr(c, section):
                 yield self.guarded(lambda s, k=keyword: self.property_set(k, s), attr_set, section)
         for acl in c.acls:
-            yield xml_block(acl_xml(acl))
+            yield _xml_block(_acl_xml(acl))
         for alert in c.alerts:
             yield self.guarded(self.alert, alert, "alerts")
 
@@ -1156,7 +1156,7 @@ class _Writer:
         try:
             return write(obj)
         except _NotCrm:
-            return xml_block(_object_xml(section, obj))
+            return _xml_block(_object_xml(section, obj))
 
     # -- sets, rules, pairs --------------------------------------------------
 
@@ -1173,16 +1173,16 @@ class _Writer:
                 raise _NotCrm(pair)
             return name
         prefix = f"${_word(pair.id)}:" if pair.id in self.referenced else ""
-        return f"{prefix}{name}={quote(pair.value)}"
+        return f"{prefix}{name}={_quote(pair.value)}"
 
     def attr_set(self, keyword: str, attr_set: m.AttrSet) -> str:
         if attr_set.id_ref:
             if attr_set.nvpairs or attr_set.rule or attr_set.score or attr_set.id:
                 raise _NotCrm(attr_set)
-            return f"{keyword} $id-ref={quote(attr_set.id_ref)}"
+            return f"{keyword} $id-ref={_quote(attr_set.id_ref)}"
         words = [keyword]
         if attr_set.id in self.referenced:
-            words.append(f"$id={quote(attr_set.id)}")
+            words.append(f"$id={_quote(attr_set.id)}")
         if attr_set.score:
             words.append(f"{_word(attr_set.score)}:")
         if attr_set.rule is not None:
@@ -1198,12 +1198,12 @@ class _Writer:
         if rule.id_ref:
             if rule.expressions:
                 raise _NotCrm(rule)
-            words.append(f"$id-ref={quote(rule.id_ref)}")
-            return " ".join(words + ([f"$role={quote(rule.role)}"] if rule.role else []))
+            words.append(f"$id-ref={_quote(rule.id_ref)}")
+            return " ".join(words + ([f"$role={_quote(rule.role)}"] if rule.role else []))
         if rule.id in self.referenced:
-            words.append(f"$id={quote(rule.id)}")
+            words.append(f"$id={_quote(rule.id)}")
         if rule.role:
-            words.append(f"$role={quote(rule.role)}")
+            words.append(f"$role={_quote(rule.role)}")
         if rule.score_attribute:
             if rule.score is not None or _NUMERIC_SCORE.fullmatch(rule.score_attribute):
                 raise _NotCrm(rule)
@@ -1257,7 +1257,7 @@ class _Writer:
             raise _NotCrm(node)
         head = "node"
         if node.id != node.uname:
-            head += f" {node.id}:" if _HEAD_ID.fullmatch(node.id) else f" $id={quote(node.id)}"
+            head += f" {node.id}:" if _HEAD_ID.fullmatch(node.id) else f" $id={_quote(node.id)}"
         uname = _word(node.uname)
         if ":" in uname:
             raise _NotCrm(node)
@@ -1268,14 +1268,14 @@ class _Writer:
 
     @staticmethod
     def description(text: str | None) -> str:
-        return f"description={quote(text)}" if text is not None else ""
+        return f"description={_quote(text)}" if text is not None else ""
 
     def resource(self, rsc):
         """A resource's statements: its members first, then itself."""
         try:
             head = self.resource_statement(rsc)
         except _NotCrm:
-            yield xml_block(_object_xml("resources", rsc))
+            yield _xml_block(_object_xml("resources", rsc))
             return
         for member in _members(rsc):
             yield from self.resource(member)
@@ -1309,8 +1309,8 @@ class _Writer:
         agent = f"@{_word(rsc.template)}" if getattr(rsc, "template", None) else _agent_text(rsc)
         operations = ""
         if rsc.ops_id or rsc.ops_id_ref:
-            operations = " ".join(["operations"] + ([f"$id={quote(rsc.ops_id)}"] if rsc.ops_id else [])
-                                  + ([f"$id-ref={quote(rsc.ops_id_ref)}"] if rsc.ops_id_ref else []))
+            operations = " ".join(["operations"] + ([f"$id={_quote(rsc.ops_id)}"] if rsc.ops_id else [])
+                                  + ([f"$id-ref={_quote(rsc.ops_id_ref)}"] if rsc.ops_id_ref else []))
         return _statement(f"{keyword} {_word(rsc.id)} {agent}", self.description(rsc.description),
                           *[self.attr_set("params", s) for s in rsc.params],
                           *[self.attr_set("meta", s) for s in rsc.meta],
@@ -1320,8 +1320,8 @@ class _Writer:
     def op(self, op: m.Op) -> str:
         if op.id_ref or not op.name or set(dict(op.attributes)) - OP_ATTRIBUTES - {"name", "interval", "id"}:
             raise _NotCrm(op)
-        words = [f"op {_word(op.name)}", f"interval={quote(op.interval)}"]
-        words += [f"{name}={quote(value)}" for name, value in op.attributes]
+        words = [f"op {_word(op.name)}", f"interval={_quote(op.interval)}"]
+        words += [f"{name}={_quote(value)}" for name, value in op.attributes]
         return _statement(" ".join(words), *[self.attr_set("op_params", s) for s in op.params],
                           *[self.attr_set("op_meta", s) for s in op.meta])
 
@@ -1367,9 +1367,9 @@ class _Writer:
             what = "{ " + " ".join(_set_tokens(c.resource_sets, "role")) + " }"
         words = [f"location {_word(c.id)} {what}"]
         if c.role:
-            words.append(f"role={quote(c.role)}")
+            words.append(f"role={_quote(c.role)}")
         if c.resource_discovery:
-            words.append(f"resource-discovery={quote(c.resource_discovery)}")
+            words.append(f"resource-discovery={_quote(c.resource_discovery)}")
         if c.score is not None:
             return " ".join(words + [f"{_score_text(c.score)}: {_word(c.node)}"])
         return _statement(" ".join(words), *[self.rule(rule) for rule in c.rules])
@@ -1378,7 +1378,7 @@ class _Writer:
         if c.score is None or c.influence is not None:
             raise _NotCrm(c)
         tokens = _pair_tokens(c, ("rsc", "with_rsc"), "role", 2)
-        tail = [f"node-attribute={quote(c.node_attribute)}"] if c.node_attribute is not None else []
+        tail = [f"node-attribute={_quote(c.node_attribute)}"] if c.node_attribute is not None else []
         return " ".join([f"colocation {_word(c.id)} {_score_text(c.score)}:"] + tokens + tail)
 
     def order(self, c: m.Order) -> str:
@@ -1394,12 +1394,12 @@ class _Writer:
                 raise _NotCrm(c)
             head.append(f"{_score_text(c.score)}:")
         tokens = _pair_tokens(c, ("first", "then"), "action", 2)
-        tail = [f"symmetrical={quote(c.symmetrical)}"] if c.symmetrical is not None else []
+        tail = [f"symmetrical={_quote(c.symmetrical)}"] if c.symmetrical is not None else []
         return " ".join(head + tokens + tail)
 
     def ticket(self, c: m.TicketConstraint) -> str:
         tokens = _pair_tokens(c, ("rsc",), "role", 1)
-        tail = [f"loss-policy={quote(c.loss_policy)}"] if c.loss_policy is not None else []
+        tail = [f"loss-policy={_quote(c.loss_policy)}"] if c.loss_policy is not None else []
         return " ".join([f"rsc_ticket {_word(c.id)} {_word(c.ticket)}:"] + tokens + tail)
 
     # -- the rest ------------------------------------------------------------
@@ -1410,8 +1410,8 @@ class _Writer:
         if attr_set.id_ref:
             if attr_set.id or attr_set.nvpairs or attr_set.rule:
                 raise _NotCrm(attr_set)
-            return f"{keyword} $id-ref={quote(attr_set.id_ref)}"
-        head = f"{attr_set.id}:" if _HEAD_ID.fullmatch(attr_set.id) else f"$id={quote(attr_set.id)}"
+            return f"{keyword} $id-ref={_quote(attr_set.id_ref)}"
+        head = f"{attr_set.id}:" if _HEAD_ID.fullmatch(attr_set.id) else f"$id={_quote(attr_set.id)}"
         rule = [self.rule(attr_set.rule)] if attr_set.rule is not None else []
         if rule and attr_set.nvpairs and _ends_with_date_fields(attr_set.rule) \
                 and attr_set.nvpairs[0].name in _DATE_FIELDS:
@@ -1481,7 +1481,7 @@ def _members(rsc) -> list:
 def _attribute(name: str, value: str) -> str:
     if name in ("port-mapping", "storage-mapping") or "=" in name:
         raise _NotCrm(name)
-    return f"{_word(name)}={quote(value)}"
+    return f"{_word(name)}={_quote(value)}"
 
 
 def _mapping(keyword: str, mapping) -> str:
@@ -1515,7 +1515,7 @@ def _date_expression(item: m.DateExpression) -> str:
         raise _NotCrm(item)
     if not fields or any(name not in _DATE_FIELDS for name, _ in fields):
         raise _NotCrm(item)
-    return " ".join([f"date {keyword}"] + [f"{k}={quote(v)}" for k, v in fields])
+    return " ".join([f"date {keyword}"] + [f"{k}={_quote(v)}" for k, v in fields])
 
 
 def _ends_with_date_fields(rule: m.Rule) -> bool:
@@ -1585,7 +1585,7 @@ def _fencing_target(level: m.FencingLevel) -> str:
             raise _NotCrm(level)
         return f"pattern:{level.target_pattern}"
     if level.target_attribute is not None and level.target_value is not None:
-        return f"attr:{_word(level.target_attribute)}={quote(level.target_value)}"
+        return f"attr:{_word(level.target_attribute)}={_quote(level.target_value)}"
     raise _NotCrm(level)
 
 
@@ -1606,11 +1606,11 @@ def _select(alert: m.Alert) -> str:
 
 # -- xml blocks --------------------------------------------------------------
 
-def xml_block(lines: list[str]) -> str:
+def _xml_block(lines: list[str]) -> str:
     return "xml " + " \\\n".join(lines)
 
 
-def acl_xml(element: m.XmlElement, depth: int = 0) -> list[str]:
+def _acl_xml(element: m.XmlElement, depth: int = 0) -> list[str]:
     """A generic element as indented XML lines."""
     from xml.sax.saxutils import quoteattr
 
@@ -1618,7 +1618,7 @@ def acl_xml(element: m.XmlElement, depth: int = 0) -> list[str]:
     indent = "  " * depth
     if not element.children:
         return [f"{indent}<{element.tag}{attributes}/>"]
-    inner = [line for child in element.children for line in acl_xml(child, depth + 1)]
+    inner = [line for child in element.children for line in _acl_xml(child, depth + 1)]
     return [f"{indent}<{element.tag}{attributes}>"] + inner + [f"{indent}</{element.tag}>"]
 
 
