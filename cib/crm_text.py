@@ -5,7 +5,10 @@ model that :mod:`cib.cib_xml` builds from the XML that crmsh would have
 written for the text.  Where crmsh fills something in (a bare agent type
 means ``ocf:heartbeat``, a rule without a score scores INFINITY), the reader
 does the same.  Ids that crm text does not carry (nvpairs, sets, rules, ops)
-stay ``None``; the XML writer generates them.
+stay ``None``; the XML writer generates them.  Two choices differ from
+crmsh on purpose: values are kept as written (an order's ``inf:`` stays a
+score, crmsh makes it a kind), and ``ms`` is the legacy ``<master>`` clone,
+as the XML reader has it.
 
 ``write_crm`` prints a model the way ``crm configure show`` does, falling
 back, as crmsh does, to an ``xml <...>`` block for what the crm syntax
