@@ -409,7 +409,9 @@ def _unpack_common_options(sch: Scheduler, rsc: Resource, parent: Resource | Non
     top = rsc
     while top.parent is not None:
         top = top.parent
-    if top is rsc:
+    if top.variant == "clone":
+        rsc.unique = _detect_unique(meta)
+    elif top is rsc:
         uniq = meta.get("globally-unique")
         rsc.unique = _is_true(uniq) or rsc.variant not in ("clone", "bundle")
     else:
@@ -432,6 +434,33 @@ def _unpack_common_options(sch: Scheduler, rsc: Resource, parent: Resource | Non
     if role is not None:
         rsc.target_role = role
         rsc.next_role = role
+
+
+def _detect_unique(meta: dict[str, str]) -> bool:
+    """detect_unique: globally-unique, defaulting to true when clone-node-max > 1."""
+    value = meta.get("globally-unique")
+    if value is None:
+        return h.to_int(meta.get("clone-node-max"), 0) > 1
+    return _is_true(value)
+
+
+def _force_anonymous(sch: Scheduler, rsc: Resource) -> None:
+    """pe__force_anon: agents of classes other than ocf and stonith cannot be unique clones."""
+    top = rsc.top()
+    if not rsc.unique or top.variant != "clone" or (rsc.cls or "").lower() in ("ocf", "stonith"):
+        return
+    sch.warnings.append(f"Ignoring globally-unique for {top.id} because {rsc.cls} resources "
+                        f"such as {rsc.id} can be used only as anonymous clones")
+    top.clone_node_max = 1
+    top.clone_max = min(top.clone_max, len(sch.nodes))
+
+    def clear(each: Resource) -> None:
+        each.unique = False
+        each.meta["globally-unique"] = "false"
+        for child in each.children:
+            clear(child)
+    clear(top)
+    clear(rsc)
 
 
 def _is_remote_prim_rsc(rsc: Resource) -> bool:
@@ -474,6 +503,7 @@ def _unpack_primitive(sch: Scheduler, rsc: Resource) -> None:
     rsc.migratable = _is_true(rsc.meta.get("allow-migrate")) or \
         (rsc.is_remote_connection and rsc.meta.get("allow-migrate") is None)
     _unpack_requires(sch, rsc, rsc.meta.get("requires"))
+    _force_anonymous(sch, rsc)
 
 
 def _unpack_requires(sch: Scheduler, rsc: Resource, value: str | None) -> None:
@@ -537,10 +567,16 @@ def _unpack_clone(sch: Scheduler, rsc: Resource) -> None:
     if meta.get("resource-stickiness") is None:
         meta["resource-stickiness"] = "1"
         rsc.stickiness = 1
-    rsc.unique = _is_true(meta.get("globally-unique"))
-    count = rsc.clone_max if rsc.clone_max > 0 else 1
-    for number in range(count):
-        create_clone_instance(sch, rsc, number)
+    rsc.unique = _detect_unique(meta)
+    if not rsc.unique and rsc.clone_node_max > 1:
+        sch.warnings.append(f"Ignoring clone-node-max of {rsc.clone_node_max} for {rsc.id} "
+                            "because anonymous clones support only one instance per node")
+        rsc.clone_node_max = 1
+    # clone_max is re-read each time: forcing a clone anonymous can lower it
+    count = 0
+    while count < (rsc.clone_max if rsc.clone_max > 0 else 1):
+        create_clone_instance(sch, rsc, count)
+        count += 1
     rsc.next_clone_number = count
 
 
@@ -1181,6 +1217,9 @@ def add_running(sch: Scheduler, rsc: Resource, node: Node, failed: bool) -> None
             promoted = rsc.role == Role.PROMOTED
             priority = rsc.priority + (1 if promoted else 0) if rsc.priority > 0 else 0
             node.priority += priority
+        if node.maintenance:
+            rsc.managed = False
+            rsc.maintenance = True
     if not rsc.managed:
         resource_location(sch, rsc, node, INFINITY, "not_managed_default")
         parent = rsc.parent
@@ -1189,7 +1228,7 @@ def add_running(sch: Scheduler, rsc: Resource, node: Node, failed: bool) -> None
                 parent.running_on.append(node)
             parent = parent.parent
         return
-    if len(rsc.running_on) > 1:
+    if _is_multiply_active(rsc):
         if rsc.recovery == "stop_only":
             rsc.allowed = {n.id: NodeWeight(n, -INFINITY) for n in sch.nodes}
         elif rsc.recovery == "block":
@@ -1202,6 +1241,15 @@ def add_running(sch: Scheduler, rsc: Resource, node: Node, failed: bool) -> None
                     child.blocked = True
     if rsc.parent is not None:
         add_running(sch, rsc.parent, node, False)
+
+
+def _is_multiply_active(rsc: Resource) -> bool:
+    """is_multiply_active: only primitives; counts clean nodes unless fencing is needed."""
+    if rsc.variant != "primitive":
+        return False
+    if rsc.needs_fencing:
+        return len(rsc.running_on) > 1
+    return sum(1 for n in rsc.running_on if n.online and not n.unclean) > 1
 
 
 # ---------------------------------------------------------- rsc ops ----
@@ -1663,10 +1711,13 @@ def _unpack_rsc_op_failure(sch: Scheduler, rsc: Resource, node: Node, hist: _Op,
 # ------------------------------------------------------------ failcounts --
 
 def _feature_set_legacy(sch: Scheduler) -> bool:
-    version = sch.cib.get("crm_feature_set")
-    if version is None:
-        return True
-    return _compare_version(version, "3.0.13") < 0
+    """Per-resource (pre-1.1.17) fail counts: never, as crm_simulate 3.0.2 behaves.
+
+    The corpus shows per-operation fail counts honoured in CIBs whose
+    crm_feature_set is older than 3.0.13 or absent (failcount-block,
+    bug-n-385265, expire-non-blocked-failure).
+    """
+    return False
 
 
 def _compare_version(a: str, b: str) -> int:
