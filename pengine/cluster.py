@@ -264,7 +264,7 @@ class Resource:
         self.replica_container = False
         self.merging = False
         # state
-        self.role = Role.UNKNOWN
+        self.role = Role.STOPPED  # pe__unpack_resource: orig_role stopped, next unknown
         self.next_role = Role.UNKNOWN
         self.running_on: list[Node] = []
         self.pending_node: Node | None = None

@@ -1710,35 +1710,12 @@ def _unpack_rsc_op_failure(sch: Scheduler, rsc: Resource, node: Node, hist: _Op,
 
 # ------------------------------------------------------------ failcounts --
 
-def _feature_set_legacy(sch: Scheduler) -> bool:
-    """Per-resource (pre-1.1.17) fail counts: never, as crm_simulate 3.0.2 behaves.
-
-    The corpus shows per-operation fail counts honoured in CIBs whose
-    crm_feature_set is older than 3.0.13 or absent (failcount-block,
-    bug-n-385265, expire-non-blocked-failure).
-    """
-    return False
-
-
-def _compare_version(a: str, b: str) -> int:
-    def parts(text):
-        out = []
-        for piece in text.split("."):
-            out.append(h.to_int(piece, 0))
-        return out
-    pa, pb = parts(a), parts(b)
-    length = max(len(pa), len(pb))
-    pa += [0] * (length - len(pa))
-    pb += [0] * (length - len(pb))
-    return (pa > pb) - (pa < pb)
-
-
 def _fail_patterns(sch: Scheduler, rsc: Resource):
     name = rsc.history_id or rsc.id
     if not rsc.unique:
         name = _clone_strip(name)
-    legacy = _feature_set_legacy(sch)
-    op_pattern = "" if legacy else "#.+_[0-9]+"
+    # Pacemaker 3.0 dropped per-resource (pre-1.1.17) fail counts: always per op.
+    op_pattern = "#.+_[0-9]+"
     instance = "" if rsc.unique else "(:[0-9]+)?"
     escaped = re.escape(name)
     return (re.compile(f"^fail-count-{escaped}{instance}{op_pattern}$"),
