@@ -75,7 +75,9 @@ def assign_resource(sch: Scheduler, rsc: Resource, chosen: Node | None, force: b
         weight = rsc.allowed.get(chosen.id)
         score = weight.score if weight is not None else chosen.score
         usable = chosen.is_guest or chosen.available()
-        if score <= -INFINITY or not usable:
+        # Pacemaker 3.0.2 refuses any negative score here (later versions
+        # only refuse bans); the corpus follows 3.0.2.
+        if score < 0 or not usable:
             if stop_if_fail:
                 rsc.next_role = Role.STOPPED
             chosen = None

@@ -67,7 +67,7 @@ def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]
     from pengine.dates import DateError, format_datetime, from_epoch, parse_datetime
     if given:
         try:
-            return parse_datetime(given), None
+            return parse_datetime(given), f"Setting effective cluster time: {given}"
         except DateError as error:
             raise UsageError(f"-t {given}: {error}") from None
     recorded = cib.get("execution-date")
@@ -98,11 +98,12 @@ def injections_from(args) -> Injections:
 
 # ---------------------------------------------------------------- phases --
 
-def status_lines(sch, args, title: str) -> list[str]:
+def status_lines(sch, args, title: str, show_pending: bool = True) -> list[str]:
+    """crm_simulate shows pending operations in the current status only."""
     from transitions.status_text import cluster_status_lines
     return [f"{title}:"] + cluster_status_lines(
         sch, show_attrs=args.show_attrs, show_failcounts=args.show_failcounts,
-        show_utilization=args.show_utilization)
+        show_utilization=args.show_utilization, show_pending=show_pending)
 
 
 def preamble_lines(sch) -> list[str]:
@@ -175,7 +176,8 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
     if date_line:
         out.append(date_line)
     revised = unpack(new_cib, now)
-    out += [""] + status_lines(revised, args, "Revised Cluster Status")
+    out += [""] + status_lines(revised, args, "Revised Cluster Status",
+                                      show_pending=False)
     return _text(out), files, rc
 
 

@@ -1213,10 +1213,7 @@ def add_running(sch: Scheduler, rsc: Resource, node: Node, failed: bool) -> None
     rsc.running_on.append(node)
     if rsc.variant == "primitive":
         node.running.append(rsc)
-        if rsc.priority > 0 or True:
-            promoted = rsc.role == Role.PROMOTED
-            priority = rsc.priority + (1 if promoted else 0) if rsc.priority > 0 else 0
-            node.priority += priority
+        _priority_to_node(rsc, node, failed)
         if node.maintenance:
             rsc.managed = False
             rsc.maintenance = True
@@ -1224,8 +1221,7 @@ def add_running(sch: Scheduler, rsc: Resource, node: Node, failed: bool) -> None
         resource_location(sch, rsc, node, INFINITY, "not_managed_default")
         parent = rsc.parent
         while parent is not None:
-            if node not in parent.running_on:
-                parent.running_on.append(node)
+            parent.running_on.append(node)
             parent = parent.parent
         return
     if _is_multiply_active(rsc):
@@ -1235,7 +1231,8 @@ def add_running(sch: Scheduler, rsc: Resource, node: Node, failed: bool) -> None
             rsc.managed = False
             rsc.blocked = True
             parent = rsc.parent
-            if parent is not None and parent.variant in ("group", "bundle") and parent.recovery == "block":
+            if parent is not None and parent.variant in ("group", "bundle") \
+                    and parent.recovery == "block":
                 for child in parent.children:
                     child.managed = False
                     child.blocked = True
@@ -1244,12 +1241,27 @@ def add_running(sch: Scheduler, rsc: Resource, node: Node, failed: bool) -> None
 
 
 def _is_multiply_active(rsc: Resource) -> bool:
-    """is_multiply_active: only primitives; counts clean nodes unless fencing is needed."""
+    """Active on more than one node (counting unclean ones only when the
+    resource requires fencing), as pe__find_active_requires counts."""
     if rsc.variant != "primitive":
         return False
-    if rsc.needs_fencing:
-        return len(rsc.running_on) > 1
-    return sum(1 for n in rsc.running_on if n.online and not n.unclean) > 1
+    from pengine.variants.primitive import active_node
+    _, count_all, count_clean = active_node(rsc)
+    return (count_all if rsc.needs_fencing else count_clean) > 1
+
+
+def _priority_to_node(rsc: Resource, node: Node, failed: bool) -> None:
+    """native_priority_to_node: a node's priority (for priority-fencing-delay)
+    sums its resources' priorities, a promoted instance counting one more."""
+    if rsc.priority == 0 or failed:
+        return
+    priority = rsc.priority + (1 if rsc.role == Role.PROMOTED else 0)
+    node.priority += priority
+    # A guest node's resources weigh on the nodes hosting its launcher too.
+    remote = node.remote_rsc
+    if remote is not None and remote.launcher is not None:
+        for host in remote.launcher.running_on:
+            host.priority += priority
 
 
 # ---------------------------------------------------------- rsc ops ----

@@ -164,10 +164,13 @@ def _graph_rsc_ids(rsc) -> tuple[str, str]:
 
 
 def _graph_action(action: Action) -> GraphAction:
-    if action.pseudo:
-        kind = "pseudo_event"
-    elif action.rsc is None:
+    # create_graph_action: the element kind follows the task first
+    if action.task == "stonith":
+        kind = "pseudo_event" if action.pseudo else "crm_event"
+    elif action.task in ("do_shutdown", "clear_failcount", "lrm_delete"):
         kind = "crm_event"
+    elif action.pseudo:
+        kind = "pseudo_event"
     else:
         kind = "rsc_op"
     rsc = action.rsc

@@ -311,8 +311,9 @@ def create_actions(sch: Scheduler, rsc: Resource) -> None:
     else:
         rsc.stop_unexpected = False
     if rsc.start_pending:
+        # create_pending_start: the graph must show the start being waited on
         start = start_action(sch, rsc, rsc.assigned_node, True)
-        start.set(AF.PRINT_ALWAYS)
+        start.set(AF.ALWAYS_IN_GRAPH)
     if is_moving:
         pass
     elif rsc.failed:
