@@ -44,7 +44,9 @@ def find_actions_exact(actions, key: str, node: Node | None) -> list[Action]:
 
 def find_first_action(actions, uuid: str | None = None, task: str | None = None,
                       node: Node | None = None) -> Action | None:
-    for action in actions:
+    """The newest match: our action lists grow by appending, Pacemaker's by
+    prepending, so its "first" is our last."""
+    for action in reversed(actions):
         if uuid is not None and action.uuid != uuid:
             continue
         if task is not None and action.task != task:

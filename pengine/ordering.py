@@ -129,6 +129,7 @@ def _clone_min_ordering(sch: Scheduler, oid: str, first: Resource, first_task: s
     from pengine.actions import pseudo_op
     met = pseudo_op(sch, f"clone-one-or-more:{oid}")
     met.required_runnable_before = clone_min
+    met.set(AF.MIN_RUNNABLE)
     for child in first.children:
         new_ordering(sch, child, op_key(child.id, first_task, 0), None, None, None, met,
                      Rel.MIN_RUNNABLE | Rel.FIRST_IMPLIES_THEN_GRAPHED)
@@ -273,6 +274,7 @@ def _order_rsc_sets(sch: Scheduler, oid: str, set1: m.ResourceSet, set2: m.Resou
     flags = flags_for_kind(kind, action1, symmetry)
     if not require_all:
         unordered = pseudo_op(sch, f"one-or-more:{set1.id}")
+        unordered.set(AF.MIN_RUNNABLE)
         for rid in set1.resources:
             rsc1 = find(sch, rid)
             if rsc1 is None:
@@ -415,10 +417,12 @@ def apply_orderings(sch: Scheduler) -> None:
             _order_after(sch, order.first_action, order.then_rsc, order)
         else:
             order_actions(order.first_action, order.then_action, order.flags)
-    for action in list(sch.actions):
+    # Pacemaker's action list is newest first; the order of updates decides
+    # which reason an action records.
+    for action in reversed(sch.actions):
         block_colocation_dependents(sch, action)
     order_probes(sch)
-    for action in list(sch.actions):
+    for action in reversed(sch.actions):
         update_action_for_orderings(sch, action)
     _disable_invalid_orderings(sch)
 
@@ -438,7 +442,7 @@ def _disable_invalid_orderings(sch: Scheduler) -> None:
 
 
 def order_stops_before_shutdown(sch: Scheduler, node, shutdown: Action) -> None:
-    for action in sch.actions:
+    for action in reversed(sch.actions):
         if action.node is not node or action.task != "stop":
             continue
         if action.rsc.maintenance or node.maintenance:

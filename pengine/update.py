@@ -158,8 +158,12 @@ def update_action_for_orderings(sch: Scheduler, then: Action) -> None:
     from pengine.variants import location as rsc_location
     changed = UPDATED_NONE
     last_flags = then.flags
-    if then.required_runnable_before > 0:
+    if then.has(AF.MIN_RUNNABLE):
+        # Count runnable "first" actions afresh; the MIN_RUNNABLE clause of
+        # the ordering update makes "then" runnable again when enough are.
         then.runnable_before = 0
+        if then.required_runnable_before == 0:
+            then.required_runnable_before = 1  # require-all=false: one suffices
         then.clear(AF.RUNNABLE)
     for other in list(then.actions_before):
         first = other.action
@@ -196,7 +200,7 @@ def update_action_for_orderings(sch: Scheduler, then: Action) -> None:
             for after in list(first.actions_after):
                 update_action_for_orderings(sch, after.action)
             update_action_for_orderings(sch, first)
-    if then.required_runnable_before > 0:
+    if then.has(AF.MIN_RUNNABLE):
         if last_flags == then.flags:
             changed &= ~UPDATED_THEN
         else:
