@@ -98,12 +98,13 @@ def op_is_probe(op: LrmRscOp) -> bool:
 
 
 def mask_probe_failure(op: LrmRscOp) -> bool:
-    """A probe that found the agent not installed counts as 'not running'."""
+    """pcmk_xe_mask_probe_failure: a probe that found the agent missing or
+    misconfigured counts as 'not running' there."""
     if not op_is_probe(op):
         return False
     exec_status = to_int(op.get("op-status"), -2)
     exit_status = to_int(op.get("rc-code"), 0)
-    return (exit_status == OCF_NOT_INSTALLED and exec_status == EXEC_DONE) \
+    return exit_status in (OCF_NOT_INSTALLED, OCF_INVALID_PARAM) \
         or exec_status == EXEC_NOT_INSTALLED
 
 

@@ -202,5 +202,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` is fine
     sys.path.insert(0, str(HERE.parent))
     sys.exit(main())

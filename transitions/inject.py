@@ -114,6 +114,14 @@ def _set_watchdog(config: m.Configuration, value: str) -> m.Configuration:
     return evolve(config, crm_config=sets)
 
 
+def _start_failure_fatal(cib: m.Cib) -> bool:
+    from pengine.rules import RuleContext, unpack_nvpair_sets
+    values = unpack_nvpair_sets(cib.configuration.crm_config, RuleContext(),
+                                first_id="cib-bootstrap-options")
+    return (values.get("start-failure-is-fatal") or "true").lower() in ("true", "yes", "on",
+                                                                         "y", "1")
+
+
 def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[str], m.Cib]:
     lines = ["Performing Requested Modifications:"]
     item = lines.append
@@ -165,7 +173,8 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
             raise UsageError(f"invalid resource name in '{spec}': no resource {rsc_id}")
         i = status.inject_node(node, None)
         if not (rc == 0 or (rc == 7 and interval == 0)):
-            inject_failcount(status, i, rsc_id, task, interval, False)
+            infinity = task == "stop" or (task == "start" and _start_failure_fatal(cib))
+            inject_failcount(status, i, rsc_id, task, interval, infinity)
         j = inject_resource_history(status, i, rsc_id, rsc_id, prim.cls, prim.type,
                                     prim.provider)
         if j is None:

@@ -35,14 +35,23 @@ class _Status:
         return None
 
     def inject_node(self, uname: str, uuid: str | None) -> int:
-        """pcmk__inject_node: the node's state entry, created if missing."""
+        """pcmk__inject_node: the node's state entry by name, else by the
+        node's id (naming it), else a new one."""
         i = self.index(uname)
         if i is not None:
             return i
         node_id = uuid
-        for node in self.config.nodes:
-            if node.uname == uname:
-                node_id = node.id
+        if node_id is None:
+            for node in self.config.nodes:
+                if node.uname == uname:
+                    node_id = node.id
+        if node_id is not None:
+            for i, state in enumerate(self.states):
+                if state.id == node_id:
+                    attrs = dict(state.attributes)
+                    attrs["uname"] = uname
+                    self.states[i] = evolve(state, attributes=list(attrs.items()))
+                    return i
         state = m.NodeState(id=node_id or uname,
                             attributes=[("uname", uname), ("crm-debug-origin", "crm_simulate")])
         self.states.append(state)
