@@ -96,8 +96,8 @@ def probe_rsc_on_node(sch: Scheduler, rsc: Resource, node: Node) -> bool:
 
 
 def _is_failed_remote(node: Node) -> bool:
-    rsc = node.remote_rsc
-    return node.is_remote_only and rsc is not None and rsc.next_role == Role.STOPPED and rsc.failed
+    from pengine.remote_orderings import is_failed_remote_node
+    return is_failed_remote_node(node)
 
 
 def schedule_probes(sch: Scheduler) -> None:

@@ -34,8 +34,8 @@ def guest_resource_containing(sch: Scheduler, rsc: Resource) -> Resource | None:
 
 def rsc_corresponds_to_guest(rsc: Resource, node: Node | None) -> bool:
     """pcmk__rsc_corresponds_to_guest: rsc is the launcher of guest node ``node``."""
-    return rsc is not None and node is not None and node.is_guest \
-        and node.remote_rsc.launcher is rsc
+    from pengine.remote_orderings import rsc_corresponds_to_guest as impl
+    return impl(rsc, node)
 
 
 def order_remote_connection_actions(sch: Scheduler) -> None:
