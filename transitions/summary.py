@@ -151,8 +151,18 @@ def primitive_output_actions(sch: Scheduler, rsc: Resource, out: SummaryWriter) 
 
 def transition_summary(sch: Scheduler) -> list[str]:
     """pcmk__output_actions: node actions, then resource actions."""
-    from pengine.variants import methods
     out = SummaryWriter()
+    # The scheduler logs the same list first (log_all_actions): the column
+    # widths, static in Pacemaker, have grown to fit every line by the time
+    # crm_simulate prints it.
+    _output_actions(sch, out)
+    out.lines = []
+    _output_actions(sch, out)
+    return out.lines
+
+
+def _output_actions(sch: Scheduler, out: SummaryWriter) -> None:
+    from pengine.variants import methods
     for action in reversed(sch.actions):
         if action.rsc is not None or action.optional:
             continue
@@ -171,7 +181,6 @@ def transition_summary(sch: Scheduler) -> list[str]:
             out.item(f"{task} {name} '{action.reason}'")
     for rsc in sch.resources:
         methods(rsc).output_actions(sch, rsc, out)
-    return out.lines
 
 
 _ = AF
