@@ -260,7 +260,10 @@ def _guest_connection(prim: m.Primitive, name: str) -> m.Primitive:
         pairs.append(m.NvPair("allow-migrate", meta["remote-allow-migrate"]))
     if meta.get("is-managed") is not None:
         pairs.append(m.NvPair("is-managed", meta["is-managed"]))
-    params = [m.NvPair("addr", meta.get("remote-addr") or name)]
+    # pe_create_remote_xml: parameters only for what the meta-attributes give
+    params = []
+    if meta.get("remote-addr") is not None:
+        params.append(m.NvPair("addr", meta["remote-addr"]))
     if meta.get("remote-port") is not None:
         params.append(m.NvPair("port", meta["remote-port"]))
     timeout = meta.get("remote-connect-timeout") or "60s"
