@@ -894,8 +894,10 @@ def fence_node(sch: Scheduler, node: Node, reason: str, priority_delay: bool) ->
             rsc.failed = True
             rsc.stop_if_failed = True
     elif node.is_remote and node.remote_rsc is not None and node.remote_rsc.launcher is None \
-            and node.remote_rsc.removed and False:
-        pass
+            and node.remote_rsc.removed_launched:
+        # a dangling guest: fenced already, its launcher is gone; clean up the connection
+        node.remote_rsc.failed = True
+        node.remote_rsc.stop_if_failed = True
     elif node.is_remote:
         rsc = node.remote_rsc
         if rsc is not None and not rsc.managed:
