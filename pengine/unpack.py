@@ -1327,7 +1327,34 @@ def op_meta(sch: Scheduler, rsc: Resource, node: Node | None, task: str, interva
             meta["timeout"] = timeout
     timeout_ms = opts.interval_ms(meta.get("timeout")) if meta.get("timeout") else 0
     meta["timeout"] = str(timeout_ms if timeout_ms > 0 else 20000)
+    # render: on-fail validation and start-delay normalisation belong to
+    # pcmk__unpack_action_meta too (the graph XML shows them).
+    from pengine.actions import validate_on_fail
+    validate_on_fail(rsc, task, op_cfg, meta)
+    _normalise_start_delay(sch, meta, interval)
     return meta
+
+
+def _normalise_start_delay(sch: Scheduler, meta: dict[str, str], interval: int) -> None:
+    """start-delay in milliseconds, or derived from interval-origin."""
+    from pengine.dates import DateError, parse_datetime, parse_ms, to_epoch
+    if meta.get("start-delay") is not None:
+        delay = parse_ms(meta["start-delay"])
+        meta["start-delay"] = str(min(max(delay or 0, 0), 2**31 - 1))
+        return
+    origin_text = meta.get("interval-origin")
+    if origin_text is None or interval == 0 or sch.now is None:
+        return
+    try:
+        origin = parse_datetime(origin_text)
+    except DateError:
+        return
+    interval_s = 0 if interval == 0 else (1 if interval < 1000 else
+                                          interval // 1000 + (interval % 1000 >= 500))
+    elapsed = to_epoch(sch.now) - to_epoch(origin)
+    remainder = abs(elapsed) % interval_s * (1 if elapsed >= 0 else -1)   # C's %
+    delay = (interval_s if remainder > 0 else 0) - remainder
+    meta["start-delay"] = str(delay * 1000)
 
 
 def _unpack_failure_handling(sch: Scheduler, rsc: Resource, node: Node, task: str,

@@ -5,6 +5,11 @@ beside the checkout), ``pengine simulate -x xml/NAME.xml -S <extra args>`` is
 compared with ``summary/NAME.summary`` section by section, whitespace-normalised
 and order-insensitive: ``transition`` (Transition Summary), ``actions``
 (Executing Cluster Transition) and ``revised`` (Revised Cluster Status).
+The same run also writes the DOT graph (``-D``), the graph XML (``-G``) and
+the allocation scores (``-s``), compared with ``dot/NAME.dot`` (``dot``: the
+set of nodes and edges with their attributes), ``scores/NAME.scores``
+(``scores``: the score lines) and ``exp/NAME.exp`` (``graph``: synapses
+keyed by action, not by number; see ``graph_signature``).
 
 Run as a script to measure and, with ``--update``, rewrite the baseline::
 
@@ -24,13 +29,16 @@ import os
 import shlex
 import signal
 import sys
+import tempfile
+import xml.etree.ElementTree as ET
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "conformance_baseline.json"
-SECTIONS = ("transition", "actions", "revised")
+SUMMARY_SECTIONS = ("transition", "actions", "revised")
+SECTIONS = SUMMARY_SECTIONS + ("dot", "scores", "graph")
 _HEADERS = {
     "Transition Summary:": "transition",
     "Executing Cluster Transition:": "actions",
@@ -71,8 +79,8 @@ def _split_args(extra: str) -> list[str]:
 
 
 def sections(text: str) -> dict[str, Counter]:
-    """The three compared sections as multisets of normalised lines."""
-    found: dict[str, Counter] = {name: Counter() for name in SECTIONS}
+    """The three summary sections as multisets of normalised lines."""
+    found: dict[str, Counter] = {name: Counter() for name in SUMMARY_SECTIONS}
     current = None
     for raw in text.splitlines():
         line = " ".join(raw.split())
@@ -92,31 +100,103 @@ def _alarm(signum, frame):
     raise TimeoutError(f"case took longer than {CASE_TIMEOUT_S}s")
 
 
-def run_case(root: Path, name: str, extra: list[str]) -> tuple[str, str]:
-    """(stdout, error) of ``pengine simulate`` run in this process."""
+def run_case(root: Path, name: str, extra: list[str]) -> dict[str, str]:
+    """stdout, error, DOT and graph XML of ``pengine simulate`` run in this process."""
     from pengine.cli import main
     out, err = io.StringIO(), io.StringIO()
-    argv = ["simulate", "-x", str(root / "xml" / f"{name}.xml"), "-S", *extra]
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(CASE_TIMEOUT_S)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            rc = main(argv)
-        error = "" if rc == 0 else f"exit {rc}: {err.getvalue().strip()[-500:]}"
-    except BaseException as exc:  # noqa: BLE001 - any crash is a result to record
-        import traceback
-        error = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:])
-    finally:
-        signal.alarm(0)
-    return out.getvalue(), error
+    with tempfile.TemporaryDirectory(prefix="pengine-conf-") as tmp:
+        dot, graph = Path(tmp) / "graph.dot", Path(tmp) / "graph.xml"
+        argv = ["simulate", "-x", str(root / "xml" / f"{name}.xml"), "-S", "-s",
+                "-D", str(dot), "-G", str(graph), *extra]
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                rc = main(argv)
+            error = "" if rc == 0 else f"exit {rc}: {err.getvalue().strip()[-500:]}"
+        except BaseException as exc:  # noqa: BLE001 - any crash is a result to record
+            import traceback
+            error = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:])
+        finally:
+            signal.alarm(0)
+        return {"stdout": out.getvalue(), "error": error,
+                "dot": dot.read_text() if dot.exists() else "",
+                "graph": graph.read_text() if graph.exists() else ""}
+
+
+def score_lines(text: str) -> Counter:
+    """The allocation and promotion score lines of ``-s`` output (or a scores file)."""
+    found: Counter = Counter()
+    inside = False
+    for raw in text.splitlines():
+        if raw.startswith("Assignment Scores"):
+            inside = True
+            continue
+        if raw and not raw[0].isspace():
+            inside = False
+        if inside and raw.strip().startswith("* "):
+            found[" ".join(raw.strip()[2:].split())] += 1
+    return found
+
+
+def expected_score_lines(text: str) -> Counter:
+    return Counter(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+def dot_lines(text: str) -> Counter:
+    """A DOT file's nodes and edges, whitespace-normalised, order aside."""
+    return Counter(" ".join(line.split()) for line in text.splitlines()
+                   if line.strip() and line.strip() not in ('digraph "g" {', "}"))
+
+
+# The harness that made exp/ removes these; they say nothing about the graph.
+_GRAPH_IGNORED = ("crm_feature_set", "batch-limit")
+
+
+def _element_signature(element: ET.Element) -> tuple:
+    attrs = tuple(sorted((k, v) for k, v in element.attrib.items()
+                         if k != "id" and k not in _GRAPH_IGNORED))
+    if element.tag == "node":       # <downed><node id=...>: the id is the content
+        attrs = tuple(sorted(element.attrib.items()))
+    return (element.tag, attrs, tuple(_element_signature(child) for child in element))
+
+
+def _action_key(element: ET.Element) -> tuple:
+    return (element.tag, element.get("operation_key"), element.get("on_node"))
+
+
+def graph_signature(text: str) -> tuple:
+    """A graph XML made comparable across implementations: the graph's
+    attributes and the multiset of synapses, each as (priority, its action
+    with every detail but the action number, the keys of its inputs)."""
+    root = ET.fromstring(text)
+    attrs = tuple(sorted((k, v) for k, v in root.attrib.items() if k not in _GRAPH_IGNORED))
+    synapses: Counter = Counter()
+    for synapse in root.findall("synapse"):
+        action = synapse.find("action_set")[0]
+        inputs = tuple(sorted(_action_key(trigger[0])
+                              for trigger in synapse.find("inputs") if len(trigger)))
+        synapses[(synapse.get("priority"), _element_signature(action), inputs)] += 1
+    return attrs, synapses
 
 
 def compare(root: Path, name: str, extra: list[str]) -> dict:
-    output, error = run_case(root, name, extra)
+    run = run_case(root, name, extra)
+    error = run["error"]
     expected = sections((root / "summary" / f"{name}.summary").read_text())
-    got = sections(output)
+    got = sections(run["stdout"])
     # A crash passes nothing, even where the expected section is empty.
-    result = {section: not error and expected[section] == got[section] for section in SECTIONS}
+    result = {section: not error and expected[section] == got[section]
+              for section in SUMMARY_SECTIONS}
+    result["dot"] = not error and \
+        dot_lines((root / "dot" / f"{name}.dot").read_text()) == dot_lines(run["dot"])
+    result["scores"] = not error and score_lines(run["stdout"]) == \
+        expected_score_lines((root / "scores" / f"{name}.scores").read_text())
+    try:
+        result["graph"] = not error and graph_signature(run["graph"]) == \
+            graph_signature((root / "exp" / f"{name}.exp").read_text())
+    except ET.ParseError:
+        result["graph"] = False
     result["error"] = error
     return result
 
@@ -148,9 +228,8 @@ def counts(results: dict) -> dict[str, int]:
 
 def load_baseline() -> dict[str, list[str]]:
     """Per section, the cases that passed when the baseline was recorded."""
-    if not BASELINE.exists():
-        return {section: [] for section in SECTIONS}
-    return json.loads(BASELINE.read_text())
+    recorded = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+    return {section: recorded.get(section, []) for section in SECTIONS}
 
 
 def baseline_from(results: dict) -> dict[str, list[str]]:
@@ -158,13 +237,58 @@ def baseline_from(results: dict) -> dict[str, list[str]]:
 
 
 def show_diff(root: Path, name: str, extra: list[str]) -> None:
+    """Unified diffs of the summary, the DOT graph, the scores and the graph XML."""
     import difflib
-    output, error = run_case(root, name, extra)
+    run = run_case(root, name, extra)
+
+    def diff(title, expected_lines, got_lines):
+        lines = list(difflib.unified_diff(expected_lines, got_lines, f"expected {title}",
+                                          f"pengine {title}", lineterm=""))
+        for line in lines:
+            print(line)
+
     expected = (root / "summary" / f"{name}.summary").read_text()
-    sys.stdout.writelines(difflib.unified_diff(expected.splitlines(True), output.splitlines(True),
-                                               "expected", "pengine"))
-    if error:
-        print(error)
+    summary = "\n".join(line for line in run["stdout"].splitlines()
+                        if not line.startswith("  * pcmk__") and "promotion score" not in line)
+    diff("summary", expected.splitlines(), summary.splitlines())
+    diff("dot", sorted(dot_lines((root / "dot" / f"{name}.dot").read_text()).elements()),
+         sorted(dot_lines(run["dot"]).elements()))
+    diff("scores",
+         sorted(expected_score_lines((root / "scores" / f"{name}.scores").read_text()).elements()),
+         sorted(score_lines(run["stdout"]).elements()))
+    diff("graph", _graph_lines((root / "exp" / f"{name}.exp").read_text()),
+         _graph_lines(run["graph"]))
+    if run["error"]:
+        print(run["error"])
+
+
+def _graph_lines(text: str) -> list[str]:
+    """A graph XML as sorted lines of its normalised synapses (for diffs)."""
+    try:
+        attrs, synapses = graph_signature(text)
+    except ET.ParseError as error:
+        return [f"unreadable: {error}"]
+    lines = ["graph " + " ".join(f"{k}={v}" for k, v in attrs)]
+    for (priority, action, inputs), count in synapses.items():
+        lines.append(f"{_describe(action)} priority={priority} x{count}")
+        lines += [f"    after {key}" for key in inputs]
+    return _group_sorted(lines)
+
+
+def _group_sorted(lines: list[str]) -> list[str]:
+    groups: list[list[str]] = []
+    for line in lines:
+        if line.startswith("    ") and groups:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return [line for group in sorted(groups) for line in group]
+
+
+def _describe(signature: tuple) -> str:
+    tag, attrs, children = signature
+    text = f"<{tag} " + " ".join(f"{k}={v}" for k, v in attrs) + ">"
+    return text + "".join(" " + _describe(child) for child in children)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,11 +48,58 @@ class Synapse:
 
 
 @frozen
+class ActionRecord:
+    """Any action the scheduler created, in the graph or not.
+
+    crm_simulate's DOT graph also shows required actions that cannot run,
+    and orderings between actions that never reach the graph; these records
+    keep what that rendering needs once the scheduler's state is gone.
+    """
+
+    id: int
+    uuid: str
+    task: str
+    flags: int                   # AF bits, as they stood when the graph was built
+    node: str | None = None
+    rsc_id: str | None = None
+    history_id: str | None = None   # the instance name found in the history, if any
+    rsc_managed: bool = True
+    cancel_task: str | None = None
+    meta: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
+
+    def has(self, flag: int) -> bool:
+        return bool(self.flags & flag)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        for key, value in self.meta:
+            if key == name:
+                return value
+        return default
+
+
+@frozen
+class OrderRecord:
+    """One ordering between two actions (``before`` then ``after``), by id."""
+
+    before: int
+    after: int
+    flags: int                   # Rel bits after graph building narrowed them
+    graphed: bool = False        # an input of ``after``'s synapse
+
+
+@frozen
 class Transition:
-    """A DAG of actions; ``synapses`` in graph order."""
+    """A DAG of actions; ``synapses`` in graph order.
+
+    ``all_actions`` (in the scheduler's list order) and ``orderings`` (per
+    action, its inputs in list order) describe every action and ordering the
+    scheduler created, for the renderings that show more than the graph.
+    """
 
     synapses: tuple[Synapse, ...] = field(default=(), converter=tuple)
     attributes: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
+    all_actions: tuple[ActionRecord, ...] = field(default=(), converter=tuple)
+    orderings: tuple[OrderRecord, ...] = field(default=(), converter=tuple)
 
     def actions(self) -> list[GraphAction]:
         return [s.action for s in self.synapses]
@@ -224,7 +271,53 @@ def create_graph(sch: Scheduler) -> Transition:
         add_rsc(rsc)
     for action in reversed(sch.actions):
         add(action)
-    attributes = (("batch-limit", sch.options.get("batch-limit", "0")),
-                  ("failed-start-offset", "INFINITY" if sch.start_failure_fatal else "1"),
-                  ("failed-stop-offset", "INFINITY"))
-    return Transition(tuple(synapses), attributes)
+    records, orderings = _records(sch)
+    return Transition(tuple(synapses), graph_attributes(sch), records, orderings)
+
+
+# crm_simulate's graph is the second its process computes (transition ids count from 0).
+SIMULATED_TRANSITION_ID = "1"
+
+
+def graph_attributes(sch: Scheduler) -> tuple[tuple[str, str], ...]:
+    """The <transition_graph> attributes, in pcmk__create_graph's order."""
+    attributes = [
+        ("cluster-delay", sch.options.get("cluster-delay") or "60s"),
+        ("fencing-timeout", sch.options.get("fencing-timeout") or "60s"),
+        ("failed-stop-offset", "INFINITY"),
+        ("failed-start-offset", "INFINITY" if sch.start_failure_fatal else "1"),
+        ("batch-limit", sch.options.get("batch-limit") or "0"),
+        ("transition_id", SIMULATED_TRANSITION_ID),
+    ]
+    limit = sch.options.get("migration-limit")
+    try:
+        if limit is not None and int(limit) > 0:
+            attributes.append(("migration-limit", limit))
+    except ValueError:
+        pass
+    if sch.recheck_by > 0:
+        attributes.append(("recheck-by", str(sch.recheck_by)))
+    return tuple(attributes)
+
+
+# The action meta the renderings of ungraphed actions read (create_action_name).
+_RECORD_META = ("interval", "notify_key_type", "notify_key_operation", "stonith_action")
+
+
+def _records(sch: Scheduler) -> tuple[tuple[ActionRecord, ...], tuple[OrderRecord, ...]]:
+    """Every action and ordering, in Pacemaker's list order (newest first)."""
+    records = []
+    orderings = []
+    for action in reversed(sch.actions):
+        rsc = action.rsc
+        records.append(ActionRecord(
+            id=action.id, uuid=action.uuid, task=action.task, flags=action.flags,
+            node=action.node.name if action.node is not None else None,
+            rsc_id=rsc.id if rsc is not None else None,
+            history_id=rsc.history_id if rsc is not None else None,
+            rsc_managed=rsc.managed if rsc is not None else True,
+            cancel_task=action.cancel_task,
+            meta=tuple((k, action.meta[k]) for k in _RECORD_META if k in action.meta)))
+        for rel in action.actions_before:
+            orderings.append(OrderRecord(rel.action.id, action.id, rel.flags, rel.graphed))
+    return tuple(records), tuple(orderings)
