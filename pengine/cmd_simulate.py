@@ -143,6 +143,7 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
         return _text(out), files, 0
 
     sch.optimal = getattr(args, "optimal", False)
+    sch.record_scores = bool(args.show_scores)
     for phase in PHASES:
         phase(sch)
     from transitions.graph import create_graph

@@ -17,6 +17,7 @@ def _last_member(rsc: Resource) -> Resource | None:
 
 
 def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool) -> Node | None:
+    from pengine.score_log import show_node_scores
     from pengine.variants import methods
     if not rsc.unassigned:
         return rsc.assigned_node
@@ -28,6 +29,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: boo
     rsc.assigning = True
     first = rsc.children[0]
     rsc.role = first.role
+    show_node_scores(sch, rsc, "pcmk__group_assign")   # -s output (pengine.score_log)
     first_node = None
     for member in rsc.children:
         node = methods(member).assign(sch, member, prefer, stop_if_fail)

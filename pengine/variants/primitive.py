@@ -106,6 +106,7 @@ def _remote_connection_assigned(sch: Scheduler, connection: Resource) -> None:
 
 
 def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool) -> Node | None:
+    from pengine.score_log import show_node_scores
     from pengine.unpack import resource_location
     from pengine.variants import methods, this_with_colocations, with_this_colocations
     if rsc.parent is not None and not rsc.parent.assigning:
@@ -133,6 +134,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: boo
         resource_location(sch, rsc, None, -INFINITY, "target-role")
     elif rsc.next_role > rsc.role and not sch.quorate and sch.no_quorum_policy == NoQuorum.FREEZE:
         rsc.next_role = rsc.role
+    show_node_scores(sch, rsc, "pcmk__primitive_assign")   # -s output (pengine.score_log)
     if sch.fencing_enabled and not sch.have_fencing:
         rsc.managed = False
     if not rsc.managed:
