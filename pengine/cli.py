@@ -4,7 +4,9 @@ Flags follow the Pacemaker tool each subcommand mirrors (crm_simulate,
 crm_verify).  Each subcommand lives in its own ``pengine.cmd_*`` module and is
 imported only when used, so that a small run starts fast.
 
-Exit codes: 0 success; 1 invalid input; 2 usage or I/O error.
+Exit codes: 0 success; 1 invalid input; 2 usage or I/O error; 70 an internal
+error (a bug in pengine: reported in one line; ``PENGINE_TRACEBACK=1`` shows the
+traceback).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import argparse
 import importlib
 import sys
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_SOFTWARE = 0, 1, 2, 70
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-A", "--show-attrs", action="store_true")
     p.add_argument("-D", "--save-dotfile", metavar="FILE.dot")
     p.add_argument("-G", "--save-graph", metavar="FILE.xml")
-    p.add_argument("-O", "--save-output", metavar="FILE.xml")
+    p.add_argument("-I", "--save-input", metavar="FILE.xml",
+                   help="save the input CIB, after any injections")
+    p.add_argument("-O", "--save-output", metavar="FILE.xml",
+                   help="save the resulting CIB (after the transition, with -S)")
     p.add_argument("--output-as", choices=("text", "json"), default="text")
     p.add_argument("--batch", metavar="DIR", help="simulate every CIB in DIR in one process")
     p.add_argument("--report", metavar="FILE.html")
@@ -122,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # noqa: BLE001 - a bug must not look like bad input
+        import os
+        if os.environ.get("PENGINE_TRACEBACK"):
+            raise
+        print(f"pengine: internal error in '{args.command}': {type(error).__name__}: {error}\n"
+              "pengine: this is a bug in pengine, not in your configuration; "
+              "PENGINE_TRACEBACK=1 shows where it happened", file=sys.stderr)
+        return EXIT_SOFTWARE
 
 
 if __name__ == "__main__":  # pragma: no cover

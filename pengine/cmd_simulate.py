@@ -133,13 +133,14 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
         lines, cib = apply_injections(cib, injections, to_epoch(now))
         out += lines
         sch = unpack(cib, now)
-    if args.save_output:
+    if args.save_input:
         from cib.cib_xml import write_cib
-        files.append((args.save_output, write_cib(cib)))
+        files.append((args.save_input, write_cib(cib)))
 
     process = (args.run or args.simulate or args.show_scores or args.show_utilization
                or args.save_graph or args.save_dotfile)
     if not process:
+        _save_output(args, cib, files)
         return _text(out), files, 0
 
     sch.optimal = getattr(args, "optimal", False)
@@ -161,6 +162,7 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
     from transitions.summary import transition_summary
     out += ["", "Transition Summary:"] + transition_summary(sch)
     if not args.simulate:
+        _save_output(args, cib, files)
         return _text(out), files, 0
 
     from transitions.simulate import run as execute
@@ -174,12 +176,20 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
         print("Transition failed: terminated", file=sys.stderr)
         print("An invalid transition was produced", file=sys.stderr)
         rc = 1
+    _save_output(args, new_cib, files)
     if date_line:
         out.append(date_line)
     revised = unpack(new_cib, now)
     out += [""] + status_lines(revised, args, "Revised Cluster Status",
                                       show_pending=False)
     return _text(out), files, rc
+
+
+def _save_output(args, cib: m.Cib, files: list) -> None:
+    """-O: the CIB as the (simulated) cluster leaves it."""
+    if args.save_output:
+        from cib.cib_xml import write_cib
+        files.append((args.save_output, write_cib(cib)))
 
 
 def score_lines(sch, args) -> list[str]:

@@ -103,6 +103,7 @@ def _alarm(signum, frame):
 def run_case(root: Path, name: str, extra: list[str]) -> dict[str, str]:
     """stdout, error, DOT and graph XML of ``pengine simulate`` run in this process."""
     from pengine.cli import main
+    os.environ["PENGINE_TRACEBACK"] = "1"  # engine crashes come back with their traceback
     out, err = io.StringIO(), io.StringIO()
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(CASE_TIMEOUT_S)

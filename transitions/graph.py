@@ -12,6 +12,8 @@ from attrs import field, frozen
 
 from pengine.cluster import AF, Action, Rel, Scheduler
 
+FEATURE_SET = "3.20.1"  # the feature set simulated results are recorded with
+
 
 @frozen
 class GraphAction:
@@ -31,6 +33,7 @@ class GraphAction:
     interval_ms: int = 0
     meta: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
     priority: int = 0
+    digest: str | None = None    # op-digest of the parameters the action runs with
 
     def get(self, name: str, default: str | None = None) -> str | None:
         for key, value in self.meta:
@@ -210,7 +213,7 @@ def _graph_rsc_ids(rsc) -> tuple[str, str]:
     return rsc.id, rsc.id
 
 
-def _graph_action(action: Action) -> GraphAction:
+def _graph_action(sch: Scheduler, action: Action) -> GraphAction:
     # create_graph_action: the element kind follows the task first
     if action.task == "stonith":
         kind = "pseudo_event" if action.pseudo else "crm_event"
@@ -229,6 +232,10 @@ def _graph_action(action: Action) -> GraphAction:
     if action.node is not None:
         meta.setdefault("on_node", action.node.name)
         meta.setdefault("on_node_uuid", action.node.id)
+    digest = None
+    if kind == "rsc_op" and rsc is not None and rsc.variant == "primitive" \
+            and action.node is not None:
+        digest = _op_digest(sch, action)
     priority = rsc.priority if rsc is not None else 0
     if action.priority > priority:
         priority = action.priority
@@ -238,7 +245,18 @@ def _graph_action(action: Action) -> GraphAction:
         node_id=action.node.id if action.node is not None else None,
         rsc_id=rsc_id, rsc_config_id=config_id, rsc_class=cls, rsc_provider=provider,
         rsc_type=rtype, interval_ms=action.interval_ms, meta=tuple(sorted(meta.items())),
-        priority=max(priority, 0))
+        priority=max(priority, 0), digest=digest)
+
+
+def _op_digest(sch: Scheduler, action: Action) -> str | None:
+    """The op-digest the executor will record for this action's result
+    (add_op_digest_to_xml), so that a simulated history compares as a real one."""
+    from cib import model as m
+    from pengine.digests_compare import compute
+    recorded = m.LrmRscOp(id=action.uuid, attributes=[
+        ("operation", action.task), ("interval", str(action.interval_ms)),
+        ("crm_feature_set", FEATURE_SET)])
+    return compute(sch, action.rsc, recorded, action.node).all
 
 
 def create_graph(sch: Scheduler) -> Transition:
@@ -257,7 +275,7 @@ def create_graph(sch: Scheduler) -> Transition:
             if should_add_input_to_graph(action, rel):
                 rel.graphed = True
                 inputs.append(rel.action.id)
-        graph_action = _graph_action(action)
+        graph_action = _graph_action(sch, action)
         synapses.append(Synapse(len(synapses), graph_action, inputs, graph_action.priority))
         seen.add(action.id)
 

@@ -303,5 +303,7 @@ def _simulate_resource_action(action: GraphAction, status: _Status, lines: list[
     if task_name in ("migrate_to", "migrate_from"):
         extra["migrate_source"] = action.get("migrate_source") or ""
         extra["migrate_target"] = action.get("migrate_target") or ""
+    if action.digest is not None:
+        extra["op-digest"] = action.digest
     inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra)
     return ok
