@@ -220,7 +220,7 @@ def unpack_remote_nodes(sch: Scheduler) -> None:
 
 
 def _is_remote_primitive(prim) -> bool:
-    return (prim.cls == "ocf" and prim.provider == "pacemaker" and prim.type == "remote")
+    return _is_remote_agent(prim.cls, prim.provider, prim.type)
 
 
 def unpack_resources(sch: Scheduler) -> None:
@@ -467,7 +467,13 @@ def _force_anonymous(sch: Scheduler, rsc: Resource) -> None:
 
 
 def _is_remote_prim_rsc(rsc: Resource) -> bool:
-    return rsc.cls == "ocf" and rsc.provider == "pacemaker" and rsc.type == "remote"
+    return _is_remote_agent(rsc.cls, rsc.provider, rsc.type)
+
+
+def _is_remote_agent(cls: str | None, provider: str | None, rtype: str | None) -> bool:
+    """xml_contains_remote_node: ocf:pacemaker:remote, in any case."""
+    return (cls or "").lower() == "ocf" and (provider or "").lower() == "pacemaker" \
+        and (rtype or "").lower() == "remote"
 
 
 def _target_role(rsc: Resource, value: str | None) -> Role | None:
@@ -503,8 +509,10 @@ def _unpack_primitive(sch: Scheduler, rsc: Resource) -> None:
         sch.have_fencing = True
     if _is_remote_prim_rsc(rsc):
         rsc.is_remote_connection = True
+    # remote connections (not guest ones) may migrate unless told otherwise
     rsc.migratable = _is_true(rsc.meta.get("allow-migrate")) or \
-        (rsc.is_remote_connection and rsc.meta.get("allow-migrate") is None)
+        (rsc.is_remote_connection and rsc.meta.get("allow-migrate") is None
+         and rsc.meta.get("container") is None)
     _unpack_requires(sch, rsc, rsc.meta.get("requires"))
     _force_anonymous(sch, rsc)
 

@@ -368,3 +368,16 @@ def test_connection_clear_failcount_precedes_its_start():
     [order] = sch.orderings
     assert (order.first_action, order.then_key, order.flags) == (
         clear, "remote1_start_0", Rel.ORDERED)
+
+
+def test_only_remote_connections_migrate_by_default():
+    guest = """<primitive id="vm" class="ocf" provider="heartbeat" type="VirtualDomain">
+        <meta_attributes id="vm-meta"><nvpair id="vm-rn" name="remote-node" value="guest1"/>
+        </meta_attributes></primitive>"""
+    xml = _cib().replace('<primitive id="web"', guest + '<primitive id="web"')
+    xml = xml.replace('type="remote">', 'type="Remote">', 1)  # agent names match in any case
+    sch = schedule(read_cib(xml), NOW)
+    remote, guest_conn = sch.find_resource("remote1"), sch.find_resource("guest1")
+    assert remote.is_remote_connection and remote.migratable
+    assert guest_conn.is_remote_connection and guest_conn.launcher.id == "vm"
+    assert not guest_conn.migratable
