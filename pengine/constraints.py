@@ -94,7 +94,8 @@ def _expand_pair(sch: Scheduler, cons, attr1, attr2, act1, act2, role1, role2):
         return m.ResourceSet(resources=tuple(members if members is not None else [ref]), id=ref,
                              action=getattr(cons, action_attr) if action_attr else None,
                              role=getattr(cons, role_attr) if role_attr else None,
-                             sequential=None)
+                             # pcmk__tag_to_set: a tag's (or template's) members are unordered
+                             sequential="false" if members is not None else None)
     if tag1 is None and tag2 is None:
         return cons
     # a reference to one resource stays a plain attribute in Pacemaker, but a set

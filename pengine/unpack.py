@@ -14,9 +14,11 @@ from datetime import datetime, timezone
 from cib import model as m
 from pengine import history as h
 from pengine import options as opts
+from pengine.names import name_key
 from pengine.cluster import (AF, NodeWeight, NoQuorum, Node, OnFail, Resource, Role, Scheduler,
                              op_key, parse_role)
-from pengine.rules import RuleContext, evaluate_rule, unpack_nvpair_sets
+from pengine.rules import (RuleContext, evaluate_rule, unpack_nvpair_sets,
+                           unpack_nvpair_sets_with_next_change)
 from pengine.scores import INFINITY, add_scores, parse_score
 
 
@@ -58,6 +60,16 @@ def _parse_bool(value: str | None) -> bool | None:
     return None
 
 
+def unpack_sets(sch: Scheduler, sets, ctx: RuleContext, overwrite: bool = False, **kw):
+    """pe_unpack_nvpairs: merged name/value blocks; a date rule that will
+    change its result brings the cluster's next re-check forward."""
+    values, when = unpack_nvpair_sets_with_next_change(sets, ctx, overwrite, **kw)
+    if when is not None:
+        from pengine.dates import to_epoch
+        update_recheck(sch, to_epoch(when))
+    return values
+
+
 def rule_context(sch: Scheduler, **fields) -> RuleContext:
     return RuleContext(now=sch.now, **fields)
 
@@ -66,7 +78,7 @@ def rule_context(sch: Scheduler, **fields) -> RuleContext:
 
 def unpack_config(sch: Scheduler) -> None:
     config = sch.cib.configuration
-    values = unpack_nvpair_sets(config.crm_config, rule_context(sch),
+    values = unpack_sets(sch, config.crm_config, rule_context(sch),
                                 first_id="cib-bootstrap-options")
     sch.options = opts.with_defaults(values)
     get = lambda name: opts.option(sch.options, name)  # noqa: E731
@@ -134,7 +146,7 @@ def _new_node(sch: Scheduler, node_id: str, name: str, variant: str, score: int 
     if variant == "remote":
         sch.have_remote_nodes = True
     sch.nodes.append(node)
-    sch.nodes.sort(key=lambda n: n.name.lower() if n.name else "")
+    sch.nodes.sort(key=lambda n: name_key(n.name or ""))  # pe__cmp_node_name
     sch.nodes_by_id[node_id] = node
     return node
 
@@ -169,13 +181,13 @@ def add_node_attrs(sch: Scheduler, node: Node, attr_sets, util_sets, overwrite: 
     cluster_name = sch.options.get("cluster-name")
     if cluster_name:
         node.attrs["#cluster-name"] = cluster_name
-    values = unpack_nvpair_sets(attr_sets, rule_context(sch))
+    values = unpack_sets(sch, attr_sets, rule_context(sch))
     if overwrite:
         node.attrs.update(values)
     else:
         for key, value in values.items():
             node.attrs.setdefault(key, value)
-    for key, value in unpack_nvpair_sets(util_sets, rule_context(sch)).items():
+    for key, value in unpack_sets(sch, util_sets, rule_context(sch)).items():
         node.utilization.setdefault(key, value)
     if "#site-name" not in node.attrs:
         site = node.attrs.get("site-name") or cluster_name
@@ -359,17 +371,17 @@ def unpack_resource(sch: Scheduler, cfg, parent: Resource | None,
     # meta: own XML attributes, own meta sets, the parent's meta, then defaults
     meta = dict(_xml_attrs(cfg))
     ctx = rule_context(sch, rsc_class=rsc.cls, rsc_provider=rsc.provider, rsc_type=rsc.type)
-    for key, value in unpack_nvpair_sets(getattr(cfg, "meta", ()), ctx).items():
+    for key, value in unpack_sets(sch, getattr(cfg, "meta", ()), ctx).items():
         meta.setdefault(key, value)
     if parent is not None:
         for key, value in parent.meta.items():
             meta.setdefault(key, value)
-    for key, value in unpack_nvpair_sets(sch.rsc_defaults, ctx).items():
+    for key, value in unpack_sets(sch, sch.rsc_defaults, ctx).items():
         meta.setdefault(key, value)
     if instance is not None:
         meta["clone"] = str(instance)
     rsc.meta = meta
-    rsc.instance_params = unpack_nvpair_sets(getattr(cfg, "params", ()), ctx)
+    rsc.instance_params = unpack_sets(sch, getattr(cfg, "params", ()), ctx)
 
     _unpack_common_options(sch, rsc, parent)
 
@@ -388,7 +400,7 @@ def unpack_resource(sch: Scheduler, cfg, parent: Resource | None,
     elif rsc.is_remote_connection and rsc.meta.get("container"):
         resource_location(sch, rsc, None, 0, "remote_connection_default")
 
-    rsc.utilization = unpack_nvpair_sets(getattr(cfg, "utilization", ()), ctx) \
+    rsc.utilization = unpack_sets(sch, getattr(cfg, "utilization", ()), ctx) \
         if variant == "primitive" else {}
     return rsc
 
@@ -1303,7 +1315,7 @@ def op_meta(sch: Scheduler, rsc: Resource, node: Node | None, task: str, interva
                        op_name=task, op_interval_ms=interval)
     meta: dict[str, str] = {}
     if op_cfg is not None:
-        meta.update(unpack_nvpair_sets(op_cfg.meta, ctx))
+        meta.update(unpack_sets(sch, op_cfg.meta, ctx))
         meta["name"] = op_cfg.name
         meta["interval"] = op_cfg.interval
         if op_cfg.id:
@@ -1322,7 +1334,7 @@ def op_meta(sch: Scheduler, rsc: Resource, node: Node | None, task: str, interva
                 best, best_ms = op, ms
         if best is not None and best.get("timeout") is not None:
             meta["timeout"] = best.get("timeout")
-    for key, value in unpack_nvpair_sets(sch.op_defaults, ctx).items():
+    for key, value in unpack_sets(sch, sch.op_defaults, ctx).items():
         meta.setdefault(key, value)
     meta.pop("id", None)
     if interval > 0:
@@ -1486,7 +1498,7 @@ def _check_operation_expiry(sch: Scheduler, rsc: Resource, node: Node, hist: _Op
                                                 with_last=True)
         last_failure += expiration + 1
         if unexpired and sch.now_epoch < last_failure:
-            _update_recheck(sch, last_failure)
+            update_recheck(sch, last_failure)
     if expired:
         if get_failcount(sch, node, rsc, effective=False, xml_op=hist.xml):
             if unexpired == 0:
@@ -1513,7 +1525,7 @@ def _check_operation_expiry(sch: Scheduler, rsc: Resource, node: Node, hist: _Op
     return expired
 
 
-def _update_recheck(sch: Scheduler, when: int) -> None:
+def update_recheck(sch: Scheduler, when: int) -> None:
     if when > sch.now_epoch and (sch.recheck_by == 0 or when < sch.recheck_by):
         sch.recheck_by = when
 
@@ -1843,7 +1855,7 @@ def rsc_params(sch: Scheduler, rsc: Resource, node: Node | None) -> dict[str, st
     params: dict[str, str] = {}
     walker = rsc
     while walker is not None:
-        for k, v in unpack_nvpair_sets(getattr(walker.config, "params", ()), ctx).items():
+        for k, v in unpack_sets(sch, getattr(walker.config, "params", ()), ctx).items():
             params.setdefault(k, v)
         walker = walker.parent
     cache[key] = params

@@ -64,13 +64,15 @@ def internal_constraints(sch: Scheduler, rsc: Resource) -> None:
     order_resource_actions(sch, rsc, "stopped", rsc, "start", Rel.ORDERED)
     order_resource_actions(sch, rsc, "start", rsc, "running", Rel.UNRUNNABLE_FIRST_BLOCKS)
     promotable = rsc.top().promotable
-    previous = None
+    ordered = rsc.group_ordered
+    previous = last_active = None
     for member in rsc.children:
-        down_flags = Rel.THEN_IMPLIES_FIRST_GRAPHED
-        post_down_flags = Rel.FIRST_IMPLIES_THEN_GRAPHED
+        # member_internal_constraints
+        down_flags = Rel.THEN_IMPLIES_FIRST_GRAPHED     # stop vs stop, demote vs demote
+        post_down_flags = Rel.FIRST_IMPLIES_THEN_GRAPHED  # stop vs stopped, demote vs demoted
         methods(member).internal_constraints(sch, member)
         if previous is None:
-            if rsc.group_ordered:
+            if ordered:
                 down_flags |= Rel.ORDERED
                 post_down_flags = Rel.FIRST_IMPLIES_THEN
         elif rsc.group_colocated:
@@ -90,20 +92,36 @@ def internal_constraints(sch: Scheduler, rsc: Resource) -> None:
         order_resource_actions(sch, member, "start", rsc, "running",
                                Rel.UNRUNNABLE_FIRST_BLOCKS | Rel.FIRST_IMPLIES_THEN
                                | Rel.FIRST_IMPLIES_THEN_GRAPHED)
-        if not rsc.group_ordered or previous is None:
-            previous = member
-            continue
-        order_resource_actions(sch, previous, "start", member, "start",
-                               Rel.FIRST_IMPLIES_THEN | Rel.UNRUNNABLE_FIRST_BLOCKS)
-        order_resource_actions(sch, member, "stop", previous, "stop",
-                               Rel.ORDERED | Rel.INTERMEDIATE_STOP)
-        if member.running_on and not previous.running_on:
-            order_resource_actions(sch, member, "stop", previous, "start",
-                                   Rel.THEN_IMPLIES_FIRST | Rel.UNRUNNABLE_FIRST_BLOCKS)
-        if promotable:
-            order_resource_actions(sch, previous, "promote", member, "promote",
+        if not ordered:
+            flags = Rel.FIRST_IMPLIES_THEN | Rel.UNRUNNABLE_FIRST_BLOCKS \
+                | Rel.THEN_IMPLIES_FIRST_GRAPHED
+            order_resource_actions(sch, rsc, "start", member, "start", flags)
+            if promotable:
+                order_resource_actions(sch, rsc, "promote", member, "promote", flags)
+        elif previous is None:
+            order_resource_actions(sch, rsc, "start", member, "start", Rel.NONE)
+            if promotable:
+                order_resource_actions(sch, rsc, "promote", member, "promote", Rel.NONE)
+        else:
+            order_resource_actions(sch, previous, "start", member, "start",
                                    Rel.FIRST_IMPLIES_THEN | Rel.UNRUNNABLE_FIRST_BLOCKS)
-            order_resource_actions(sch, member, "demote", previous, "demote", Rel.ORDERED)
+            order_resource_actions(sch, member, "stop", previous, "stop",
+                                   Rel.ORDERED | Rel.INTERMEDIATE_STOP)
+            # A member active while the (newly added) previous one is not:
+            # the usual restart orderings don't apply, so stop before that start.
+            if member.running_on and not previous.running_on:
+                order_resource_actions(sch, member, "stop", previous, "start",
+                                       Rel.THEN_IMPLIES_FIRST | Rel.UNRUNNABLE_FIRST_BLOCKS)
+            if promotable:
+                order_resource_actions(sch, previous, "promote", member, "promote",
+                                       Rel.FIRST_IMPLIES_THEN | Rel.UNRUNNABLE_FIRST_BLOCKS)
+                order_resource_actions(sch, member, "demote", previous, "demote", Rel.ORDERED)
+        # Partially active groups shut down in sequence too.
+        if member.running_on:
+            if ordered and previous is not None and not previous.running_on \
+                    and last_active is not None and last_active.running_on:
+                order_resource_actions(sch, member, "stop", last_active, "stop", Rel.ORDERED)
+            last_active = member
         previous = member
 
 

@@ -485,6 +485,10 @@ def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
             rsc.lock_time = when if when else sch.now_epoch
     if rsc.lock_node is None:
         return
+    if sch.shutdown_lock_ms > 0:
+        # Re-check just after the lock expires (timeout rounded up to seconds).
+        from pengine.unpack import update_recheck
+        update_recheck(sch, rsc.lock_time + (sch.shutdown_lock_ms + 999) // 1000 + 1)
     for node in sch.nodes:
         if node.name != rsc.lock_node.name:
             resource_location(sch, rsc, node, -INFINITY, "shutdown-lock")
