@@ -314,6 +314,9 @@ def main(argv: list[str] | None = None) -> int:
         show_diff(root, args.show, extras.get(args.show, []))
         return 0
     results = run_all(root, args.names or None, args.jobs)
+    old = load_baseline()
+    if args.update and not args.names:  # before any output: `| head` may end us early
+        BASELINE.write_text(json.dumps(baseline_from(results), indent=1) + "\n")
     total = len(results)
     c = counts(results)
     print(" / ".join(f"{section} {c[section]}" for section in SECTIONS) + f"  (of {total})")
@@ -322,14 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{n:4d}  {message[:160]}")
     if args.failing:
         print(" ".join(sorted(n for n, r in results.items() if not r[args.failing])))
-    old = load_baseline()
     regressions = {s: sorted(set(old[s]) - {n for n, r in results.items() if r[s]}
                              & set(results)) for s in SECTIONS}
     for section, names in regressions.items():
         if names:
             print(f"REGRESSED {section}: {' '.join(names)}")
-    if args.update and not args.names:
-        BASELINE.write_text(json.dumps(baseline_from(results), indent=1) + "\n")
     return 0
 
 
