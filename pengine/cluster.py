@@ -128,7 +128,7 @@ class Node:
         "online", "unclean", "shutdown", "standby", "fail_standby", "pending", "maintenance",
         "expected_up", "seen", "unpacked", "remote_reset", "remote_fenced", "remote_maint",
         "probes_allowed", "is_dc", "remote_rsc", "running", "assigned", "num_resources",
-        "count", "priority", "rsc_discovery_enabled", "state", "unseen_fencing",
+        "count", "priority", "rsc_discovery_enabled", "state", "unseen_fencing", "probe_mode",
     )
 
     def __init__(self, node_id: str, name: str, variant: str = "cluster", score: int = 0):
@@ -161,6 +161,7 @@ class Node:
         self.count = 0
         self.priority = 0
         self.rsc_discovery_enabled = True
+        self.probe_mode = "always"  # bundle nodes: never (assign->probe_mode)
         self.state = None  # the NodeState from the CIB, if any
         self.unseen_fencing = False
 
@@ -259,6 +260,7 @@ class Resource:
         self.stop_unexpected = False
         self.ignore_failure = False
         self.exclusive_discover = False
+        self.exclusive_probes = False  # bundled instances: probe only on their bundle node
         self.maintenance = False
         self.reload = False
         self.replica_container = False

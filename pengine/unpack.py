@@ -393,7 +393,8 @@ def unpack_resource(sch: Scheduler, cfg, parent: Resource | None,
         _unpack_clone(sch, rsc)
     elif variant == "bundle":
         from pengine.variants import bundle
-        bundle.unpack_bundle(sch, rsc)
+        if not bundle.unpack_bundle(sch, rsc):
+            return None
 
     if sch.symmetric:
         resource_location(sch, rsc, None, 0, "symmetric_default")
@@ -622,21 +623,25 @@ def resource_location(sch: Scheduler, rsc: Resource, node: Node | None, score: i
                       tag: str) -> None:
     """Add ``score`` to ``rsc``'s allowed-node entry (all nodes if None)."""
     if node is not None:
-        _node_score(rsc, node, score)
+        _node_score(rsc, node, score, tag)
     else:
         for each in sch.nodes:
-            _node_score(rsc, each, score)
+            _node_score(rsc, each, score, tag)
     if node is None and score == -INFINITY and rsc.assigned_node is not None:
         from pengine.assign import unassign_resource
         unassign_resource(rsc)
 
 
-def _node_score(rsc: Resource, node: Node, score: int) -> None:
+def _node_score(rsc: Resource, node: Node, score: int, tag: str = "") -> None:
+    """resource_node_score: bundled instances and bundle nodes take no
+    symmetric default (they are placed only where the bundle says)."""
+    if tag == "symmetric_default" and (rsc.exclusive_probes or node.probe_mode == "never"):
+        return
     for child in rsc.children:
-        _node_score(child, node, score)
+        _node_score(child, node, score, tag)
     entry = rsc.allowed.get(node.id)
     if entry is None:
-        entry = NodeWeight(node, node.score)
+        entry = NodeWeight(node, node.score, node.probe_mode)
         rsc.allowed[node.id] = entry
     entry.score = add_scores(entry.score, score)
 
@@ -1133,10 +1138,10 @@ def _process_recurring(sch: Scheduler, node: Node, rsc: Resource, start_index: i
 
 
 def _set_active(rsc: Resource) -> None:
-    top = rsc
-    while top.parent is not None:
-        top = top.parent
-    rsc.role = Role.UNPROMOTED if top.promotable else Role.STARTED
+    """set_active: a promotable clone's instances are active as unpromoted.
+    Within a bundle the top is the bundle's child, not the bundle, so its
+    containers and connections are simply started."""
+    rsc.role = Role.UNPROMOTED if rsc.top().promotable else Role.STARTED
 
 
 def _process_rsc_state(sch: Scheduler, rsc: Resource, node: Node, on_fail: OnFail) -> None:

@@ -620,7 +620,36 @@ def _resource(sch: Scheduler, out: _TextOut, rsc: Resource, show_pending: bool) 
         return _group(sch, out, rsc, show_pending)
     if rsc.variant == "clone":
         return _clone(sch, out, rsc, show_pending)
-    return False  # bundles are not unpacked yet
+    if rsc.variant == "bundle":
+        return _bundle(sch, out, rsc, show_pending)
+    return False
+
+
+# ------------------------------------------------------------ bundles --
+
+def _bundle(sch: Scheduler, out: _TextOut, rsc: Resource, show_pending: bool) -> bool:
+    """pe__bundle_text: a header, then one line per replica: the bundled
+    resource (or the container) named after its connection, on the node
+    where the container runs."""
+    data = rsc.bundle
+    if data is None or not data.replicas:
+        return False
+    desc = getattr(rsc.config, "description", None)
+    header = (f"Container bundle{' set' if data.nreplicas > 1 else ''}: {rsc.id} "
+              f"[{data.image}]{' (unique)' if rsc.unique else ''}"
+              f"{f' ({desc})' if desc else ''}"
+              f"{' (maintenance)' if rsc.maintenance else ' (unmanaged)' if not rsc.managed else ''}")
+    out.begin_list(header)
+    for replica in data.replicas:
+        shown = replica.child if replica.child is not None else replica.container
+        named = replica.remote if replica.remote is not None else replica.container
+        name = _printable_id(named)
+        if replica.ipaddr is not None:
+            name += f" ({replica.ipaddr})"
+        out.list_item(_primitive_string(sch, shown, name, replica.container.current_node,
+                                        show_pending))
+    out.end_list()
+    return True
 
 
 def _resource_list(sch: Scheduler, out: _TextOut, spacer: bool, show_pending: bool) -> bool:
