@@ -388,8 +388,10 @@ def unpack_resource(sch: Scheduler, cfg, parent: Resource | None,
     if variant == "primitive":
         _unpack_primitive(sch, rsc)
     elif variant == "group":
+        _unpack_requires(sch, rsc, rsc.meta.get("requires"))
         _unpack_group(sch, rsc, instance)
     elif variant == "clone":
+        _unpack_requires(sch, rsc, rsc.meta.get("requires"))
         _unpack_clone(sch, rsc)
     elif variant == "bundle":
         from pengine.variants import bundle
@@ -588,9 +590,11 @@ def _unpack_clone(sch: Scheduler, rsc: Resource) -> None:
     rsc.clone_min = h.to_int(meta.get("clone-min"), 0)
     rsc.interleave = _is_true(meta.get("interleave"))
     rsc.clone_ordered = _is_true(meta.get("ordered"))
+    # Clones are slightly sticky by default, so instances are not shuffled for
+    # nothing; the instances inherit it (the clone's own stickiness was read
+    # before, as Pacemaker reads it before the variant unpacks).
     if meta.get("resource-stickiness") is None:
         meta["resource-stickiness"] = "1"
-        rsc.stickiness = 1
     rsc.unique = _detect_unique(meta)
     if not rsc.unique and rsc.clone_node_max > 1:
         sch.warnings.append(f"Ignoring clone-node-max of {rsc.clone_node_max} for {rsc.id} "
@@ -983,7 +987,7 @@ def _find_anonymous_instance(sch: Scheduler, node: Node, parent: Resource, rsc_i
 
 def _is_universal_clone(sch: Scheduler, clone: Resource) -> bool:
     """A clone whose instances run on every node (clone-max >= node count)."""
-    return clone.variant == "clone" and clone.clone_max >= len(sch.nodes)
+    return clone.variant == "clone" and clone.clone_max == len(sch.nodes)
 
 
 def _find_in(rsc: Resource, base_id: str) -> Resource | None:

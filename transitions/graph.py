@@ -204,13 +204,33 @@ def deduplicate_inputs(action: Action) -> None:
 
 # --------------------------------------------------------------- building --
 
-def _graph_rsc_ids(rsc) -> tuple[str, str]:
-    """(id as shown in the graph, id in the configuration)."""
-    if rsc.history_id is not None:
-        return rsc.id, rsc.history_id
-    if not rsc.unique:
-        return rsc.id, rsc.clone_name or rsc.id
-    return rsc.id, rsc.id
+def _graph_rsc_ids(sch: Scheduler, rsc) -> tuple[str, str]:
+    """(name crm_simulate shows, id the graph gives the resource).
+
+    The graph names an anonymous clone instance by its configured id (a
+    removed one by its history id), with the instance id as "long-id"
+    (add_resource_details); crm_simulate shows the graph's id when some
+    resource answers to it, else the long id (simulate_rsc_action).
+    """
+    long_id = None
+    if rsc.removed and rsc.history_id is not None:
+        xml_id, long_id = rsc.history_id, rsc.id
+    elif not rsc.unique:
+        xml_id, long_id = rsc.config.id, rsc.id
+    else:
+        xml_id = rsc.id
+    if long_id is not None and not _answers_to(sch, xml_id) and _answers_to(sch, long_id):
+        return long_id, xml_id
+    return xml_id, xml_id
+
+
+def _answers_to(sch: Scheduler, name: str) -> bool:
+    """pe_find_resource: a resource with this id or history id."""
+    def walk(rsc) -> bool:
+        if rsc.id == name or rsc.history_id == name:
+            return True
+        return any(walk(child) for child in rsc.children)
+    return any(walk(rsc) for rsc in sch.resources)
 
 
 def _graph_action(sch: Scheduler, action: Action) -> GraphAction:
@@ -226,7 +246,7 @@ def _graph_action(sch: Scheduler, action: Action) -> GraphAction:
     rsc = action.rsc
     rsc_id = config_id = cls = provider = rtype = None
     if rsc is not None:
-        rsc_id, config_id = _graph_rsc_ids(rsc)
+        rsc_id, config_id = _graph_rsc_ids(sch, rsc)
         cls, provider, rtype = rsc.cls, rsc.provider, rsc.type
     meta = dict(action.meta)
     if action.node is not None:
@@ -260,6 +280,7 @@ def _op_digest(sch: Scheduler, action: Action) -> str | None:
 
 
 def create_graph(sch: Scheduler) -> Transition:
+    from pengine.variants import methods
     synapses: list[Synapse] = []
     seen: set[int] = set()
 
@@ -280,10 +301,21 @@ def create_graph(sch: Scheduler) -> Transition:
         seen.add(action.id)
 
     def add_rsc(rsc) -> None:
+        # a variant may settle its actions before they are added and clean up
+        # after (pcmk__clone_add_actions_to_graph: instances, then the clone)
+        module = methods(rsc)
+        before = getattr(module, "before_graph", None)
+        if before is not None:
+            before(sch, rsc)
+            for child in rsc.children:
+                add_rsc(child)
         for action in reversed(rsc.actions):
             add(action)
         for child in rsc.children:
             add_rsc(child)
+        after = getattr(module, "after_graph", None)
+        if after is not None:
+            after(sch, rsc)
 
     for rsc in sch.resources:
         add_rsc(rsc)
