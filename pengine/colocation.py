@@ -339,8 +339,10 @@ def apply_coloc_to_priority(dependent: Resource, primary: Resource, colocation: 
             return 0
     elif colocation.dependent_role == Role.UNPROMOTED:
         multiplier = -1
+    # while promotion roles are chosen, an instance's priority is its
+    # working promotion score (see pengine.promotable)
     delta = multiplier * colocation.score
-    dependent.promotion_priority = add_scores(delta, dependent.promotion_priority)
+    dependent.priority = add_scores(delta, dependent.priority)
     return delta
 
 

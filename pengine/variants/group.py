@@ -126,35 +126,50 @@ def internal_constraints(sch: Scheduler, rsc: Resource) -> None:
 
 
 def apply_coloc_score(sch: Scheduler, dependent: Resource, primary: Resource, colocation,
-                      for_dependent: bool) -> None:
+                      for_dependent: bool) -> int:
+    """pcmk__group_apply_coloc_score: returns what was added to the
+    dependent's (promotion) priority."""
+    from pengine.scores import add_scores
     from pengine.variants import methods
     if for_dependent:
         if not dependent.children:
-            return
+            return 0
+        delta = 0
         if dependent.group_colocated:
+            # the first member; internal colocations take care of the rest
             member = dependent.children[0]
-            methods(member).apply_coloc_score(sch, member, primary, colocation, True)
-            return
-        if colocation.score >= INFINITY:
-            return
-        for member in dependent.children:
-            methods(member).apply_coloc_score(sch, member, primary, colocation, True)
-        return
+            delta = methods(member).apply_coloc_score(sch, member, primary, colocation,
+                                                      True) or 0
+        elif colocation.score >= INFINITY:
+            return 0
+        else:
+            for member in dependent.children:
+                member_delta = methods(member).apply_coloc_score(sch, member, primary,
+                                                                 colocation, True) or 0
+                delta = add_scores(delta, member_delta)
+        if delta != 0:
+            # a cloned group's promotion priority follows its members'
+            dependent.priority = add_scores(delta, dependent.priority)
+        return delta
     if primary.unassigned:
-        return
+        return 0
     if primary.group_colocated:
         if colocation.score >= INFINITY:
             member = _last_member(primary)
         else:
             member = primary.children[0] if primary.children else None
         if member is None:
-            return
-        methods(member).apply_coloc_score(sch, dependent, member, colocation, False)
-        return
+            return 0
+        return methods(member).apply_coloc_score(sch, dependent, member, colocation,
+                                                 False) or 0
     if colocation.score >= INFINITY:
-        return
+        return 0
+    delta = 0
     for member in primary.children:
-        methods(member).apply_coloc_score(sch, dependent, member, colocation, False)
+        member_delta = methods(member).apply_coloc_score(sch, dependent, member, colocation,
+                                                         False) or 0
+        delta = add_scores(delta, member_delta)
+    return delta
 
 
 def with_this_colocations(rsc: Resource, orig: Resource, result: list) -> None:

@@ -397,16 +397,19 @@ def internal_constraints(sch: Scheduler, rsc: Resource) -> None:
 
 
 def apply_coloc_score(sch: Scheduler, dependent: Resource, primary: Resource, colocation,
-                      for_dependent: bool) -> None:
+                      for_dependent: bool) -> int:
+    """pcmk__primitive_apply_coloc_score: returns what was added to the
+    dependent's (promotion) priority."""
     from pengine.variants import methods
     if for_dependent:
-        methods(primary).apply_coloc_score(sch, dependent, primary, colocation, False)
-        return
+        return methods(primary).apply_coloc_score(sch, dependent, primary, colocation,
+                                                  False) or 0
     result = coloc.colocation_affects(dependent, primary, colocation, False)
     if result == coloc.AFFECTS_ROLE:
-        coloc.apply_coloc_to_priority(dependent, primary, colocation)
-    elif result == coloc.AFFECTS_LOCATION:
+        return coloc.apply_coloc_to_priority(dependent, primary, colocation)
+    if result == coloc.AFFECTS_LOCATION:
         coloc.apply_coloc_to_scores(dependent, primary, colocation)
+    return 0
 
 
 def with_this_colocations(rsc: Resource, orig: Resource, result: list) -> None:
