@@ -208,7 +208,7 @@ def _graph_rsc_ids(sch: Scheduler, rsc) -> tuple[str, str]:
     """(name crm_simulate shows, id the graph gives the resource).
 
     The graph names an anonymous clone instance by its configured id (a
-    removed one by its history id), with the instance id as "long-id"
+    removed one by its history id), with its history or instance id as "long-id"
     (add_resource_details); crm_simulate shows the graph's id when some
     resource answers to it, else the long id (simulate_rsc_action).
     """
@@ -216,7 +216,8 @@ def _graph_rsc_ids(sch: Scheduler, rsc) -> tuple[str, str]:
     if rsc.removed and rsc.history_id is not None:
         xml_id, long_id = rsc.history_id, rsc.id
     elif not rsc.unique:
-        xml_id, long_id = rsc.config.id, rsc.id
+        xml_id = rsc.config.id
+        long_id = rsc.history_id if rsc.history_id not in (None, xml_id) else rsc.id
     else:
         xml_id = rsc.id
     if long_id is not None and not _answers_to(sch, xml_id) and _answers_to(sch, long_id):
