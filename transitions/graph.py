@@ -34,6 +34,12 @@ class GraphAction:
     meta: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
     priority: int = 0
     digest: str | None = None    # op-digest of the parameters the action runs with
+    operation_key: str | None = None  # the graph's operation_key, if not uuid
+
+    @property
+    def key(self) -> str:
+        """The operation key the graph gives the action (crm_simulate shows it)."""
+        return self.operation_key or self.uuid
 
     def get(self, name: str, default: str | None = None) -> str | None:
         for key, value in self.meta:
@@ -260,13 +266,16 @@ def _graph_action(sch: Scheduler, action: Action) -> GraphAction:
     priority = rsc.priority if rsc is not None else 0
     if action.priority > priority:
         priority = action.priority
+    operation_key = None
+    if rsc is not None and rsc.history_id is not None:
+        operation_key = _clone_op_key(action, rsc.history_id)
     return GraphAction(
         id=action.id, uuid=action.uuid, task=action.task, kind=kind,
         node=action.node.name if action.node is not None else None,
         node_id=action.node.id if action.node is not None else None,
         rsc_id=rsc_id, rsc_config_id=config_id, rsc_class=cls, rsc_provider=provider,
         rsc_type=rtype, interval_ms=action.interval_ms, meta=tuple(sorted(meta.items())),
-        priority=max(priority, 0), digest=digest)
+        priority=max(priority, 0), digest=digest, operation_key=operation_key)
 
 
 def _op_digest(sch: Scheduler, action: Action) -> str | None:
@@ -278,6 +287,20 @@ def _op_digest(sch: Scheduler, action: Action) -> str | None:
         ("operation", action.task), ("interval", str(action.interval_ms)),
         ("crm_feature_set", FEATURE_SET)])
     return compute(sch, action.rsc, recorded, action.node).all
+
+
+def _clone_op_key(action: Action, name: str) -> str:
+    """clone_op_key: the key under the name the resource has in its history
+    (a notify action's by its notification type and operation)."""
+    from pengine.cluster import op_key
+    interval = action.meta.get("interval")
+    interval_ms = int(interval) if interval is not None and interval.isdigit() else 0
+    if action.task == "notify":
+        return (f"{name}_{action.meta.get('notify_type')}_notify_"
+                f"{action.meta.get('notify_operation')}_0")
+    if action.cancel_task is not None:
+        return op_key(name, action.cancel_task, interval_ms)
+    return op_key(name, action.task, interval_ms)
 
 
 def create_graph(sch: Scheduler) -> Transition:

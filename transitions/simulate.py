@@ -239,7 +239,7 @@ def _execute(action: GraphAction, status: _Status, lines: list[str], fail_specs:
              start_failure_fatal: bool) -> bool:
     if action.kind == "pseudo_event":
         node = f" on {action.node}" if (action.task == "stonith" and action.node) else ""
-        lines.append(f"  * Pseudo action:   {action.uuid}{node}")
+        lines.append(f"  * Pseudo action:   {action.key}{node}")
         return True
     if action.kind == "crm_event":
         if action.task == "stonith":
