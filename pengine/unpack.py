@@ -429,6 +429,9 @@ def _unpack_common_options(sch: Scheduler, rsc: Resource, parent: Resource | Non
         top = top.parent
     if top.variant == "clone":
         rsc.unique = _detect_unique(meta)
+        # the clone's meta is inherited: everything in a promotable clone is
+        # promotable (pe__unpack_resource)
+        rsc.promotable = _is_true(meta.get("promotable")) or top.config.legacy_master
     elif top is rsc:
         uniq = meta.get("globally-unique")
         rsc.unique = _is_true(uniq) or rsc.variant not in ("clone", "bundle")
