@@ -109,8 +109,10 @@ def _op_key(rsc_id: str, task: str, interval: int) -> str:
 
 
 def inject_action_result(status: _Status, i: int, j: int, task: str, interval: int, rc: int,
-                         target_rc: int, node: str, extra: dict | None = None) -> None:
-    """pcmk__inject_action_result: record one executor result."""
+                         target_rc: int, node: str, extra: dict | None = None,
+                         notify: tuple[str | None, str | None] | None = None) -> None:
+    """pcmk__inject_action_result: record one executor result (a notify result
+    under its notification key, from the ``(notify_type, notify_operation)``)."""
     state = status.states[i]
     entry = state.lrm_resources[j]
     call_id = 0
@@ -123,8 +125,11 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
     op_status = 0
     ids = []
     if task == "notify":
-        ids.append(key)
-        rc = 0
+        if notify is not None and None not in notify:
+            ids.append(f"{entry.id}_{notify[0]}_notify_{notify[1]}_0")
+        else:
+            ids.append(key)
+        rc = 0  # notify errors are ignored
     elif task in ("migrate_to", "migrate_from"):
         ids.append(key)
     elif rc != target_rc:
@@ -305,5 +310,7 @@ def _simulate_resource_action(action: GraphAction, status: _Status, lines: list[
         extra["migrate_target"] = action.get("migrate_target") or ""
     if action.digest is not None:
         extra["op-digest"] = action.digest
-    inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra)
+    notify = (action.get("notify_type"), action.get("notify_operation")) \
+        if task_name == "notify" else None
+    inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra, notify)
     return ok
