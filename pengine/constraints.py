@@ -11,8 +11,10 @@ from pengine.cluster import Resource, Scheduler
 def constraint_resource(sch: Scheduler, rsc_id: str | None) -> Resource | None:
     """pcmk__find_constraint_resource: the resource a constraint names.
 
-    A name that matches a clone instance's base name (a clone's child)
-    stands for the whole clone, as in Pacemaker.
+    A name that only a clone instance's history answers to (an anonymous
+    instance recorded under its base name) stands for the whole clone; a
+    cloned child's configured id alone matches nothing (find_rsc with
+    pcmk_rsc_match_history).
     """
     if rsc_id is None:
         return None
@@ -27,7 +29,7 @@ def constraint_resource(sch: Scheduler, rsc_id: str | None) -> Resource | None:
 
 
 def _find_by_clone_name(rsc: Resource, rsc_id: str) -> Resource | None:
-    if rsc.id == rsc_id or rsc.clone_name == rsc_id:
+    if rsc.id == rsc_id or rsc.history_id == rsc_id:
         return rsc
     for child in rsc.children:
         found = _find_by_clone_name(child, rsc_id)
