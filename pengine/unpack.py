@@ -481,7 +481,11 @@ def _force_anonymous(sch: Scheduler, rsc: Resource) -> None:
         for child in each.children:
             clear(child)
     clear(top)
-    clear(rsc)
+    # the instance being unpacked is not among the clone's children yet
+    walker = rsc
+    while walker is not None and walker is not top:
+        clear(walker)
+        walker = walker.parent
 
 
 def _is_remote_prim_rsc(rsc: Resource) -> bool:
