@@ -105,6 +105,9 @@ def assign_resource(sch: Scheduler, rsc: Resource, chosen: Node | None, force: b
     weight = rsc.allowed.get(chosen.id)
     if weight is not None:
         weight.count += 1
+    # a forced choice (unmanaged: the current node) is the node itself, else
+    # the resource's allowed-node entry
+    rsc.assigned_score = chosen.score if force or weight is None else weight.score
     from pengine.utilization import consume_node_capacity
     consume_node_capacity(chosen.utilization, rsc)
     return changed

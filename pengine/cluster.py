@@ -277,6 +277,9 @@ class Resource:
         self.probed_nodes: dict[str, Node] = {}
         self.allowed: dict[str, NodeWeight] = {}
         self.assigned_node: Node | None = None
+        # the score the chosen node carried when assigned (Pacemaker keeps a
+        # scored copy of it as the assigned node)
+        self.assigned_score = 0
         self.priority = 0
         self.promotion_priority = 0
         self.stickiness = 0

@@ -560,14 +560,13 @@ def _same_value(a: str | None, b: str | None) -> bool:
 
 
 def _assigned_weight(instance: Resource, node: Node) -> NodeWeight:
-    """The node as the instance was assigned to it, with the instance's score
-    there (Pacemaker keeps a scored copy of the chosen node)."""
+    """The node as the instance was assigned to it, with the score it carried
+    then (Pacemaker keeps that scored copy as the assigned node; a cloned
+    group's location is its first member's)."""
     for prim in instance.primitives():
-        weight = prim.allowed.get(node.id)
-        if weight is not None and prim.assigned_node is node:
-            return NodeWeight(node, weight.score)
-    weight = instance.allowed.get(node.id)
-    return NodeWeight(node, weight.score if weight is not None else 0)
+        if prim.assigned_node is node:
+            return NodeWeight(node, prim.assigned_score)
+    return NodeWeight(node, 0)
 
 
 def update_dependent_with_promotable(sch: Scheduler, primary: Resource, dependent: Resource,
