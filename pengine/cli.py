@@ -82,8 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_", choices=("crm", "xml"), default="crm")
 
     p = sub.add_parser("graph", help="draw a transition")
-    p.add_argument("config", nargs="+", metavar="CONFIG")
-    p.add_argument("-o", "--output", metavar="FILE", required=True)
+    p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
+    p.add_argument("-x", "--xml-file", metavar="CIB.xml")
+    p.add_argument("-o", "--output", metavar="FILE", required=True,
+                   help="FILE.svg, .png, .dot or .html (- for stdout)")
+    p.add_argument("--format", choices=("dot", "svg", "png", "html"),
+                   help="output format (default: from the file's extension)")
+    p.add_argument("-a", "--all-actions", action="store_true",
+                   help="also draw optional actions, dashed (crm_simulate --all-actions)")
+    p.add_argument("--title", help="the picture's title")
+    p.add_argument("--no-legend", action="store_true", help="leave the legend out")
+    p.add_argument("--expand-probes", action="store_true",
+                   help="draw every probe (by default a busy node's probes share one box)")
     _event_flags(p)
 
     p = sub.add_parser("explain", help="why a resource runs where it does, or not")

@@ -116,32 +116,48 @@ def preamble_lines(sch) -> list[str]:
 
 
 def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injections, args):
+    """(stdout text, files to write, exit code).  The text is crm_simulate's
+    sections, or with ``--output-as json`` the same as one JSON document
+    (transitions.json_output)."""
     from pengine.schedule import PHASES
     from pengine.unpack import unpack
     from pengine.dates import to_epoch
+    from transitions import json_output as jo
 
     out: list[str] = []
+    doc: dict = {"format": jo.FORMAT, "execution_date": None}
     files: list[tuple[str, str]] = []
     if date_line:
         out.append(date_line)
+        doc["execution_date"] = date_line.split(": ", 1)[1]
     sch = unpack(cib, now)
-    out += preamble_lines(sch)
-    out += status_lines(sch, args, "Current cluster status")
+    doc["notices"] = preamble_lines(sch)
+    out += doc["notices"]
+    current = status_lines(sch, args, "Current cluster status")
+    out += current
+    doc["current_status"] = jo.status(sch, current[1:])
 
     if injections.any():
         out.append("")
         lines, cib = apply_injections(cib, injections, to_epoch(now))
         out += lines
+        doc["modifications"] = [line.strip()[2:] for line in lines
+                                if line.strip().startswith("* ")]
         sch = unpack(cib, now)
     if args.save_input:
         from cib.cib_xml import write_cib
         files.append((args.save_input, write_cib(cib)))
 
+    def finish(rc: int = 0):
+        if getattr(args, "output_as", "text") == "json":
+            return jo.dumps(doc), files, rc
+        return _text(out), files, rc
+
     process = (args.run or args.simulate or args.show_scores or args.show_utilization
                or args.save_graph or args.save_dotfile)
     if not process:
         _save_output(args, cib, files)
-        return _text(out), files, 0
+        return finish()
 
     sch.optimal = getattr(args, "optimal", False)
     sch.record_scores = bool(args.show_scores)
@@ -152,6 +168,8 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
     if args.show_scores or args.show_utilization:
         out.append("")
         out += score_lines(sch, args)
+    if args.show_scores:
+        doc["scores"] = jo.scores(sch.score_log)
     if args.save_graph:
         from transitions.graph_xml import render_graph_xml
         files.append((args.save_graph, render_graph_xml(transition, sch)))
@@ -159,18 +177,23 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
         from transitions.dot import render_dot
         files.append((args.save_dotfile, render_dot(sch, transition)))
 
-    from transitions.summary import transition_summary
-    out += ["", "Transition Summary:"] + transition_summary(sch)
+    from transitions.summary import summary_writer
+    summary = summary_writer(sch)
+    out += ["", "Transition Summary:"] + summary.lines
+    doc["transition_summary"] = jo.summary_items(summary.entries)
     if not args.simulate:
         _save_output(args, cib, files)
-        return _text(out), files, 0
+        return finish()
 
     from transitions.simulate import run as execute
     out += ["", "Executing Cluster Transition:"]
     start_failure_fatal = sch.start_failure_fatal
+    fired: list = []
     lines, new_cib, complete = execute(transition, cib, to_epoch(now), list(args.op_fail),
-                                       start_failure_fatal)
+                                       start_failure_fatal, fired)
     out += lines
+    doc["executed_actions"] = jo.executed_actions(fired, lines)
+    doc["transition_complete"] = bool(complete)
     rc = 0
     if not complete:
         print("Transition failed: terminated", file=sys.stderr)
@@ -180,9 +203,10 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
     if date_line:
         out.append(date_line)
     revised = unpack(new_cib, now)
-    out += [""] + status_lines(revised, args, "Revised Cluster Status",
-                                      show_pending=False)
-    return _text(out), files, rc
+    revised_lines = status_lines(revised, args, "Revised Cluster Status", show_pending=False)
+    out += [""] + revised_lines
+    doc["revised_status"] = jo.status(revised, revised_lines[1:])
+    return finish(rc)
 
 
 def _save_output(args, cib: m.Cib, files: list) -> None:

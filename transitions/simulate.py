@@ -205,8 +205,11 @@ def _fail_rc(specs: list[str], names: list[str], task: str, interval: int, node:
 
 
 def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str] | None = None,
-        start_failure_fatal: bool = True):
-    """Execute ``transition`` on ``cib``: (printed lines, new CIB, completed?)."""
+        start_failure_fatal: bool = True, fired_log: list | None = None):
+    """Execute ``transition`` on ``cib``: (printed lines, new CIB, completed?).
+
+    ``fired_log``, if given, receives (action, succeeded) per action run, in
+    the order of the printed lines."""
     fail_specs = fail_specs or []
     status = _Status(cib, now_epoch)
     lines: list[str] = []
@@ -229,6 +232,8 @@ def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str
             fired.add(action.id)
             progress = True
             ok = _execute(action, status, lines, fail_specs, start_failure_fatal)
+            if fired_log is not None:
+                fired_log.append((action, ok))
             confirmed.add(action.id)
             if not ok:
                 failed.add(action.id)

@@ -17,11 +17,13 @@ class SummaryWriter:
 
     def __init__(self):
         self.lines: list[str] = []
+        self.entries: list[dict] = []   # the same items, structured (--output-as json)
         self.rsc_width = 5
         self.detail_width = 5
 
-    def item(self, text: str) -> None:
+    def item(self, text: str, **fields) -> None:
         self.lines.append(f"  * {text}")
+        self.entries.append({**fields, "text": text})
 
 
 def _node_name(node: Node | None) -> str:
@@ -70,7 +72,11 @@ def rsc_action_item(out: SummaryWriter, change: str, rsc: Resource, origin: Node
     text = f"{change:<8}   {rsc.id:<{out.rsc_width}}   ( {details:>{out.detail_width}} )"
     if reason is not None:
         text += f"  {reason}"
-    out.item(text)
+    out.item(text, change=change, resource=rsc.id,
+             **{"from": origin.name if origin is not None else None,
+                "to": destination.name if destination is not None else None},
+             role=role, next_role=next_role, reason=source.reason,
+             blocked=not action.runnable)
 
 
 def _first(actions):
@@ -151,14 +157,20 @@ def primitive_output_actions(sch: Scheduler, rsc: Resource, out: SummaryWriter) 
 
 def transition_summary(sch: Scheduler) -> list[str]:
     """pcmk__output_actions: node actions, then resource actions."""
+    return summary_writer(sch).lines
+
+
+def summary_writer(sch: Scheduler) -> SummaryWriter:
+    """The summary, as lines and as structured entries."""
     out = SummaryWriter()
     # The scheduler logs the same list first (log_all_actions): the column
     # widths, static in Pacemaker, have grown to fit every line by the time
     # crm_simulate prints it.
     _output_actions(sch, out)
     out.lines = []
+    out.entries = []
     _output_actions(sch, out)
-    return out.lines
+    return out
 
 
 def _output_actions(sch: Scheduler, out: SummaryWriter) -> None:
@@ -178,7 +190,11 @@ def _output_actions(sch: Scheduler, out: SummaryWriter) -> None:
         else:
             name = node.name if node is not None else None
         if action.reason is not None:
-            out.item(f"{task} {name} '{action.reason}'")
+            fields = {"change": "Shutdown" if action.task == "do_shutdown" else "Fence",
+                      "node": node.name if node is not None else None, "reason": action.reason}
+            if action.task == "stonith":
+                fields["fence_action"] = action.meta.get("stonith_action")
+            out.item(f"{task} {name} '{action.reason}'", **fields)
     for rsc in sch.resources:
         methods(rsc).output_actions(sch, rsc, out)
 
