@@ -462,13 +462,356 @@ def max_per_node(rsc: Resource) -> int:
     return data(rsc).nreplicas_per_host
 
 
+def active_node_counted(rsc: Resource, count: bool = True):
+    """pe__bundle_active_node: (node, active count, clean count) over the
+    nodes where the bundle's containers are active."""
+    from pengine import instances as inst
+    active_containers = [c for c in containers(rsc) if c.running_on]
+    if not active_containers:
+        return None, 0, 0
+    if len(active_containers) == 1:
+        return inst.active_node(active_containers[0], count=count)
+    active = None
+    count_all = count_clean = 0
+    seen: set[str] = set()
+    for container in active_containers:
+        for node in container.running_on:
+            if node.id in seen:
+                continue
+            seen.add(node.id)
+            # pe__count_active_node
+            happy = node.online and not node.unclean
+            count_all += 1
+            if happy:
+                count_clean += 1
+            keep_looking = count
+            if rsc.partial_migration_source is not None:
+                if node is rsc.partial_migration_source:
+                    active = node
+                else:
+                    keep_looking = True
+            elif not rsc.needs_fencing:
+                if happy and (active is None or not active.online or active.unclean):
+                    active = node
+                else:
+                    keep_looking = True
+            if active is None:
+                active = node
+            if not keep_looking:
+                return active, count_all, count_clean
+    return active, count_all, count_clean
+
+
+def active_node(rsc: Resource):
+    """pcmk__current_node for a bundle."""
+    return active_node_counted(rsc, count=False)[0]
+
+
+bundle_containers = containers
+
+
 # ------------------------------------------------------------ variant ---
+# pcmk_sched_bundle.c: the bundle's methods.  Its replicas' resources are
+# ordinary primitives; the bundled clone is assigned onto the bundle nodes.
 
-def _unsupported(*_args, **_kwargs):
-    raise NotImplementedError("bundle scheduling is not supported yet")
+def assign(sch: Scheduler, rsc: Resource, prefer, stop_if_fail: bool):
+    """pcmk__bundle_assign: containers like clone instances, then each
+    replica's IP, connection and bundled instance, then the bundled clone."""
+    from pengine import instances as inst
+    from pengine.score_log import show_node_scores
+    from pengine.unpack import threshold_reached
+    from pengine.variants import methods
+    bd = data(rsc)
+    rsc.assigning = True
+    show_node_scores(sch, rsc, "pcmk__bundle_assign", rsc.allowed)
+    ordered = list(containers(rsc))
+    inst.sort_instances(sch, ordered)
+    inst.assign_instances(sch, rsc, ordered, bd.nreplicas, bd.nreplicas_per_host)
+    for replica in bd.replicas:
+        if replica.ip is not None:
+            methods(replica.ip).assign(sch, replica.ip, prefer, stop_if_fail)
+        host = replica.container.assigned_node
+        if replica.remote is not None:
+            if host is not None and host.is_remote:
+                # Nested connections must share a host: pacemaker-remoted
+                # supports a single active connection.
+                from pengine.colocation import new_colocation
+                new_colocation(sch, "child-remote-with-docker-remote", None, INFINITY,
+                               replica.remote, host.remote_rsc, None, None, False, True)
+            methods(replica.remote).assign(sch, replica.remote, prefer, stop_if_fail)
+        if replica.child is not None:
+            for entry in replica.child.allowed.values():
+                if entry.node is not replica.node:
+                    entry.score = -INFINITY
+                elif threshold_reached(sch, replica.child, entry.node) is None:
+                    entry.score = INFINITY
+            replica.child.parent.assigning = True
+            methods(replica.child).assign(sch, replica.child, replica.node, stop_if_fail)
+            replica.child.parent.assigning = False
+    if bd.child is not None:
+        for entry in bd.child.allowed.values():
+            entry.score = 0 if is_bundle_node(rsc, entry.node) else -INFINITY
+        methods(bd.child).assign(sch, bd.child, prefer, stop_if_fail)
+    rsc.assigning = False
+    rsc.unassigned = False
+    return None
 
 
-assign = create_actions = internal_constraints = apply_coloc_score = _unsupported
-this_with_colocations = with_this_colocations = add_colocated_node_scores = _unsupported
-apply_location = action_flags = update_ordered_actions = output_actions = _unsupported
-add_utilization = shutdown_lock = _unsupported
+def create_actions(sch: Scheduler, rsc: Resource) -> None:
+    from pengine import instances as inst
+    from pengine.actions import rsc_pseudo_action
+    from pengine.variants import methods
+    bd = data(rsc)
+    for replica in bd.replicas:
+        for member in (replica.ip, replica.container, replica.remote):
+            if member is not None:
+                methods(member).create_actions(sch, member)
+    inst.create_instance_actions(sch, rsc, list(containers(rsc)))
+    if bd.child is not None:
+        methods(bd.child).create_actions(sch, bd.child)
+        if bd.child.promotable:
+            rsc_pseudo_action(sch, rsc, "promote", True, True)
+            rsc_pseudo_action(sch, rsc, "promoted", True, True).priority = INFINITY
+            rsc_pseudo_action(sch, rsc, "demote", True, True)
+            rsc_pseudo_action(sch, rsc, "demoted", True, True).priority = INFINITY
+
+
+def internal_constraints(sch: Scheduler, rsc: Resource) -> None:
+    from pengine.cluster import Rel
+    from pengine.colocation import new_colocation
+    from pengine.ordering import order_resource_actions as order
+    from pengine.variants import methods
+    bd = data(rsc)
+    child = bd.child
+    if child is not None:
+        order(sch, rsc, "start", child, "start", Rel.THEN_IMPLIES_FIRST_GRAPHED)
+        order(sch, rsc, "stop", child, "stop", Rel.THEN_IMPLIES_FIRST_GRAPHED)
+        if child.children:
+            order(sch, child, "running", rsc, "running", Rel.FIRST_IMPLIES_THEN_GRAPHED)
+            order(sch, child, "stopped", rsc, "stopped", Rel.FIRST_IMPLIES_THEN_GRAPHED)
+        else:
+            order(sch, child, "start", rsc, "running", Rel.FIRST_IMPLIES_THEN_GRAPHED)
+            order(sch, child, "stop", rsc, "stopped", Rel.FIRST_IMPLIES_THEN_GRAPHED)
+    for replica in bd.replicas:
+        container = replica.container
+        methods(container).internal_constraints(sch, container)
+        order(sch, rsc, "start", container, "start",
+              Rel.UNRUNNABLE_FIRST_BLOCKS | Rel.THEN_IMPLIES_FIRST_GRAPHED)
+        if replica.child is not None:
+            order(sch, rsc, "stop", replica.child, "stop", Rel.THEN_IMPLIES_FIRST_GRAPHED)
+        order(sch, rsc, "stop", container, "stop", Rel.THEN_IMPLIES_FIRST_GRAPHED)
+        order(sch, container, "start", rsc, "running", Rel.FIRST_IMPLIES_THEN_GRAPHED)
+        order(sch, container, "stop", rsc, "stopped", Rel.FIRST_IMPLIES_THEN_GRAPHED)
+        if replica.ip is not None:
+            methods(replica.ip).internal_constraints(sch, replica.ip)
+            # the IP before the container, both ways
+            order(sch, replica.ip, "start", container, "start",
+                  Rel.UNRUNNABLE_FIRST_BLOCKS | Rel.GUEST_ALLOWED)
+            order(sch, container, "stop", replica.ip, "stop",
+                  Rel.THEN_IMPLIES_FIRST | Rel.GUEST_ALLOWED)
+            new_colocation(sch, "ip-with-docker", None, INFINITY, replica.ip, container,
+                           None, None, False, True)
+        if replica.remote is not None:
+            # orders and colocates the connection with its container
+            methods(replica.remote).internal_constraints(sch, replica.remote)
+    if child is not None:
+        methods(child).internal_constraints(sch, child)
+        if child.promotable:
+            from pengine.promotable import promotable_restart_ordering
+            promotable_restart_ordering(sch, rsc)
+            order(sch, child, "demoted", rsc, "demoted", Rel.FIRST_IMPLIES_THEN_GRAPHED)
+            order(sch, rsc, "demote", child, "demote", Rel.THEN_IMPLIES_FIRST_GRAPHED)
+            order(sch, child, "promoted", rsc, "promoted", Rel.FIRST_IMPLIES_THEN_GRAPHED)
+            order(sch, rsc, "promote", child, "promote", Rel.THEN_IMPLIES_FIRST_GRAPHED)
+
+
+def _compatible_container(sch: Scheduler, dependent: Resource, bundle: Resource):
+    """A replica container placed where ``dependent`` is (or could be)."""
+    from pengine import instances as inst
+    from pengine.assign import sort_nodes
+    from pengine.cluster import Role
+    from pengine.variants import location
+    node = location(dependent, current=False, assigned=True)
+    if node is not None:
+        top = dependent.parent if dependent.parent is not None else dependent
+        weight = top.allowed.get(node.id)
+        node = weight.node if weight is not None else None
+        if node is None:
+            return None
+        for replica in data(bundle).replicas:
+            if inst.instance_matches(replica.container, node, Role.UNKNOWN, False):
+                return replica.container
+        return None
+    for weight in sort_nodes(sch, dependent.allowed.values()):
+        for replica in data(bundle).replicas:
+            if inst.instance_matches(replica.container, weight.node, Role.UNKNOWN, False):
+                return replica.container
+    return None
+
+
+def apply_coloc_score(sch: Scheduler, dependent: Resource, primary: Resource, colocation,
+                      for_dependent: bool) -> None:
+    """pcmk__bundle_apply_coloc_score (the bundle as primary only: as a
+    dependent its colocations go to its containers)."""
+    from pengine.assign import assign_resource
+    from pengine.cluster import Role
+    from pengine.variants import location, methods
+    if primary.unassigned:
+        return
+    if colocation.dependent.variant in ("clone", "bundle"):
+        container = _compatible_container(sch, dependent, primary)
+        if container is not None:
+            methods(dependent).apply_coloc_score(sch, dependent, container, colocation, True)
+        elif colocation.score >= INFINITY:
+            assign_resource(sch, dependent, None, True, True)
+        return
+    hosts = []
+    for replica in data(primary).replicas:
+        container = replica.container
+        if colocation.score < INFINITY:
+            methods(container).apply_coloc_score(sch, dependent, container, colocation, False)
+            continue
+        chosen = location(container, current=False, assigned=True)
+        if chosen is None or _blocked_recursive(container):
+            continue
+        if colocation.primary_role >= Role.PROMOTED and (
+                replica.child is None or replica.child.next_role < Role.PROMOTED):
+            continue
+        hosts.insert(0, chosen)
+    if colocation.score >= INFINITY:
+        wanted = {node.id for node in hosts}
+        for weight in dependent.allowed.values():
+            if weight.node.id not in wanted:
+                weight.score = -INFINITY
+
+
+def _blocked_recursive(rsc: Resource) -> bool:
+    return rsc.blocked or any(_blocked_recursive(child) for child in rsc.children)
+
+
+def _add_list(result: list, addition: list, this_with: bool) -> None:
+    """pcmk__add_this_with_list / pcmk__add_with_this_list, as the clone
+    variant applies them (including Pacemaker 3.0's repeat of the first)."""
+    from pengine.variants import clone
+    clone._add_list(result, addition, this_with)
+
+
+def _wants_bundle_colocations(rsc: Resource, orig: Resource) -> bool:
+    """Who gets a bundle's colocations: the bundle, its containers, and (once
+    roles are being chosen) its promotable bundled clone and assigned instances."""
+    if orig is rsc or orig.replica_container:
+        return True
+    bundled = data(rsc).child
+    if bundled is None or not bundled.promotable or orig.top() is not bundled:
+        return False
+    if orig is bundled:
+        return bool(getattr(orig, "promotion_constrained", False))
+    return not orig.unassigned
+
+
+def with_this_colocations(rsc: Resource, orig: Resource, result: list) -> None:
+    if _wants_bundle_colocations(rsc, orig):
+        _add_list(result, rsc.with_this, this_with=False)
+
+
+def this_with_colocations(rsc: Resource, orig: Resource, result: list) -> None:
+    if _wants_bundle_colocations(rsc, orig):
+        _add_list(result, rsc.this_with, this_with=True)
+
+
+def add_colocated_node_scores(sch, source, target, log_id, nodes, colocation, factor, flags):
+    from pengine import colocation as coloc
+    return coloc.add_colocated_node_scores(sch, source, target, log_id, nodes, colocation,
+                                           factor, flags)
+
+
+def apply_location(rsc: Resource, location) -> None:
+    from pengine.cluster import Role
+    from pengine.locations import apply_location as apply
+    from pengine.variants import methods
+    apply(rsc, location)
+    for replica in data(rsc).replicas:
+        for member in (replica.container, replica.ip):
+            if member is not None:
+                methods(member).apply_location(member, location)
+    bundled = data(rsc).child
+    if bundled is not None and location.role in (Role.UNPROMOTED, Role.PROMOTED):
+        methods(bundled).apply_location(bundled, location)
+        bundled.locations.insert(0, location)
+
+
+def action_flags(action, node) -> int:
+    """pcmk__bundle_action_flags: clone-level actions (notifications,
+    promotion) follow the bundled instances, the rest the containers."""
+    from pengine import instances as inst
+    bundled = data(action.rsc).child
+    if bundled is not None:
+        task = inst.complex_task(bundled, action.task)
+        if task in ("", "notify", "notified", "promote", "promoted", "demote", "demoted"):
+            return inst.collective_action_flags(action, bundled.children, node)
+    return inst.collective_action_flags(action, list(containers(action.rsc)), node)
+
+
+def update_ordered_actions(sch, first, then, node, flags, filter_, type_) -> int:
+    from pengine import instances as inst
+    return inst.instance_update_ordered_actions(sch, first, then, node, flags, filter_, type_)
+
+
+def output_actions(sch, rsc, out) -> None:
+    from pengine.variants import methods
+    for replica in data(rsc).replicas:
+        for member in (replica.ip, replica.container, replica.remote, replica.child):
+            if member is not None:
+                methods(member).output_actions(sch, member, out)
+
+
+def add_utilization(sch, rsc, orig, all_rscs, utilization) -> None:
+    """All replicas are alike: the first container's utilization stands for any."""
+    from pengine.variants import methods
+    if not rsc.unassigned or not data(rsc).replicas:
+        return
+    container = data(rsc).replicas[0].container
+    if container is not None:
+        methods(container).add_utilization(sch, container, orig, all_rscs, utilization)
+
+
+def shutdown_lock(sch, rsc) -> None:
+    return  # bundles don't support shutdown locks
+
+
+def create_probe(sch: Scheduler, rsc: Resource, node) -> bool:
+    """pcmk__bundle_create_probe."""
+    from pengine.actions import find_first_action
+    from pengine.cluster import Rel, op_key
+    from pengine.ordering import new_ordering
+    from pengine.probes import probe_resource_list
+    bd = data(rsc)
+    created = False
+    for replica in bd.replicas:
+        if replica.ip is not None and probe_resource_list(sch, [replica.ip], node):
+            created = True
+        if replica.child is not None and node is replica.node \
+                and probe_resource_list(sch, [replica.child], node):
+            created = True
+        if replica.container is not None and probe_resource_list(sch, [replica.container], node):
+            created = True
+            # One replica per host (no IP range): don't start peers until we
+            # know no other copy already runs there.
+            if bd.nreplicas_per_host == 1:
+                for other in bd.replicas:
+                    if other is replica or other.container is None:
+                        continue
+                    new_ordering(sch, replica.container,
+                                 op_key(replica.container.id, "monitor", 0), None,
+                                 other.container, op_key(other.container.id, "start", 0),
+                                 None, Rel.ORDERED | Rel.IF_ON_SAME_NODE)
+        if replica.container is not None and replica.remote is not None \
+                and probe_resource_list(sch, [replica.remote], node):
+            # Probe the connection only once the container's host is known.
+            probe = find_first_action(replica.remote.actions, op_key(replica.remote.id,
+                                                                     "monitor", 0), None, node)
+            if probe is not None:
+                created = True
+                new_ordering(sch, replica.container, op_key(replica.container.id, "start", 0),
+                             None, replica.remote, None, probe, Rel.NESTED_REMOTE_PROBE)
+    return created
