@@ -98,3 +98,15 @@ def test_no_half_written_output_on_error(write, tmp_path):
     result = run_pengine("simulate", "-x", write("bad.xml", "<cib>"), "-S", "-O", target)
     assert result.returncode == 1
     assert not target.exists()
+
+
+def test_the_readme_sample_command_plans_a_failover():
+    from test_wheel import readme_setup_commands
+    install = readme_setup_commands()[0]
+    args = install.split("pengine simulate ", 1)[1].split()
+    result = run_pengine("simulate", *args)
+    assert result.returncode == 0, result.stderr
+    out = _sections(result.stdout)
+    assert "* Fence (reboot) node1 'peer is no longer part of the cluster'" \
+        in out["Transition Summary"]
+    assert any(line.startswith("* Move web-ip ( node1 -> ") for line in out["Transition Summary"])
