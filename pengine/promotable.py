@@ -473,9 +473,11 @@ def create_promotable_pseudo_ops(sch: Scheduler, clone: Resource, any_promoting:
     complete.priority = INFINITY
     if data.get("demote") is None:
         data["demote"] = action_notif_pseudo_ops(sch, clone, "demote", action, complete)
-        if data.get("promote") is not None:
-            stop, start = data.get("stop"), data.get("start")
-            promote, demote = data["promote"], data["demote"]
+        stop, start = data.get("stop"), data.get("start")
+        promote, demote = data["promote"], data["demote"]
+        if promote is not None and stop is not None and start is not None:
+            # stop and start notifications finish before promote's begin;
+            # demote's finish before any others begin
             order_actions(stop.post_done, promote.pre, Rel.ORDERED)
             order_actions(start.post_done, promote.pre, Rel.ORDERED)
             order_actions(demote.post_done, promote.pre, Rel.ORDERED)

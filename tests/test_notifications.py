@@ -174,3 +174,27 @@ def test_stop_implied_by_fencing_gets_post_notifications_after_the_fencing():
     assert "web:1_post_notify_stonith_0" in _inputs(graph, "web:0_post_notify_stop_0", "n1")
     post = next(a for a in _notifies(graph) if a.uuid == "web:0_post_notify_stop_0")
     assert dict(post.meta)["notify_stop_resource"] == "web:1"
+
+
+# ----------------------------------------------------------- promotion --
+
+def test_promotion_notifications_follow_demotion_notifications():
+    from test_promotable import _cib as promotable_cib, _promotable
+    loc = ('<rsc_location id="no-promo" rsc="db-clone"><rule id="r" role="Promoted" '
+           'score="-INFINITY"><expression id="e" attribute="#uname" operation="eq" value="n2"/>'
+           '</rule></rsc_location>')
+    sch, graph = _run(promotable_cib(
+        ["n1", "n2"], _promotable("db-clone", "db", {"notify": "true"}), loc,
+        scores={"n1": {"master-db": "5"}, "n2": {"master-db": "10"}},
+        history={"n1": [("db", "started")], "n2": [("db", "promoted")]}))
+    keys = _pseudo(graph)
+    assert {"db-clone_pre_notify_demote_0", "db-clone_confirmed-post_notify_demoted_0",
+            "db-clone_pre_notify_promote_0", "db-clone_confirmed-post_notify_promoted_0"} <= keys
+    assert "db-clone_confirmed-post_notify_demoted_0" in \
+        _inputs(graph, "db-clone_pre_notify_promote_0")
+    promote = next(a for a in graph.actions() if a.task == "promote" and a.kind == "rsc_op")
+    meta = dict(promote.meta)
+    assert meta["notify_promote_uname"] == "n1"
+    assert meta["notify_demote_uname"] == "n2"
+    assert meta["notify_promoted_uname"] == meta["notify_master_uname"] == "n2"
+    assert meta["notify_unpromoted_uname"] == meta["notify_slave_uname"] == "n1"
