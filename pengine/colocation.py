@@ -470,7 +470,9 @@ def add_dependent_scores(sch: Scheduler, colocation: Colocation, primary: Resour
 
 def intersect_nodes(dependent: Resource, primary: Resource, colocation: Colocation,
                     primary_nodes: list, merge_scores: bool) -> None:
-    by_id = {w.node.id: w for w in primary_nodes}
+    by_id = {}
+    for weight in primary_nodes:
+        by_id.setdefault(weight.node.id, weight)   # pe_find_node_id: the first match
     for weight in dependent.allowed.values():
         primary_weight = by_id.get(weight.node.id)
         if primary_weight is None:
