@@ -373,11 +373,18 @@ def unpack_resource(sch: Scheduler, cfg, parent: Resource | None,
     ctx = rule_context(sch, rsc_class=rsc.cls, rsc_provider=rsc.provider, rsc_type=rsc.type)
     for key, value in unpack_sets(sch, getattr(cfg, "meta", ()), ctx).items():
         meta.setdefault(key, value)
+    # get_meta_attributes: the ancestors' configured meta (the nearest first),
+    # then defaults, then what the parent's meta became while it was unpacked
+    ancestor = parent
+    while ancestor is not None:
+        for key, value in unpack_sets(sch, getattr(ancestor.config, "meta", ()), ctx).items():
+            meta.setdefault(key, value)
+        ancestor = ancestor.parent
+    for key, value in unpack_sets(sch, sch.rsc_defaults, ctx).items():
+        meta.setdefault(key, value)
     if parent is not None:
         for key, value in parent.meta.items():
             meta.setdefault(key, value)
-    for key, value in unpack_sets(sch, sch.rsc_defaults, ctx).items():
-        meta.setdefault(key, value)
     if instance is not None:
         meta["clone"] = str(instance)
     rsc.meta = meta
@@ -480,12 +487,11 @@ def _force_anonymous(sch: Scheduler, rsc: Resource) -> None:
         each.meta["globally-unique"] = "false"
         for child in each.children:
             clear(child)
+    # the clone and the instances hooked into it so far, and this primitive,
+    # which is not hooked in yet; members of its group unpacked before it
+    # stay unique until a later instance's member clears the clone again
     clear(top)
-    # the instance being unpacked is not among the clone's children yet
-    walker = rsc
-    while walker is not None and walker is not top:
-        clear(walker)
-        walker = walker.parent
+    clear(rsc)
 
 
 def _is_remote_prim_rsc(rsc: Resource) -> bool:

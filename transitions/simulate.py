@@ -80,10 +80,10 @@ def node_state_change(status: _Status, uname: str, up: bool) -> int:
 
 
 def _find_resource_entry(state: m.NodeState, rsc_id: str) -> int | None:
-    for j, entry in enumerate(state.lrm_resources):
-        if entry.id == rsc_id:
-            return j
-    return None
+    """The node's history entry for ``rsc_id``; like get_xpath_object, none
+    when several entries carry the id (a new one is then created)."""
+    found = [j for j, entry in enumerate(state.lrm_resources) if entry.id == rsc_id]
+    return found[0] if len(found) == 1 else None
 
 
 def inject_resource_history(status: _Status, i: int, display_id: str, config_id: str, cls, rtype,

@@ -53,6 +53,7 @@ def _call_notifications(name: str, *args):
 
 def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool) -> Node | None:
     """pcmk__clone_assign: assign the instances; a clone itself has no node."""
+    from pengine.score_log import show_node_scores
     from pengine.variants import methods, this_with_colocations, with_this_colocations
     if not rsc.unassigned:
         return None
@@ -68,6 +69,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: boo
     # then the preferences of resources colocated with it
     for colocation in with_this_colocations(rsc):
         coloc.add_dependent_scores(sch, colocation, rsc)
+    show_node_scores(sch, rsc, "pcmk__clone_assign")   # -s output (pengine.score_log)
     inst.sort_instances(sch, rsc.children)
     inst.assign_instances(sch, rsc, rsc.children, rsc.clone_max, rsc.clone_node_max)
     if rsc.promotable:
