@@ -158,13 +158,17 @@ def apply_location(rsc: Resource, location: Location) -> None:
         return
     if not location.nodes:
         return
+    from pengine import journal
     for node, score in location.nodes:
         allowed = rsc.allowed.get(node.id)
+        before = None if allowed is None else allowed.score
         if allowed is None:
             allowed = NodeWeight(node, score)
             rsc.allowed[node.id] = allowed
         else:
             allowed.score = add_scores(allowed.score, score)
+        if journal.active():
+            journal.note(rsc, node, before, allowed.score, "location", location.id)
         if _PROBE_MODES[allowed.discover] < _PROBE_MODES[location.discover]:
             if location.discover == "exclusive":
                 rsc.exclusive_discover = True

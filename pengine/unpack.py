@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from cib import model as m
 from pengine import history as h
+from pengine import journal
 from pengine import options as opts
 from pengine.names import name_key
 from pengine.cluster import (AF, NodeWeight, NoQuorum, Node, OnFail, Resource, Role, Scheduler,
@@ -657,10 +658,20 @@ def _node_score(rsc: Resource, node: Node, score: int, tag: str = "") -> None:
     for child in rsc.children:
         _node_score(child, node, score, tag)
     entry = rsc.allowed.get(node.id)
+    before = None if entry is None else entry.score
     if entry is None:
         entry = NodeWeight(node, node.score, node.probe_mode)
         rsc.allowed[node.id] = entry
     entry.score = add_scores(entry.score, score)
+    if journal.active():
+        journal.note(rsc, node, before, entry.score, _TAG_KINDS.get(tag, "other"), tag)
+
+
+# How `pengine explain` names the reasons resource_location is given.
+_TAG_KINDS = {"symmetric_default": "default", "stickiness": "stickiness",
+              "__fail_limit__": "failure", "__stop_fail__": "failure",
+              "target-role": "role", "not_managed_default": "unmanaged",
+              "remote_connection_default": "default"}
 
 
 def ban_from_all_nodes(sch: Scheduler, rsc: Resource) -> None:

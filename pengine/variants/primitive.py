@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pengine import colocation as coloc
+from pengine import journal
 from pengine.actions import (demote_action, promote_action, resource_actions, set_reason,
                              start_action, stop_action)
 from pengine.assign import assign_resource, sort_nodes
@@ -47,7 +48,10 @@ def _transition_fn(current: Role, nxt: Role):
 
 def _assign_best_node(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool) -> bool:
     from pengine.utilization import ban_insufficient_capacity
+    before = journal.snapshot(rsc)
     most_free = ban_insufficient_capacity(sch, rsc)
+    if before is not None:
+        journal.note_table(rsc, before, "utilization", "not enough capacity left")
     if prefer is None:
         prefer = most_free
     if not rsc.unassigned:
@@ -118,18 +122,33 @@ def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: boo
     rsc.assigning = True
     this_with = this_with_colocations(rsc)
     with_this = with_this_colocations(rsc)
+    def with_primary(colocation):
+        before = journal.snapshot(rsc)
+        _apply_this_with(sch, colocation, rsc)
+        if before is not None:
+            journal.note_table(rsc, before, "colocation",
+                               f"{colocation.id} (with {colocation.primary.id})")
+
+    def with_dependent(colocation):
+        before = journal.snapshot(rsc)
+        coloc.add_dependent_scores(sch, colocation, rsc)
+        if before is not None:
+            journal.note_table(rsc, before, "colocation",
+                               f"{colocation.id} ({colocation.dependent.id} with this)")
+
+    # Mandatory colocations first, to satisfy as many as possible.
     for colocation in this_with:
         if colocation.score <= -INFINITY or colocation.score >= INFINITY:
-            _apply_this_with(sch, colocation, rsc)
+            with_primary(colocation)
     for colocation in with_this:
         if colocation.score <= -INFINITY or colocation.score >= INFINITY:
-            coloc.add_dependent_scores(sch, colocation, rsc)
+            with_dependent(colocation)
     for colocation in this_with:
         if -INFINITY < colocation.score < INFINITY:
-            _apply_this_with(sch, colocation, rsc)
+            with_primary(colocation)
     for colocation in with_this:
         if -INFINITY < colocation.score < INFINITY:
-            coloc.add_dependent_scores(sch, colocation, rsc)
+            with_dependent(colocation)
     if rsc.next_role == Role.STOPPED:
         resource_location(sch, rsc, None, -INFINITY, "target-role")
     elif rsc.next_role > rsc.role and not sch.quorate and sch.no_quorum_policy == NoQuorum.FREEZE:
