@@ -106,10 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="FILE.html")
 
     p = sub.add_parser("diff", help="what changing OLD into NEW would do")
-    p.add_argument("old")
-    p.add_argument("new")
-    p.add_argument("-x", "--xml-file", metavar="STATUS.xml")
-    p.add_argument("--fail-on", default="")
+    p.add_argument("old", metavar="OLD", help="the configuration now (crm or CIB XML; - for stdin)")
+    p.add_argument("new", metavar="NEW", help="the configuration proposed")
+    p.add_argument("-x", "--xml-file", metavar="STATUS.xml",
+                   help="the cluster's status (cibadmin -Q); default: OLD settled, all nodes online")
+    p.add_argument("--fail-on", default="", metavar="KINDS",
+                   help="exit 1 if the transition would do any of these, comma-separated: "
+                        "start, stop, restart, move, promote, demote, reload, fence, shutdown, any")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -131,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         print(error.render(), file=sys.stderr)
         return EXIT_INVALID
     except PengineError as error:
-        print(f"pengine: {error.render()}", file=sys.stderr)
+        # a usage or I/O error without a position needs no "<input>:" prefix
+        print(f"pengine: {error.render() if error.span else error.message}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
