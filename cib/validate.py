@@ -28,6 +28,7 @@ import bisect
 import difflib
 import re
 from collections import defaultdict
+from functools import cached_property
 from typing import Iterable, Iterator
 
 from cib import model as m
@@ -60,6 +61,11 @@ CODES: dict[str, str] = {
     "PE020": "fencing disabled or no fencing device in a multi-node cluster",
     "PE021": "incomplete or contradictory element",
     "PE022": "invalid integer",
+    "PE023": "unknown or unsupported resource agent class, or an ocf agent without provider",
+    "PE024": "ordering loop: actions that wait on each other",
+    "PE025": "colocation loop",
+    "PE026": "role that the resource can never have (it is not promotable)",
+    "PE027": "quorum policy that risks split brain",
 }
 
 # ------------------------------------------------------------ value syntax ----
@@ -74,6 +80,16 @@ _FALSE = ("false", "off", "no", "n", "0")
 # crm_get_msec reads only a unit's first letters; these are the spellings it documents
 _UNIT = re.compile(r"[\s\d.]*(?P<unit>.*?)\s*")
 _UNITS = ("", "ms", "msec", "us", "usec", "s", "sec", "m", "min", "h", "hr")
+
+#: Resource agent classes Pacemaker 3.0 runs, and those it no longer does.
+AGENT_CLASSES = ("ocf", "lsb", "service", "systemd", "stonith")
+REMOVED_CLASSES = {"nagios": "Pacemaker 3.0 dropped nagios plugins",
+                   "upstart": "Pacemaker 3.0 dropped upstart jobs",
+                   "heartbeat": "heartbeat-class agents were dropped long ago"}
+#: Actions that run once: an interval makes Pacemaker ignore the operation
+#: (pcmk_sched_recurring.c, op_cannot_recur).
+CANNOT_RECUR = ("start", "stop", "promote", "demote", "migrate_to", "migrate_from",
+                "reload-agent")
 
 ROLES = ("Stopped", "Started", "Unpromoted", "Promoted")
 LEGACY_ROLES = {"master": "Promoted", "slave": "Unpromoted"}
@@ -161,9 +177,10 @@ CLUSTER_OPTIONS: dict[str, object] = {
     "startup-fencing": "boolean", "election-timeout": "duration",
     "shutdown-escalation": "duration", "join-integration-timeout": "duration",
     "join-finalization-timeout": "duration", "transition-delay": "duration",
-    "concurrent-fencing": "boolean", "stop-removed-resources": "boolean",
+    "stop-removed-resources": "boolean",
     "cancel-removed-actions": "boolean", "enable-startup-probes": "boolean",
     "cluster-ipc-limit": "integer", "last-lrm-refresh": "text",
+    "concurrent-fencing": "boolean",
     "placement-solver": ("greedy", "optimal"),  # pengine's own: see design.md
 }
 
@@ -181,6 +198,8 @@ DEPRECATED_CLUSTER_OPTIONS: dict[str, str] = {
     "is-managed-default": "is-managed in rsc_defaults",
     "default-action-timeout": "timeout in op_defaults",
     "remove-after-stop": "nothing (it is unsafe and ignored)",
+    "concurrent-fencing": "nothing (fencing actions run concurrently; limit a device with "
+                          "pcmk_action_limit)",
 }
 
 #: Deprecated option values → replacement, per option.
@@ -432,7 +451,41 @@ class _Validator:
         self.fencing_levels()
         self.id_refs()
         self.fencing_safety()
+        self.quorum_safety()
+        self.loops()
+        self.schema_setting()
         return self.out
+
+    def loops(self):
+        from cib.loops import colocation_loops, order_loops
+        for loop in order_loops(self.config):
+            ids = ", ".join(f"'{c.id}'" for c in loop.constraints)
+            last = loop.constraints[-1]
+            self.report(ERROR, "PE024", f"ordering loop through {ids}: "
+                        + " -> ".join(loop.cycle), last.span,
+                        "these actions wait on each other and never run: remove or reverse one "
+                        "of the orderings (or make it symmetrical=false)")
+        for loop in colocation_loops(self.config):
+            ids = ", ".join(f"'{c.id}'" for c in loop.constraints)
+            cycle = " with ".join(step.removesuffix(" placed") for step in loop.cycle)
+            self.report(WARNING, "PE025", f"colocation loop through {ids}: {cycle}",
+                        loop.constraints[-1].span, "which resource's preferences win depends on "
+                        "the order Pacemaker places them in: keep one direction")
+
+    def schema_setting(self):
+        """validate-with="none": Pacemaker warns that this is deprecated."""
+        if self.schema or self.crm:
+            return
+        span = None
+        text = self.source.text or ""
+        found = re.search(r"validate-with\s*=", text)
+        if found:
+            line = text.count("\n", 0, found.start()) + 1
+            column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+            span = Span(self.cib_file, line, column, element="cib")
+        self.report(WARNING, "PE012", 'validate-with="none" turns schema validation off, '
+                    "which is deprecated", span, "name a schema, e.g. validate-with="
+                    '"pacemaker-3.10", and fix what it rejects')
 
     def duplicate_ids(self):
         seen: dict[str, tuple[object, Span | None]] = {}
@@ -511,6 +564,10 @@ class _Validator:
         for attr_set in getattr(rsc, "params", ()) + getattr(rsc, "utilization", ()):
             self.attr_set_score(attr_set)
         self.meta_references(rsc, meta)
+        target_role = m.flat_get(meta, "target-role")
+        if target_role is not None:
+            self.role_applies(rsc.id, target_role, _pair_span(meta, "target-role") or rsc.span,
+                              f"target-role of '{rsc.id}'", None)
 
     def primitive(self, rsc):
         template = getattr(rsc, "template", None)
@@ -521,10 +578,8 @@ class _Validator:
         elif template is None and not rsc.type:
             self.report(ERROR, "PE021", f"{rsc.tag} '{rsc.id}' has no agent type", rsc.span,
                         "give class, provider and type (e.g. ocf:heartbeat:IPaddr2)")
-        if rsc.cls == "stonith" and rsc.provider:
-            self.report(WARNING, "PE021", f"fencing device '{rsc.id}' has a provider "
-                        f"('{rsc.provider}')", rsc.span, "stonith agents have no provider",
-                        "provider")
+        if template is None:
+            self.agent_class(rsc)
         seen_ops: dict[tuple, m.Op] = {}
         for op in rsc.ops:
             if op.id_ref is not None and not op.name:
@@ -532,6 +587,11 @@ class _Validator:
             span = op.span or rsc.span
             self.duration(op.interval, span, f"interval of operation '{op.name}'", "interval",
                           interval=True)
+            if op.name in CANNOT_RECUR and (interval_ms(op.interval) or 0) > 0:
+                self.report(ERROR, "PE014", f"operation '{op.name}' of '{rsc.id}' has interval "
+                            f"'{op.interval}', but {op.name} cannot recur: Pacemaker ignores "
+                            "the operation", span, f"write interval=0 for {op.name} (only "
+                            "monitors recur)", "interval")
             for key, value in op.attributes:
                 kind = OP_OPTIONS.get(key)
                 if key in DEPRECATED_OP:
@@ -562,6 +622,35 @@ class _Validator:
                             f"'{op.interval}' is defined twice for '{rsc.id}'", span,
                             "Pacemaker uses only one of them: give each its own interval")
             seen_ops.setdefault(key, op)
+
+    def agent_class(self, rsc):
+        """The agent's class must be one Pacemaker 3.0 runs; ocf agents need a
+        provider, and other classes have none."""
+        cls = rsc.cls
+        if cls is None:
+            if rsc.type:
+                self.schema_error("PE023", f"{rsc.tag} '{rsc.id}' has no agent class", rsc.span,
+                                  "write class:type, e.g. ocf:heartbeat:IPaddr2 or "
+                                  "systemd:httpd", "type", "cannot run it")
+            return
+        if cls not in AGENT_CLASSES:
+            if cls in REMOVED_CLASSES:
+                message = f"{rsc.tag} '{rsc.id}' uses class '{cls}': {REMOVED_CLASSES[cls]}"
+                hint = "use a systemd unit or an OCF agent instead"
+            else:
+                message = f"{rsc.tag} '{rsc.id}' has unknown agent class '{cls}'"
+                guess = _close(cls.lower(), AGENT_CLASSES) if cls.lower() != cls else None
+                hint = (f"did you mean '{guess}'?" if guess else
+                        "classes are " + ", ".join(AGENT_CLASSES))
+            self.schema_error("PE023", message, rsc.span, hint, "class", "cannot run it")
+        elif cls == "ocf" and not rsc.provider:
+            self.schema_error("PE023", f"ocf resource '{rsc.id}' has no provider", rsc.span,
+                              "write ocf:PROVIDER:TYPE, e.g. ocf:heartbeat:IPaddr2",
+                              "class", "cannot find the agent")
+        elif cls != "ocf" and rsc.provider:
+            self.report(WARNING, "PE021", f"{'fencing device' if cls == 'stonith' else cls + ' resource'}"
+                        f" '{rsc.id}' has a provider ('{rsc.provider}')", rsc.span,
+                        f"{cls} agents have no provider: Pacemaker ignores it", "provider")
 
     def meta_references(self, rsc, meta):
         container = m.flat_get(meta, "container")
@@ -629,6 +718,41 @@ class _Validator:
                         f"Pacemaker applies it to '{parent.id}': name the {parent.tag} instead",
                         attribute)
 
+    def role_applies(self, name: str | None, role_text: str | None, span, label: str,
+                     attribute: str | None):
+        """Promoted and Unpromoted need a promotable clone or bundle: for
+        anything else Pacemaker never matches the role (a constraint then
+        has no effect, a target-role is ignored)."""
+        role = _role(role_text)[0] if role_text else None
+        if role not in ("Promoted", "Unpromoted") or name is None or self.all_promotable:
+            return
+        base = name if name in self.resources else re.sub(r":\d+$", "", name)
+        if base not in self.resources or base in self.promotable:
+            return  # a tag, a template or a missing resource: said elsewhere
+        self.report(WARNING, "PE026", f"{label} uses role {role_text} for '{name}', which is not "
+                    "promotable", span, "Pacemaker never matches this role: drop it, or make the "
+                    "clone promotable (meta promotable=true)", attribute)
+
+    @cached_property
+    def promotable(self) -> set[str]:
+        """Promotable clones and bundles, and every resource inside them."""
+        found: set[str] = set()
+
+        def inside(rsc):
+            found.add(rsc.id)
+            for child in _children(rsc):
+                inside(child)
+        for rsc in m.walk_resources(self.config.resources):
+            if _promotable(rsc):
+                inside(rsc)
+        return found
+
+    @cached_property
+    def all_promotable(self) -> bool:
+        """rsc_defaults promotable=true makes every clone promotable: then any
+        role may apply."""
+        return parse_boolean(m.flat_get(self.config.rsc_defaults, "promotable") or "") is True
+
     def same_group(self, a: str | None, b: str | None) -> str | None:
         pa, pb = self.parent.get(a or ""), self.parent.get(b or "")
         if pa is not None and pa is pb and isinstance(pa, m.Group):
@@ -668,6 +792,7 @@ class _Validator:
                         c.span, "add node=... or a rule")
         self.score(c.score, c.span, label, "score")
         self.role(c.role, c.span, label, "role")
+        self.role_applies(c.rsc, c.role, c.span, label, "role")
         if c.resource_discovery is not None and c.resource_discovery not in (
                 "always", "never", "exclusive"):
             self.schema_error("PE016", f"invalid resource-discovery '{c.resource_discovery}' in "
@@ -693,6 +818,11 @@ class _Validator:
         for item in rule.expressions:
             if isinstance(item, m.Rule):
                 self.rule(item, location=False)
+            elif isinstance(item, m.DateExpression) and item.date_spec is not None \
+                    and m.get_pair(item.date_spec.fields, "moon") is not None:
+                self.report(WARNING, "PE012", f"date_spec field 'moon' in rule '{rule.id}' is "
+                            "deprecated", item.date_spec.span or item.span or span,
+                            "the phase of the moon is not a reliable schedule: use dates")
 
     def colocation(self, c: m.Colocation, label: str):
         if not c.resource_sets and (c.rsc is None or c.with_rsc is None):
@@ -703,6 +833,14 @@ class _Validator:
         self.score(c.score, c.span, label, "score")
         self.role(c.rsc_role, c.span, label, "rsc-role")
         self.role(c.with_rsc_role, c.span, label, "with-rsc-role")
+        self.role_applies(c.rsc, c.rsc_role, c.span, label, "rsc-role")
+        self.role_applies(c.with_rsc, c.with_rsc_role, c.span, label, "with-rsc-role")
+        for attribute, value in (("rsc-instance", c.rsc_instance),
+                                 ("with-rsc-instance", c.with_rsc_instance)):
+            if value is not None:
+                self.report(WARNING, "PE012", f"{attribute} in {label} is deprecated", c.span,
+                            "constrain the whole clone, or use a location constraint",
+                            attribute)
         if c.influence is not None:
             self.boolean(c.influence, c.span, f"influence of {label}", "influence")
         if c.rsc is not None and c.rsc == c.with_rsc:
@@ -759,6 +897,7 @@ class _Validator:
                         "give rsc or a resource set")
         self.rsc_ref(c.rsc, c.span, label, "rsc")
         self.role(c.rsc_role, c.span, label, "rsc-role")
+        self.role_applies(c.rsc, c.rsc_role, c.span, label, "rsc-role")
         if c.loss_policy is not None and c.loss_policy not in ("stop", "demote", "fence", "freeze"):
             self.schema_error("PE016", f"invalid loss-policy '{c.loss_policy}' in {label}",
                               c.span, "allowed values: stop, demote, fence, freeze",
@@ -769,6 +908,12 @@ class _Validator:
         for name in rset.resources:
             self.rsc_ref(name, span, label, None)
         self.role(rset.role, span, f"resource set of {label}", "role")
+        for name in rset.resources:
+            self.role_applies(name, rset.role, span, f"resource set of {label}", "role")
+        if rset.ordering is not None:
+            self.report(WARNING, "PE012", f"ordering=\"{rset.ordering}\" in a set of {label} is "
+                        "deprecated", span, "remove it: colocation sets are ordered as groups",
+                        "ordering")
         self.score(rset.score, span, f"resource set of {label}", "score")
         self.action(rset.action, span, f"resource set of {label}", "action")
         self.order_kind(rset.kind, span, f"resource set of {label}")
@@ -832,12 +977,24 @@ class _Validator:
                             "to an id that does not exist", obj.span, "define the referenced "
                             "operations or fix the id")
 
-    def fencing_safety(self):
-        cluster_nodes = {n.uname for n in self.config.nodes if n.type in (None, "member", "normal")}
-        cluster_nodes |= {s.uname or s.id for s in self.cib.status.node_states
-                          if not _is_remote_state(s)}
-        if len(cluster_nodes) < 2:
-            return
+    @cached_property
+    def cib_file(self) -> str:
+        """The file the CIB came from, as its elements' spans name it."""
+        for obj in _walk(self.config):
+            span = getattr(obj, "span", None)
+            if span is not None and span.file:
+                return span.file
+        return "<input>"
+
+    @cached_property
+    def cluster_nodes(self) -> set[str]:
+        """Full cluster members, from the configuration and the status."""
+        names = {n.uname for n in self.config.nodes if n.type in (None, "member", "normal")}
+        names |= {s.uname or s.id for s in self.cib.status.node_states if not _is_remote_state(s)}
+        return names
+
+    def fencing_state(self) -> tuple[str, Span | None]:
+        """("disabled" | "no-device" | "ok", the span of the fencing-enabled option)."""
         enabled_text, span = None, None
         for name in ("fencing-enabled", "stonith-enabled"):
             for attr_set in self.config.crm_config:
@@ -846,18 +1003,47 @@ class _Validator:
                         enabled_text, span = pair.value, pair.span or attr_set.span
         enabled = parse_boolean(enabled_text) if enabled_text is not None else True
         if enabled is False:
-            self.report(WARNING, "PE020", f"fencing is disabled in a {len(cluster_nodes)}-node "
-                        "cluster", span, "without fencing a lost node may still hold shared data: "
-                        "configure a fencing device and set fencing-enabled=true")
-            return
+            return "disabled", span
         has_device = any(isinstance(r, m.Primitive) and r.cls == "stonith"
                          for r in m.walk_resources(self.config.resources))
         watchdog = self.config.property("fencing-watchdog-timeout",
                                         self.config.property("stonith-watchdog-timeout", "0"))
         if not has_device and watchdog.strip() in ("0", "", "0s"):
+            return "no-device", span
+        return "ok", span
+
+    def fencing_safety(self):
+        count = len(self.cluster_nodes)
+        if count < 2:
+            return  # a one-node test cluster has no peer to fence
+        state, span = self.fencing_state()
+        if state == "disabled":
+            self.report(WARNING, "PE020", f"fencing is disabled in a {count}-node "
+                        "cluster", span, "without fencing a lost node may still hold shared data: "
+                        "configure a fencing device and set fencing-enabled=true")
+        elif state == "no-device":
             self.report(WARNING, "PE020", f"fencing is enabled but no fencing device is "
-                        f"configured in a {len(cluster_nodes)}-node cluster", span,
+                        f"configured in a {count}-node cluster", span,
                         "Pacemaker will not start resources: add a stonith resource")
+
+    def quorum_safety(self):
+        """no-quorum-policy=ignore keeps a partition without quorum running:
+        safe only in a two-node cluster whose nodes can fence each other."""
+        count = len(self.cluster_nodes)
+        policy = self.config.property("no-quorum-policy")
+        if count < 2 or policy is None or policy.strip().lower() != "ignore":
+            return
+        span = _pair_span(self.config.crm_config, "no-quorum-policy")
+        if count >= 3:
+            self.report(WARNING, "PE027", f"no-quorum-policy=ignore in a {count}-node cluster: "
+                        "a partition without quorum keeps its resources running", span,
+                        "use stop (the default) or freeze; ignore is meant for two-node "
+                        "clusters")
+        elif self.fencing_state()[0] != "ok":
+            self.report(WARNING, "PE027", "two-node cluster with no-quorum-policy=ignore and no "
+                        "working fencing: after a split both nodes run every resource "
+                        "(split brain)", span, "configure fencing; corosync's two_node: 1 "
+                        "keeps quorum on the surviving node without no-quorum-policy=ignore")
 
     def known_node(self, name: str) -> bool:
         """Configured and status nodes, remote and guest nodes, bundle replicas."""
@@ -927,6 +1113,24 @@ def _pair_span(sets, name: str) -> Span | None:
             if pair.name == name:
                 return pair.span or attr_set.span
     return None
+
+
+def _promotable(rsc) -> bool:
+    """A promotable clone (or ``<master>``), or a bundle with promoted
+    replicas (``promotable`` meta, or ``promoted-max`` on its runtime)."""
+    if not isinstance(rsc, (m.Clone, m.Bundle)):
+        return False
+    meta = rsc.meta
+    if getattr(rsc, "legacy_master", False) or parse_boolean(m.flat_get(meta, "promotable")
+                                                            or "") is True:
+        return True
+    if isinstance(rsc, m.Bundle):
+        for value in (m.flat_get(meta, "promoted-max"),
+                      m.get_pair(rsc.runtime_attributes, "promoted-max"),
+                      m.get_pair(rsc.runtime_attributes, "masters")):
+            if value and _INTEGER.fullmatch(value) and int(value) > 0:
+                return True
+    return False
 
 
 def _enabled(op: m.Op) -> bool:

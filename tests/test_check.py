@@ -364,6 +364,221 @@ def test_fencing_safety_warnings():
     assert not [d for d in findings(single) if d.code == "PE020"]
 
 
+# ------------------------------------------------- agents and operations ----
+
+@pytest.mark.parametrize("agent, severity, words", [
+    ('class="foo" type="Dummy"', "error", "unknown agent class 'foo'"),
+    ('class="nagios" type="check_http"', "error", "Pacemaker 3.0 dropped"),
+    ('class="upstart" type="httpd"', "error", "Pacemaker 3.0 dropped"),
+    ('class="OCF" provider="heartbeat" type="IPaddr2"', "error", "unknown agent class 'OCF'"),
+    ('class="ocf" type="IPaddr2"', "error", "has no provider"),
+])
+def test_agent_class(agent, severity, words):
+    text = make_cib(f'\n    <primitive id="x" {agent}/>')
+    (diag,) = only(text, "PE023")
+    assert diag.severity == severity and words in diag.message
+    line = text.splitlines()[diag.span.line - 1]
+    assert line[diag.span.column - 1:].startswith("class=")
+
+
+def test_agent_class_suggestion_and_provider_on_other_classes():
+    (diag,) = only(make_cib('\n    <primitive id="x" class="Systemd" type="httpd"/>'), "PE023")
+    assert "'systemd'" in diag.hint
+    (diag,) = only(make_cib('\n    <primitive id="x" class="systemd" provider="heartbeat" '
+                            'type="httpd"/>'), "PE021")
+    assert diag.severity == "warning" and "provider" in diag.message
+
+
+def test_known_agent_classes_are_clean():
+    text = make_cib("""
+    <primitive id="a" class="lsb" type="httpd"/>
+    <primitive id="b" class="systemd" type="httpd"/>
+    <primitive id="c" class="service" type="httpd"/>""")
+    assert not [d for d in findings(text) if d.code in ("PE023", "PE021")]
+
+
+def test_interval_on_an_action_that_cannot_recur():
+    text = make_cib("""
+    <primitive id="a" class="ocf" provider="pacemaker" type="Dummy">
+      <operations>
+        <op id="a-start" name="start" interval="10s" timeout="20s"/>
+        <op id="a-stop" name="stop" interval="0" timeout="20s"/>
+        <op id="a-mon" name="monitor" interval="10s"/>
+      </operations>
+    </primitive>""")
+    (diag,) = only(text, "PE014")
+    assert diag.severity == "error" and diag.span.element_id == "a-start"
+    assert "cannot recur" in diag.message and "interval=0" in diag.hint
+    line = text.splitlines()[diag.span.line - 1]
+    assert line[diag.span.column - 1:].startswith("interval=")
+
+
+# ------------------------------------------------------------------ loops ----
+
+def test_ordering_loop_is_an_error_at_the_last_ordering():
+    text = make_cib(dummies("a", "b", "c"), """
+    <rsc_order id="o1" first="a" then="b"/>
+    <rsc_order id="o2" first="b" then="c" kind="Optional"/>
+    <rsc_order id="o3" first="c" then="a"/>""")
+    (diag,) = only(text, "PE024")
+    assert diag.severity == "error" and diag.span.element_id == "o3"
+    assert "'o1', 'o2', 'o3'" in diag.message
+    assert "a start -> b start -> c start -> a start" in diag.message
+
+
+def test_ordering_a_group_member_before_its_group_is_a_loop():
+    text = make_cib("""
+    <group id="g">""" + dummies("m1", "m2") + """
+    </group>""" + dummies("x"), """
+    <rsc_order id="o" first="m2" then="g"/>""")
+    (diag,) = only(text, "PE024")
+    assert diag.span.element_id == "o" and "m2 start" in diag.message
+
+
+@pytest.mark.parametrize("constraints", [
+    # a chain with a shortcut is no loop
+    """<rsc_order id="o1" first="a" then="b"/>
+    <rsc_order id="o2" first="b" then="c"/>
+    <rsc_order id="o3" first="a" then="c"/>""",
+    # Serialize has no direction
+    """<rsc_order id="o1" first="a" then="b" kind="Serialize"/>
+    <rsc_order id="o2" first="b" then="a" kind="Serialize"/>""",
+    # start a, then stop b (SAP enqueue replication) with b's own start after a's
+    """<rsc_order id="o1" first="a" then="b" then-action="stop" symmetrical="false"/>
+    <rsc_order id="o2" first="c" then="a"/>
+    <rsc_order id="o3" first="c" then="b"/>""",
+])
+def test_no_false_ordering_loops(constraints):
+    text = make_cib(dummies("a", "b", "c"), "\n    " + constraints)
+    assert not [d for d in findings(text) if d.code == "PE024"]
+
+
+def test_ordering_loop_in_resource_sets():
+    text = make_cib(dummies("a", "b"), """
+    <rsc_order id="o1">
+      <resource_set id="s1"><resource_ref id="a"/><resource_ref id="b"/></resource_set>
+    </rsc_order>
+    <rsc_order id="o2" first="b" then="a"/>""")
+    (diag,) = only(text, "PE024")
+    assert "'o1', 'o2'" in diag.message
+
+
+def test_colocation_loop_is_a_warning():
+    text = make_cib(dummies("a", "b"), """
+    <rsc_colocation id="c1" rsc="a" with-rsc="b" score="INFINITY"/>
+    <rsc_colocation id="c2" rsc="b" with-rsc="a" score="100"/>""")
+    (diag,) = only(text, "PE025")
+    assert diag.severity == "warning" and diag.span.element_id == "c2"
+    assert "a with b with a" in diag.message
+    mutual_ban = make_cib(dummies("a", "b"), """
+    <rsc_colocation id="c1" rsc="a" with-rsc="b" score="-INFINITY"/>
+    <rsc_colocation id="c2" rsc="b" with-rsc="a" score="-INFINITY"/>""")
+    assert not [d for d in findings(mutual_ban) if d.code == "PE025"]
+
+
+# ------------------------------------------------------------------ roles ----
+
+PROMOTABLE = """
+    <clone id="db-clone">
+      <meta_attributes id="db-clone-meta"><nvpair id="db-p" name="promotable" value="true"/></meta_attributes>
+      <primitive id="db" class="ocf" provider="pacemaker" type="Stateful"/>
+    </clone>"""
+
+
+def test_promoted_role_of_a_resource_that_is_not_promotable():
+    text = make_cib(PROMOTABLE + dummies("web", "ip") + """
+    <primitive id="other" class="ocf" provider="pacemaker" type="Dummy">
+      <meta_attributes id="other-meta"><nvpair id="other-tr" name="target-role" value="Promoted"/></meta_attributes>
+    </primitive>""", """
+    <rsc_colocation id="ok" rsc="web" with-rsc="db-clone" with-rsc-role="Promoted" score="INFINITY"/>
+    <rsc_colocation id="bad" rsc="ip" with-rsc="web" with-rsc-role="Promoted" score="INFINITY"/>
+    <rsc_location id="loc" rsc="web" role="Unpromoted" node="node1" score="10"/>""")
+    found = only(text, "PE026")
+    assert {d.severity for d in found} == {"warning"}
+    assert sorted(d.span.element_id for d in found) == ["bad", "loc", "other-tr"]
+    bad = next(d for d in found if d.span.element_id == "bad")
+    line = text.splitlines()[bad.span.line - 1]
+    assert line[bad.span.column - 1:].startswith("with-rsc-role=")
+
+
+def test_roles_of_promotable_bundles_and_legacy_masters_are_fine():
+    text = make_cib(dummies("web") + """
+    <bundle id="b">
+      <meta_attributes id="b-meta"><nvpair id="b-p" name="promotable" value="true"/></meta_attributes>
+      <podman image="img" replicas="2"/>
+      <primitive id="b-rsc" class="ocf" provider="pacemaker" type="Stateful"/>
+    </bundle>
+    <master id="ms">""" + dummies("st") + """
+    </master>""", """
+    <rsc_colocation id="c1" rsc="web" with-rsc="b" with-rsc-role="Promoted" score="INFINITY"/>
+    <rsc_colocation id="c2" rsc="web" with-rsc="ms" with-rsc-role="Master" score="INFINITY"/>""")
+    assert not [d for d in findings(text) if d.code == "PE026"]
+
+
+# -------------------------------------------------------- quorum, fencing ----
+
+THREE_NODES = NODES + '\n    <node id="3" uname="node3"/>'
+
+
+def quorum_props(policy: str, fencing: str = "true") -> str:
+    return f"""
+    <cluster_property_set id="opts">
+      <nvpair id="opts-fencing" name="fencing-enabled" value="{fencing}"/>
+      <nvpair id="opts-nqp" name="no-quorum-policy" value="{policy}"/>
+    </cluster_property_set>"""
+
+
+def test_no_quorum_policy_ignore():
+    (diag,) = only(make_cib(crm_config=quorum_props("ignore"), nodes=THREE_NODES), "PE027")
+    assert diag.severity == "warning" and "3-node" in diag.message
+    assert diag.span.element_id == "opts-nqp"
+    (diag,) = only(make_cib(crm_config=quorum_props("ignore", "false")), "PE027")
+    assert "split brain" in diag.message and "two_node" in diag.hint
+    # two nodes that can fence each other: the classic two-node set-up
+    assert not [d for d in findings(make_cib(crm_config=quorum_props("ignore"))) if d.code == "PE027"]
+    assert not [d for d in findings(make_cib(crm_config=quorum_props("stop"), nodes=THREE_NODES))
+                if d.code == "PE027"]
+
+
+# ------------------------------------------------------------ deprecations ----
+
+def test_validate_with_none_is_deprecated():
+    text = make_cib(cib_attrs='validate-with="none"')
+    (diag,) = only(text, "PE012")
+    assert diag.severity == "warning" and diag.span.line == 1
+    assert text.splitlines()[0][diag.span.column - 1:].startswith("validate-with=")
+
+
+def test_more_deprecated_names():
+    props = PROPS.replace("</cluster_property_set>", '  <nvpair id="cf" name="concurrent-fencing" '
+                          'value="true"/>\n    </cluster_property_set>')
+    text = make_cib(PROMOTABLE + dummies("a", "b"), """
+    <rsc_colocation id="c" rsc="a" with-rsc="db-clone" with-rsc-instance="1" score="INFINITY"/>
+    <rsc_colocation id="cs" score="INFINITY">
+      <resource_set id="cs-set" ordering="listed"><resource_ref id="a"/><resource_ref id="b"/></resource_set>
+    </rsc_colocation>
+    <rsc_location id="l" rsc="a">
+      <rule id="r" score="10"><date_expression id="d" operation="date_spec"><date_spec id="ds" moon="4"/></date_expression></rule>
+    </rsc_location>""", crm_config=props)
+    messages = [d.message for d in only(text, "PE012")]
+    assert any("with-rsc-instance" in m for m in messages)
+    assert any("ordering=" in m for m in messages)
+    assert any("'moon'" in m for m in messages)
+    assert any("concurrent-fencing" in m for m in messages)
+
+
+@needs_crm
+def test_crm_loop_and_class_positions(write):
+    path = write("loop.crm", "primitive a ocf:pacemaker:Dummy\n"
+                             "primitive b nagios:check_http\n"
+                             "order o1 Mandatory: a b\n"
+                             "order o2 Mandatory: b a\n")
+    records = json.loads(run_pengine("check", "--format", "json", path).stdout)
+    by_code = {r["code"]: r for r in records}
+    assert by_code["PE024"]["line"] == 4 and by_code["PE024"]["severity"] == "error"
+    assert by_code["PE023"]["line"] == 2
+
+
 def test_samples_are_clean():
     text = (SAMPLES / "webfarm-status.xml").read_text()
     assert findings(text) == []
