@@ -753,6 +753,19 @@ class _Validator:
         role may apply."""
         return parse_boolean(m.flat_get(self.config.rsc_defaults, "promotable") or "") is True
 
+    def member_with_own_parent(self, a: str | None, b: str | None, span, label: str):
+        """A colocation of a resource with the group holding it: the group is
+        placed where its first member goes, so the member depends on itself."""
+        for member, other in ((a, b), (b, a)):
+            parent = self.parent.get(member or "")
+            while parent is not None:
+                if parent.id == other and isinstance(parent, m.Group):
+                    self.report(WARNING, "PE019", f"{label} colocates '{member}' with its own "
+                                f"group '{other}'", span, "a group already keeps its members "
+                                "together: drop the constraint")
+                    return
+                parent = self.parent.get(parent.id)
+
     def same_group(self, a: str | None, b: str | None) -> str | None:
         pa, pb = self.parent.get(a or ""), self.parent.get(b or "")
         if pa is not None and pa is pb and isinstance(pa, m.Group):
@@ -850,6 +863,7 @@ class _Validator:
         if group:
             self.report(WARNING, "PE019", f"{label} colocates two members of group '{group}'",
                         c.span, "a group already keeps its members together")
+        self.member_with_own_parent(c.rsc, c.with_rsc, c.span, label)
 
     def order(self, c: m.Order, label: str):
         if not c.resource_sets and (c.first is None or c.then is None):

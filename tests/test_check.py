@@ -353,6 +353,15 @@ def test_constraint_on_clone_child_and_group_members():
     assert any("group 'g'" in d.message for d in found)
 
 
+def test_colocation_of_a_member_with_its_own_group():
+    text = make_cib("""
+    <group id="g">""" + dummies("m1", "m2") + """
+    </group>""", """
+    <rsc_colocation id="c" rsc="g" with-rsc="m2" score="INFINITY"/>""")
+    (diag,) = only(text, "PE019")
+    assert diag.severity == "warning" and "own group 'g'" in diag.message
+
+
 def test_fencing_safety_warnings():
     off = PROPS.replace('value="true"', 'value="false"')
     (diag,) = only(make_cib(crm_config=off), "PE020")
