@@ -57,7 +57,7 @@ CODES: dict[str, str] = {
     "PE016": "option value out of range",
     "PE017": "unknown option name (probably misspelt)",
     "PE018": "constraint of a resource with itself",
-    "PE019": "constraint names a clone's child or a member of its own group",
+    "PE019": "constraint names a clone's child (ignored) or a member of its own group",
     "PE020": "fencing disabled or no fencing device in a multi-node cluster",
     "PE021": "incomplete or contradictory element",
     "PE022": "invalid integer",
@@ -708,15 +708,33 @@ class _Validator:
                     attribute)
 
     def child_ref(self, name: str, span, label: str, attribute: str | None):
-        """Warn when Pacemaker maps a clone's or bundle's child to its parent."""
+        """A clone's or bundle's child named by a constraint.
+
+        Pacemaker (pcmk__find_constraint_resource) finds a cloned resource by
+        its instances' history ids only: an anonymous instance recorded in
+        the status under the child's id stands for the whole clone, and
+        otherwise the constraint names nothing and is ignored."""
         parent = self.parent.get(name)
         while parent is not None and not isinstance(parent, (m.Clone, m.Bundle)):
             parent = self.parent.get(parent.id)
-        if parent is not None:
+        if parent is None:
+            return
+        unique = parse_boolean(m.flat_get(parent.meta, "globally-unique") or "false") is True
+        if name in self.history_ids and not unique:
             self.report(WARNING, "PE019", f"{label} names '{name}', which is inside "
                         f"{parent.tag} '{parent.id}'", span,
-                        f"Pacemaker applies it to '{parent.id}': name the {parent.tag} instead",
-                        attribute)
+                        f"Pacemaker applies it to '{parent.id}' only while the status records "
+                        f"an instance as '{name}': name the {parent.tag} instead", attribute)
+        else:
+            self.report(ERROR, "PE019", f"{label} names '{name}', which is inside "
+                        f"{parent.tag} '{parent.id}': Pacemaker ignores the constraint", span,
+                        f"name the {parent.tag} '{parent.id}' instead", attribute)
+
+    @cached_property
+    def history_ids(self) -> set[str]:
+        """The resource ids the status has operation history for."""
+        return {entry.id for state in self.cib.status.node_states
+                for entry in state.lrm_resources}
 
     def role_applies(self, name: str | None, role_text: str | None, span, label: str,
                      attribute: str | None):

@@ -348,9 +348,34 @@ def test_constraint_on_clone_child_and_group_members():
     <rsc_location id="l" rsc="child" node="node1" score="10"/>
     <rsc_colocation id="c" rsc="m1" with-rsc="m2" score="INFINITY"/>""")
     found = only(text, "PE019")
-    assert {d.severity for d in found} == {"warning"}
-    assert any("'cl'" in d.hint for d in found)
-    assert any("group 'g'" in d.message for d in found)
+    child = next(d for d in found if d.span.element_id == "l")
+    assert child.severity == "error" and "ignores" in child.message and "'cl'" in child.hint
+    members = next(d for d in found if d.span.element_id == "c")
+    assert members.severity == "warning" and "group 'g'" in members.message
+
+
+def test_clone_child_with_history_stands_for_the_clone():
+    """An anonymous instance recorded under the child's id makes Pacemaker
+    find the clone: then the constraint applies, and it is only a warning."""
+    status = """
+    <node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member">
+      <lrm id="1"><lrm_resources>
+        <lrm_resource id="child" class="ocf" provider="pacemaker" type="Dummy">
+          <lrm_rsc_op id="child_last_0" operation="start" call-id="1" rc-code="0" op-status="0" interval="0"/>
+        </lrm_resource>
+      </lrm_resources></lrm>
+    </node_state>"""
+    clone = """
+    <clone id="cl">""" + dummies("child") + """
+    </clone>"""
+    location = '\n    <rsc_location id="l" rsc="child" node="node1" score="10"/>'
+    (diag,) = only(make_cib(clone, location, status=status), "PE019")
+    assert diag.severity == "warning" and "'cl'" in diag.hint
+    unique = clone.replace('<clone id="cl">', '<clone id="cl"><meta_attributes id="cl-m">'
+                           '<nvpair id="cl-u" name="globally-unique" value="true"/>'
+                           '</meta_attributes>')
+    (diag,) = only(make_cib(unique, location, status=status), "PE019")
+    assert diag.severity == "error"
 
 
 def test_colocation_of_a_member_with_its_own_group():
@@ -598,17 +623,35 @@ def test_samples_are_clean():
 CTS = cts_dir()
 
 
+def pacemaker_ignores(cib, diagnostic) -> bool:
+    """Whether an error is one Pacemaker reports too: a constraint naming a
+    cloned child that Pacemaker's lookup does not find (it logs "Ignoring
+    constraint ... does not exist").  Asked of pengine's scheduler, whose
+    lookup follows Pacemaker's and is held to the corpus."""
+    import re
+    from pengine.constraints import constraint_resource
+    from pengine.unpack import unpack
+    found = re.search(r"names '([^']+)', which is inside", diagnostic.message)
+    if diagnostic.code != "PE019" or not found:
+        return False
+    return constraint_resource(unpack(cib), found.group(1)) is None
+
+
+def corpus_errors(path: Path) -> list[str]:
+    from cib.load import load_cib
+    text = path.read_text(encoding="utf-8")
+    cib = load_cib(str(path))
+    return [d.render(text) for d in validate(cib, text)
+            if d.severity == "error" and not pacemaker_ignores(cib, d)]
+
+
 @pytest.mark.skipif(not (CTS / "xml").is_dir(), reason="no Pacemaker corpus here")
 def test_corpus_xml_has_no_errors():
-    """Pacemaker accepts every corpus CIB, so none may get an error."""
-    from cib.load import load_cib
+    """Pacemaker accepts every corpus CIB, so none may get an error, except
+    for what Pacemaker itself ignores with a configuration error."""
     files = sorted((CTS / "xml").glob("*.xml"))
     assert len(files) > 100
-    bad = []
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        errors = [d for d in validate(load_cib(str(path)), text) if d.severity == "error"]
-        bad.extend(d.render(text) for d in errors)
+    bad = [error for path in files for error in corpus_errors(path)]
     assert not bad, "\n".join(bad[:20])
 
 
@@ -618,7 +661,6 @@ def test_corpus_crm_twins_have_no_errors():
     """The crm twins get no errors either, except where the XML twin turns the
     schema off (validate-with="none"): crm text has no such switch, so what
     only the schema forbids is an error there."""
-    from cib.load import load_cib
     bad = []
     twins = sorted((CTS / "crm").glob("*.crm"))
     assert len(twins) > 100
@@ -626,9 +668,7 @@ def test_corpus_crm_twins_have_no_errors():
         xml_twin = CTS / "xml" / (path.stem + ".xml")
         if xml_twin.exists() and 'validate-with="none"' in xml_twin.read_text()[:2000]:
             continue
-        text = path.read_text(encoding="utf-8")
-        errors = [d for d in validate(load_cib(str(path)), text) if d.severity == "error"]
-        bad.extend(d.render(text) for d in errors)
+        bad.extend(corpus_errors(path))
     assert not bad, "\n".join(bad[:20])
 
 

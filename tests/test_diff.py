@@ -272,3 +272,36 @@ def test_statement_keys_name_the_object():
     assert "location web-prefers-node1" in keys
     assert "property cib-bootstrap-options" in keys
     assert len(keys) == len(set(keys))
+
+
+# ---------------------------------------------------------------- clones ----
+
+CLONES = """\
+node 1: node1
+node 2: node2
+node 3: node3
+primitive fence stonith:fence_ipmilan
+primitive ping ocf:pacemaker:ping \\
+\tparams host_list=192.0.2.1 \\
+\top monitor interval=15s
+primitive st ocf:pacemaker:Stateful \\
+\top monitor interval=10s role=Promoted \\
+\top monitor interval=11s role=Unpromoted
+clone ping-clone ping \\
+\tmeta interleave=true
+clone st-clone st \\
+\tmeta promotable=true promoted-max=1
+location st-promoted-on-node1 st-clone role=Promoted 100: node1
+"""
+
+
+def test_clone_instances_stop_and_the_promoted_role_moves(write):
+    new = change(change(CLONES, "role=Promoted 100: node1", "role=Promoted 100: node2"),
+                 "meta interleave=true", "meta interleave=true clone-max=2")
+    result = diff(write, CLONES, new, "--fail-on", "demote")
+    assert result.returncode == 1
+    lines = summary(result.stdout)
+    assert "* Stop ping:2 ( node3 ) due to node availability" in lines
+    assert "* Promote st:1 ( Unpromoted -> Promoted node2 )" in lines
+    assert "* Demote st:0 ( Promoted -> Unpromoted node1 )" in lines
+    assert "Demote st:0" in result.stderr and "Promote st:1" not in result.stderr
