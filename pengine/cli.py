@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", metavar="CONFIG")
     p.add_argument("--as", dest="as_", choices=("crm", "xml"), default="crm")
 
+    from pengine import cmd_run, cmd_status  # noqa: E402 - their flags live with them
+    p = sub.add_parser("run", help="run a one-node cluster with real resource agents")
+    cmd_run.add_arguments(p)
+
+    p = sub.add_parser("status", help="the status 'pengine run' keeps (crm_mon)")
+    cmd_status.add_arguments(p)
+
     p = sub.add_parser("graph", help="draw a transition")
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
     p.add_argument("-x", "--xml-file", metavar="CIB.xml")

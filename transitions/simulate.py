@@ -16,6 +16,8 @@ from pengine.history import to_int
 from transitions.graph import GraphAction, Transition
 
 FAKE_TE_ID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+# Execution statuses that make a result a failure whatever its rc (did_rsc_op_fail)
+_FAILED_EXEC = frozenset((2, 3, 4, 8, 9, 10, 11))
 FEATURE_SET = "3.20.1"
 INFINITY = 1_000_000
 
@@ -110,19 +112,30 @@ def _op_key(rsc_id: str, task: str, interval: int) -> str:
 
 def inject_action_result(status: _Status, i: int, j: int, task: str, interval: int, rc: int,
                          target_rc: int, node: str, extra: dict | None = None,
-                         notify: tuple[str | None, str | None] | None = None) -> None:
+                         notify: tuple[str | None, str | None] | None = None, *,
+                         op_status: int = 0, exit_reason: str = "", call_id: int | None = None,
+                         transition_key: str | None = None, origin: str = "crm_simulate",
+                         exec_time: int = 0, queue_time: int = 0,
+                         rc_change: int | None = None) -> None:
     """pcmk__inject_action_result: record one executor result (a notify result
-    under its notification key, from the ``(notify_type, notify_operation)``)."""
+    under its notification key, from the ``(notify_type, notify_operation)``).
+
+    The keyword arguments let a real executor record what really happened
+    (pcmk__create_history_xml): its execution status, exit reason, call id,
+    transition key and timings; their defaults are the simulator's."""
     state = status.states[i]
     entry = state.lrm_resources[j]
-    call_id = 0
-    for op in entry.ops:
-        call_id = max(call_id, to_int(op.get("call-id"), 0))
-    call_id += 1
+    if call_id is None:
+        call_id = 0
+        for op in entry.ops:
+            call_id = max(call_id, to_int(op.get("call-id"), 0))
+        call_id += 1
     if task in ("reload", "reload-agent"):
-        task = "start"
+        task = "start" if op_status == 0 else "monitor"
     key = _op_key(entry.id, task, interval)
-    op_status = 0
+    if task == "notify":            # notify errors are ignored
+        rc, op_status = target_rc, 0
+    failed = op_status in _FAILED_EXEC or (op_status not in (-1, 1) and rc != target_rc)
     ids = []
     if task == "notify":
         if notify is not None and None not in notify:
@@ -132,7 +145,7 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
         rc = 0  # notify errors are ignored
     elif task in ("migrate_to", "migrate_from"):
         ids.append(key)
-    elif rc != target_rc:
+    elif failed:
         ids.append(_op_key(entry.id, "last_failure", 0))
         if interval == 0:
             ids.append(_op_key(entry.id, "last", 0))
@@ -140,14 +153,18 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
         ids.append(key)
     else:
         ids.append(_op_key(entry.id, "last", 0))
-    user_data = f"{-1}:{call_id}:{target_rc}:{FAKE_TE_ID}"
+    if not failed:
+        exit_reason = ""
+    user_data = transition_key or f"{-1}:{call_id}:{target_rc}:{FAKE_TE_ID}"
+    changed = status.now if rc_change is None or interval == 0 else rc_change
     attrs = [
-        ("operation_key", key), ("operation", task), ("crm-debug-origin", "crm_simulate"),
+        ("operation_key", key), ("operation", task), ("crm-debug-origin", origin),
         ("crm_feature_set", FEATURE_SET), ("transition-key", user_data),
-        ("transition-magic", f"{op_status}:{rc};{user_data}"), ("exit-reason", ""),
+        ("transition-magic", f"{op_status}:{rc};{user_data}"), ("exit-reason", exit_reason),
         ("on_node", node), ("call-id", str(call_id)), ("rc-code", str(rc)),
         ("op-status", str(op_status)), ("interval", str(interval)),
-        ("last-rc-change", str(status.now)), ("exec-time", "0"), ("queue-time", "0"),
+        ("last-rc-change", str(changed)), ("exec-time", str(exec_time)),
+        ("queue-time", str(queue_time)),
     ]
     if extra:
         attrs.extend(extra.items())
@@ -166,8 +183,9 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
 
 
 def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: int,
-                     infinity: bool) -> None:
-    """pcmk__inject_failcount: bump the fail count, record the last failure."""
+                     infinity: bool, *, count: bool = True) -> None:
+    """pcmk__inject_failcount: bump the fail count, record the last failure
+    (only the last failure when ``count`` is false: on-fail=ignore)."""
     state = status.states[i]
     name = f"fail-count-{rsc_id}#{task}_{interval}"
     last = f"last-failure-{rsc_id}#{task}_{interval}"
@@ -185,8 +203,9 @@ def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: 
     else:
         value = str(to_int(current, 0) + 1) if current not in (None, "INFINITY") else (
             "INFINITY" if current == "INFINITY" else "1")
-    pairs = [p for p in pairs if p.name not in (name, last)]
-    pairs.append(m.NvPair(name, value, id=f"status-{state.id}-{name}"))
+    pairs = [p for p in pairs if p.name not in ((name, last) if count else (last,))]
+    if count:
+        pairs.append(m.NvPair(name, value, id=f"status-{state.id}-{name}"))
     pairs.append(m.NvPair(last, str(status.now), id=f"status-{state.id}-{last}"))
     sets[0] = evolve(first, nvpairs=pairs)
     status.states[i] = evolve(state, transient=sets, transient_id=state.transient_id or state.id)

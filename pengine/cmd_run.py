@@ -1,0 +1,73 @@
+"""``pengine run CONFIG --node NAME [--state-dir DIR]``: run a one-node cluster.
+
+The configuration is scheduled, the transition carried out with the
+machine's resource agents, the results recorded in the status kept in DIR
+(``DIR/cib.xml``, written atomically), and the cluster re-planned whenever
+something changes, until SIGINT or SIGTERM: then the running actions
+finish, the status is saved and the command exits 0.  Each action and its
+result is logged on stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+
+DEFAULT_STATE_DIRS = ("/var/lib/pengine", "~/.local/state/pengine")
+
+
+def default_state_dir() -> str:
+    """/var/lib/pengine for root, else the user's state directory."""
+    if os.geteuid() == 0:
+        return DEFAULT_STATE_DIRS[0]
+    base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+    return os.path.join(base, "pengine")
+
+
+def add_arguments(p) -> None:
+    p.add_argument("config", metavar="CONFIG", help="crm file or CIB XML file")
+    p.add_argument("--node", required=True, metavar="NAME", help="this node's name")
+    p.add_argument("--state-dir", metavar="DIR",
+                   help="where the status is kept (default: /var/lib/pengine, or "
+                        "~/.local/state/pengine when not root)")
+    p.add_argument("--ocf-root", metavar="DIR", default=os.environ.get("OCF_ROOT", "/usr/lib/ocf"),
+                   help="OCF agents' root (default: $OCF_ROOT or /usr/lib/ocf)")
+    p.add_argument("--lsb-dir", metavar="DIR", default="/etc/init.d", help="LSB init scripts")
+    p.add_argument("--fence-dir", metavar="DIR", default="/usr/sbin", help="fence agents")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages too")
+
+
+def configure_logging(verbose: bool) -> None:
+    logger = logging.getLogger("pengine.run")
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s pengine run: %(message)s",
+                                           "%Y-%m-%d %H:%M:%S"))
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+
+
+def run(args) -> int:
+    from transitions.execute.agents import Agents, AgentSettings
+    from transitions.execute.controller import Controller
+    from transitions.execute.state_dir import StateDir
+
+    configure_logging(args.verbose)
+    state = StateDir(args.state_dir or default_state_dir())
+    state.create()
+    state.lock()
+    agents = Agents(AgentSettings(ocf_root=args.ocf_root, lsb_dir=args.lsb_dir,
+                                  fence_dir=args.fence_dir))
+    controller = Controller(args.config, args.node, state, agents)
+    controller.start()
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, lambda n, _f: controller.request_stop(n))
+    try:
+        return controller.run()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        state.unlock()

@@ -1,0 +1,123 @@
+"""Resource agents behind one interface.
+
+An :class:`AgentRequest` says what to run (which agent, which action, with
+which parameters and timeout); a backend turns it into a process (or a
+systemctl call) and its outcome into an :class:`AgentResult` with OCF codes.
+:class:`Agents` picks the backend by the resource's class, as Pacemaker's
+services library does: ``ocf``, ``lsb``, ``systemd``, ``service`` (systemd
+when available, else LSB) and ``stonith``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Protocol
+
+from attrs import field, frozen
+
+from transitions.execute.codes import (EXEC_ERROR_FATAL, EXEC_NOT_INSTALLED, OCF_NOT_CONFIGURED,
+                                       OCF_NOT_INSTALLED, AgentResult)
+
+CRM_META = "CRM_meta_"
+
+
+@frozen
+class AgentRequest:
+    """One action of one agent."""
+
+    rsc_id: str                  # the resource as its history names it
+    standard: str                # ocf | lsb | systemd | service | stonith
+    agent: str                   # the agent (OCF type, init script, unit, fence agent)
+    action: str                  # start, stop, monitor, promote, meta-data, ...
+    provider: str | None = None
+    interval_ms: int = 0
+    params: tuple[tuple[str, str], ...] = field(default=(), converter=lambda v: tuple(
+        sorted(dict(v).items())))   # instance parameters and CRM_meta_* values
+    timeout_ms: int = 20000
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return default
+
+    def instance_params(self) -> dict[str, str]:
+        """The parameters without the cluster's CRM_meta_* values."""
+        return {k: v for k, v in self.params if not k.startswith(CRM_META)}
+
+    def describe(self) -> str:
+        action = self.action if not self.interval_ms else f"{self.action} (every " \
+                 f"{self.interval_ms / 1000:g}s)"
+        return f"{action} of {self.rsc_id}"
+
+
+@frozen
+class AgentSettings:
+    """Where agents live on this machine (overridable for tests)."""
+
+    ocf_root: str = "/usr/lib/ocf"
+    lsb_dir: str = "/etc/init.d"
+    fence_dir: str = "/usr/sbin"
+    systemctl: str | None = None          # None: found on PATH
+    systemd_available: bool | None = None  # None: detected (/run/systemd/system)
+    base_env: tuple[tuple[str, str], ...] | None = None  # None: this process's environment
+
+    def environment(self) -> dict[str, str]:
+        return dict(self.base_env) if self.base_env is not None else dict(os.environ)
+
+    def systemctl_path(self) -> str | None:
+        return self.systemctl or shutil.which("systemctl")
+
+    def has_systemd(self) -> bool:
+        if self.systemd_available is not None:
+            return self.systemd_available
+        return os.path.isdir("/run/systemd/system") and self.systemctl_path() is not None
+
+
+class Backend(Protocol):
+    def execute(self, request: AgentRequest) -> AgentResult: ...
+
+
+class Agents:
+    """Runs any agent request with the backend its class calls for."""
+
+    def __init__(self, settings: AgentSettings | None = None):
+        from transitions.execute.fence import FenceBackend
+        from transitions.execute.lsb import LsbBackend
+        from transitions.execute.ocf import OcfBackend
+        from transitions.execute.systemd import SystemdBackend
+        self.settings = settings or AgentSettings()
+        self.ocf = OcfBackend(self.settings)
+        self.lsb = LsbBackend(self.settings)
+        self.systemd = SystemdBackend(self.settings)
+        self.fence = FenceBackend(self.settings)
+
+    def backend(self, request: AgentRequest) -> Backend | None:
+        standard = (request.standard or "").lower()
+        if standard == "ocf":
+            return self.ocf
+        if standard == "lsb":
+            return self.lsb
+        if standard == "systemd":
+            return self.systemd
+        if standard == "service":
+            # services__create_resource_action: a unit when systemd has one,
+            # else an init script
+            if self.settings.has_systemd() and self.systemd.unit_exists(request.agent):
+                return self.systemd
+            return self.lsb
+        if standard == "stonith":
+            return self.fence
+        return None
+
+    def execute(self, request: AgentRequest) -> AgentResult:
+        backend = self.backend(request)
+        if backend is None:
+            return AgentResult(OCF_NOT_CONFIGURED, EXEC_ERROR_FATAL,
+                               f"unsupported resource class '{request.standard}'")
+        return backend.execute(request)
+
+
+def not_installed(what: str) -> AgentResult:
+    return AgentResult(OCF_NOT_INSTALLED, EXEC_NOT_INSTALLED, f"{what} not found")
