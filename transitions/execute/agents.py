@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from typing import Protocol
 
 from attrs import field, frozen
 
-from transitions.execute.codes import (EXEC_ERROR_FATAL, EXEC_NOT_INSTALLED, OCF_NOT_CONFIGURED,
-                                       OCF_NOT_INSTALLED, AgentResult)
+from transitions.execute.codes import (EXEC_DONE, EXEC_ERROR_FATAL, EXEC_NOT_INSTALLED,
+                                       OCF_NOT_CONFIGURED, OCF_NOT_INSTALLED, OCF_OK, AgentResult)
 
 CRM_META = "CRM_meta_"
 
@@ -92,6 +93,8 @@ class Agents:
         self.lsb = LsbBackend(self.settings)
         self.systemd = SystemdBackend(self.settings)
         self.fence = FenceBackend(self.settings)
+        self._metadata: dict[tuple, object] = {}
+        self._metadata_lock = threading.Lock()
 
     def backend(self, request: AgentRequest) -> Backend | None:
         standard = (request.standard or "").lower()
@@ -110,6 +113,37 @@ class Agents:
         if standard == "stonith":
             return self.fence
         return None
+
+    def metadata(self, request: AgentRequest):
+        """An OCF agent's parsed meta-data (cached per agent), or None."""
+        from transitions.execute.metadata import parse_metadata
+        if (request.standard or "").lower() != "ocf":
+            return None
+        key = (request.provider, request.agent)
+        with self._metadata_lock:
+            if key in self._metadata:
+                return self._metadata[key]
+        result = self.ocf.execute(AgentRequest(request.rsc_id, "ocf", request.agent,
+                                               "meta-data", provider=request.provider,
+                                               timeout_ms=30000))
+        metadata = None
+        if result.rc == OCF_OK and result.status == EXEC_DONE:
+            try:
+                metadata = parse_metadata(result.output,
+                                          f"ocf:{request.provider}:{request.agent} meta-data")
+            except ValueError:
+                metadata = None
+        with self._metadata_lock:
+            self._metadata[key] = metadata
+        return metadata
+
+    def parameter_problems(self, request: AgentRequest) -> list[str]:
+        """What the agent's meta-data says is wrong with the parameters."""
+        from transitions.execute.metadata import check_parameters
+        metadata = self.metadata(request)
+        if metadata is None:
+            return []
+        return check_parameters(metadata, request.instance_params())
 
     def execute(self, request: AgentRequest) -> AgentResult:
         backend = self.backend(request)

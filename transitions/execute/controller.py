@@ -172,7 +172,7 @@ class Controller:
             if self.watch_config:
                 deadlines.append(now + CONFIG_POLL_S)
         if not deadlines:
-            return None if (self.executor.busy() or self.fencing_in_flight) else 0.0
+            return None             # nothing to do until a message comes
         return max(min(deadlines) - now, 0.0)
 
     def handle(self, message) -> None:

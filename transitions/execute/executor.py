@@ -86,6 +86,7 @@ class Executor:
         self._queues: dict[str, deque] = {}          # rsc -> queued (operation, queued_at)
         self._running: dict[str, int] = {}           # rsc -> token of its running action
         self._recurring: dict[str, _Recurring] = {}  # op key -> recurring operation
+        self._checked: set[tuple] = set()            # resources whose parameters were checked
 
     # ---------------------------------------------------------- requests --
 
@@ -160,11 +161,23 @@ class Executor:
         operation, queued_at = queue.popleft()
         token = next(self._tokens)
         self._running[rsc] = token
-        worker = threading.Thread(target=self._work, args=(token, operation, queued_at),
+        request = operation.request
+        identity = (rsc, request.standard, request.provider, request.agent,
+                    tuple(sorted(request.instance_params().items())))
+        check = request.interval_ms == 0 and identity not in self._checked
+        self._checked.add(identity)
+        worker = threading.Thread(target=self._work, args=(token, operation, queued_at, check),
                                   name=f"agent-{operation.key}", daemon=True)
         worker.start()
 
-    def _work(self, token: int, operation: Operation, queued_at: float) -> None:
+    def _work(self, token: int, operation: Operation, queued_at: float, check: bool) -> None:
+        if check:
+            try:
+                for problem in self.agents.parameter_problems(operation.request):
+                    log.warning("%s (%s:%s): %s", operation.request.rsc_id,
+                                operation.request.standard, operation.request.agent, problem)
+            except Exception:  # noqa: BLE001 - a check must never stop the action
+                log.exception("checking the parameters of %s failed", operation.request.rsc_id)
         started = self.clock()
         try:
             result = self.agents.execute(operation.request)
