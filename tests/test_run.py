@@ -84,8 +84,9 @@ def test_start_monitor_and_recover_from_a_monitor_failure(cluster, tmp_path):
     state = tmp_path / "web.state"
     c = cluster(crm_config(dummy("web", state)))
     c.wait("web", "started", running=["n1"], failcount=0)
-    ops = history(c.cib(), "web")
-    assert {"web_last_0", "web_monitor_1000"} <= set(ops)
+    ops = wait_for(lambda: (lambda ops: ops if "web_monitor_1000" in ops else None)(
+        history(c.cib(), "web")), what="the first monitor result")
+    assert "web_last_0" in ops
     assert ops["web_last_0"].get("op-digest")
     state.unlink()                                  # the service dies
     c.wait("web", "failure counted", running=["n1"], failcount=1)
