@@ -432,19 +432,16 @@ def _unpack_common_options(sch: Scheduler, rsc: Resource, parent: Resource | Non
     if sch.maintenance_mode:
         rsc.managed = False
         rsc.maintenance = True
-    top = rsc
-    while top.parent is not None:
-        top = top.parent
+    # pe__unpack_resource: within a clone (the top short of any bundle),
+    # uniqueness is the clone's globally-unique; anything else is unique.
+    top = rsc.top()
     if top.variant == "clone":
         rsc.unique = _detect_unique(meta)
         # the clone's meta is inherited: everything in a promotable clone is
         # promotable (pe__unpack_resource)
         rsc.promotable = _is_true(meta.get("promotable")) or top.config.legacy_master
-    elif top is rsc:
-        uniq = meta.get("globally-unique")
-        rsc.unique = _is_true(uniq) or rsc.variant not in ("clone", "bundle")
     else:
-        rsc.unique = _is_true(meta.get("globally-unique")) or top.variant not in ("clone", "bundle")
+        rsc.unique = True
     recovery = (meta.get("multiple-active") or "stop_start").lower()
     rsc.recovery = recovery if recovery in ("block", "stop_only", "stop_start", "stop_unexpected") \
         else "stop_start"
