@@ -265,53 +265,16 @@ def _bool_text(flag: bool) -> str:
     return "true" if flag else "false"
 
 
-_DOWN = ("stop", "stopped", "demote", "demoted")
-_UP = ("start", "running", "monitor", "promote", "promoted")
-
-
-def guest_meta(action: Action) -> list[tuple[str, str | None]]:
+def guest_meta(action: Action) -> list[tuple[str, str]]:
     """pcmk__add_guest_meta_to_xml: where a guest node's action really runs."""
-    guest = action.node
-    if guest is None or not guest.is_guest:
-        return []
-    launcher = guest.remote_rsc.launcher
-    task = action.task
-    if task in ("notify", "notified"):
-        task = action.meta.get("notify_operation")
-    if task in _DOWN:
-        host = launcher.current_node
-    elif task in _UP:
-        host = launcher.assigned_node
-    else:
-        host = None
-    if host is None:
-        return []
-    return [("container-attribute-target", action.rsc.meta.get("container-attribute-target")),
-            ("physical-host", host.name)]
+    from pengine.remote_orderings import guest_meta as impl
+    return list(impl(action).items())
 
 
 def connection_host_for_action(action: Action) -> Node | None:
     """pcmk__connection_host_for_action: the cluster node a remote action goes through."""
-    node = action.node
-    if action.task == "stonith" or node is None or not node.is_remote:
-        return None
-    remote = node.remote_rsc
-    if remote is None:
-        return None
-    began_on = remote.current_node
-    ended_on = remote.assigned_node
-    partial_migration = remote.launcher is None and remote.partial_migration_target is not None
-    if began_on is None:
-        return ended_on
-    if ended_on is None or began_on is ended_on:
-        return began_on
-    task = action.task
-    if task == "notify":
-        task = action.meta.get("notify_operation")
-    if (task or "").lower() in ("cancel", "stop", "demote", "migrate_from", "migrate_to") \
-            and not partial_migration:
-        return began_on
-    return ended_on
+    from pengine.remote_orderings import connection_host_for_action as impl
+    return impl(action)
 
 
 def downed_nodes(sch: Scheduler, action: Action) -> list[str]:
