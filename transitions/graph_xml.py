@@ -285,9 +285,13 @@ def downed_nodes(sch: Scheduler, action: Action) -> list[str]:
         if (action.meta.get("stonith_action") or "") not in ("off", "reboot"):
             return []
         downed = [action.node.id]
-        for node in sch.nodes:
-            if node.is_guest and action.node in node.remote_rsc.launcher.running_on:
-                downed.append(node.id)
+        # pe_foreach_guest_node: guest connections active on the node, in history order
+        if sch.have_remote_nodes:
+            for rsc in action.node.running:
+                guest = sch.find_node(rsc.id) if rsc.is_remote_connection \
+                    and rsc.launcher is not None else None
+                if guest is not None:
+                    downed.append(guest.id)
         return downed
     rsc = action.rsc
     if rsc is not None and rsc.is_remote_connection and action.task == "stop":
