@@ -453,9 +453,13 @@ def _unpack_common_options(sch: Scheduler, rsc: Resource, parent: Resource | Non
         rsc.migration_threshold = max(parse_score(threshold, INFINITY), 0)
     timeout = meta.get("failure-timeout")
     rsc.failure_timeout_ms = opts.interval_ms(timeout) if timeout else 0
-    reconnect = meta.get("remote-reconnect-interval") or rsc.instance_params.get("reconnect_interval")
-    if rsc.variant == "primitive" and _is_remote_prim_rsc(rsc) and reconnect:
+    # A remote node's reconnect delay works as its connection's failure
+    # timeout: the connection may not start again until the failure expires.
+    reconnect = rsc.instance_params.get("reconnect_interval")
+    if rsc.variant == "primitive" and _is_remote_prim_rsc(rsc) and reconnect \
+            and meta.get("container") is None:
         rsc.remote_reconnect_ms = opts.interval_ms(reconnect)
+        rsc.failure_timeout_ms = rsc.remote_reconnect_ms
     role = _target_role(rsc, meta.get("target-role"))
     if role is not None:
         rsc.target_role = role

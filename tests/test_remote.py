@@ -381,3 +381,14 @@ def test_only_remote_connections_migrate_by_default():
     assert remote.is_remote_connection and remote.migratable
     assert guest_conn.is_remote_connection and guest_conn.launcher.id == "vm"
     assert not guest_conn.migratable
+
+
+def test_reconnect_interval_is_a_remote_connections_failure_timeout():
+    xml = _cib().replace(
+        '<meta_attributes id="remote1-meta">',
+        '<instance_attributes id="remote1-params"><nvpair id="ri" name="reconnect_interval" '
+        'value="90s"/></instance_attributes><meta_attributes id="remote1-meta">')
+    sch = schedule(read_cib(xml), NOW)
+    remote = sch.find_resource("remote1")
+    assert remote.remote_reconnect_ms == 90000 and remote.failure_timeout_ms == 90000
+    assert sch.find_resource("web").failure_timeout_ms == 0
