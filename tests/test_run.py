@@ -138,6 +138,25 @@ def test_a_hanging_start_is_killed_at_its_timeout(cluster, tmp_path):
     assert (failure.get("op-status"), failure.get("rc-code")) == ("2", "1")
 
 
+def test_actions_in_flight_are_recorded_as_pending(cluster, tmp_path):
+    c = cluster(crm_config("primitive slow ocf:test:Hang op start timeout=2s interval=0"))
+    op = wait_for(lambda: history(c.cib(), "slow").get("slow_last_0"), what="a pending start")
+    assert (op.get("operation"), op.get("op-status"), op.get("call-id")) == ("start", "-1", "-1")
+    from pengine.cmd_status import status_text
+    assert "slow\t(ocf:test:Hang):\t Starting n1" in status_text(c.cib(), None, time.time())
+    c.wait("slow", "timed out", timeout=20, running=[], failcount=1_000_000)
+
+
+def test_a_second_signal_stops_at_once(cluster, tmp_path):
+    c = cluster(crm_config("primitive slow ocf:test:Hang op start timeout=60s interval=0"))
+    wait_for(lambda: history(c.cib(), "slow").get("slow_last_0"), what="a pending start")
+    began = time.monotonic()
+    c.controller.request_stop(signal.SIGTERM)
+    c.controller.request_stop(signal.SIGINT)
+    assert c.stop() == 0
+    assert time.monotonic() - began < 10
+
+
 def test_a_crashing_agent_is_an_error(cluster, tmp_path):
     c = cluster(crm_config("primitive boom ocf:test:Crash op monitor interval=1s"))
     c.wait("boom", "crashed", timeout=20, running=[], failcount=1_000_000)

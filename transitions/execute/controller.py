@@ -31,8 +31,8 @@ from cib import model as m
 from transitions.execute import graph_runner as gr
 from transitions.execute.action_specs import ActionSpec, action_specs
 from transitions.execute.agents import AgentRequest, Agents
-from transitions.execute.codes import (EXEC_DONE, EXEC_NOT_CONNECTED, OCF_OK, OCF_UNKNOWN_ERROR,
-                                       AgentResult, normalize)
+from transitions.execute.codes import (EXEC_DONE, EXEC_NOT_CONNECTED, EXEC_PENDING, OCF_OK,
+                                       OCF_UNKNOWN, OCF_UNKNOWN_ERROR, AgentResult, normalize)
 from transitions.execute.events import (INFINITY, Decision, GraphView, ResultEvent,
                                         TransitionKey, decide, parse_transition_key)
 from transitions.execute.executor import Executed, Executor, ExecutorEvent
@@ -49,6 +49,7 @@ UNRECORDED = ("cancel", "delete", "notify", "meta-data")
 KEEP_RECURRING = ("monitor", "notify")
 DEFAULT_RECHECK_S = 15 * 60
 CONFIG_POLL_S = 1.0
+RETRY_SCHEDULE_S = 60
 
 
 @frozen
@@ -93,6 +94,7 @@ class Controller:
         self.recheck_at: float | None = None
         self.fencing_in_flight = 0
         self.stopping = False
+        self.stop_now = False
         self.digests: dict[int, str | None] = {}      # call id -> op-digest
         self.transitions_run = 0
 
@@ -134,7 +136,7 @@ class Controller:
         while True:
             now = self.clock()
             if self.stopping:
-                if not self.executor.busy() and not self.fencing_in_flight:
+                if self.stop_now or (not self.executor.busy() and not self.fencing_in_flight):
                     break
             else:
                 self._check_config(now)
@@ -187,6 +189,9 @@ class Controller:
 
     def on_stop(self, signum: int) -> None:
         if self.stopping:
+            log.warning("signal %d again: stopping without waiting for the running actions",
+                        signum)
+            self.stop_now = True
             return
         self.stopping = True
         log.info("signal %d: finishing the running actions, then stopping", signum)
@@ -229,15 +234,15 @@ class Controller:
             self.need_schedule = True
 
     def start_transition(self) -> None:
-        from pengine.dates import from_epoch
-        from pengine.schedule import schedule
-        from transitions.graph import create_graph
-        from transitions.summary import transition_summary
-
         self.need_schedule = False
         now = self.clock()
-        sch = schedule(self.cib, from_epoch(int(now)))
-        transition = create_graph(sch)
+        try:
+            sch, transition, specs, summary = plan(self.cib, now)
+        except Exception as error:  # noqa: BLE001 - keep running what runs; try again later
+            log.error("the scheduler failed (%s: %s); trying again in %ds or when the "
+                      "configuration changes", type(error).__name__, error, RETRY_SCHEDULE_S)
+            self.recheck_at = now + RETRY_SCHEDULE_S
+            return
         self.transition_id += 1
         self.transitions_run += 1
         self.graph_attributes = dict(transition.attributes)
@@ -245,10 +250,10 @@ class Controller:
         if not transition.synapses:
             log.info("transition %d: nothing to do", self.transition_id)
             return
-        for line in transition_summary(sch):
+        for line in summary:
             log.info("transition %d plan: %s", self.transition_id, line.strip().lstrip("* "))
         self.transition = transition
-        self.specs = action_specs(sch, transition)
+        self.specs = specs
         self.progress = gr.GraphProgress()
         self.limits = gr.Limits(_int(self.graph_attributes.get("batch-limit")),
                                 node_action_limit(sch.options.get("node-action-limit")))
@@ -325,6 +330,9 @@ class Controller:
             rsc_id=rsc, standard=spec.rsc_class or "", agent=spec.rsc_type or "",
             provider=spec.rsc_provider, action=task, interval_ms=spec.interval_ms,
             params=spec.attributes, timeout_ms=spec.timeout_ms)
+        if task not in UNRECORDED and (spec.meta("record_pending") or "true").lower() \
+                not in ("false", "no", "off", "0", "n"):
+            self._record_pending(request, spec)
         start_delay = _int(spec.meta("start_delay"))
         operation = self.executor.submit(request, self._key(spec), start_delay)
         self.digests[operation.call_id] = action.digest
@@ -332,6 +340,17 @@ class Controller:
                  operation.call_id)
         if (spec.meta("op_no_wait") or "").lower() == "true":
             self._confirm(action.id)
+
+    def _record_pending(self, request: AgentRequest, spec: ActionSpec) -> None:
+        """controld_record_pending_op: the action is in flight (record-pending,
+        true by default), so the status shows it starting, stopping..."""
+        self.cib = record_result(self.cib, ResultRecord(
+            node=self.node, node_id=self.node_id, rsc_id=request.rsc_id,
+            rsc_class=request.standard, rsc_type=request.agent, rsc_provider=request.provider,
+            task=request.action, interval_ms=request.interval_ms, rc=OCF_UNKNOWN,
+            op_status=EXEC_PENDING, target_rc=spec.target_rc, call_id=-1,
+            transition_key=self._key(spec), digest=spec.action.digest), int(self.clock()))
+        self.save()
 
     def initiate_cluster_action(self, action, spec: ActionSpec) -> None:
         task = action.task
@@ -464,6 +483,18 @@ class Controller:
                      else "last failure", request.rsc_id, self.node, _readable(request))
             # the attribute manager's update aborts the transition (te_update_diff)
             self._abort(INFINITY, "Transient attribute change")
+
+
+def plan(cib: m.Cib, now: float):
+    """Schedule ``cib`` at ``now``: (scheduler, transition, action specs,
+    transition summary lines)."""
+    from pengine.dates import from_epoch
+    from pengine.schedule import schedule
+    from transitions.graph import create_graph
+    from transitions.summary import transition_summary
+    sch = schedule(cib, from_epoch(int(now)))
+    transition = create_graph(sch)
+    return sch, transition, action_specs(sch, transition), transition_summary(sch)
 
 
 def node_action_limit(text: str | None) -> int:
