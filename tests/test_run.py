@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, run_pengine
-from tests.execute_helpers import (crm_config, fake_ocf_root, history, load_state, resource_view,
-                                   wait_for)
+from tests.execute_helpers import (FENCE_AGENT, crm_config, fake_ocf_root, history, load_state,
+                                   resource_view, wait_for, write_script)
 from transitions.execute.agents import Agents, AgentSettings
 from transitions.execute.controller import Controller
 from transitions.execute.state_dir import StateDir
@@ -29,13 +29,16 @@ class Cluster:
     def __init__(self, tmp_path: Path, config: str, ocf_root: Path | None = None):
         self.tmp = tmp_path
         self.ocf_root = ocf_root or fake_ocf_root(tmp_path)
+        self.fence_dir = tmp_path / "fence"
+        self.fence_agent = write_script(self.fence_dir / "fence_test", FENCE_AGENT)
         self.config = tmp_path / "cluster.crm"
         self.config.write_text(config)
         self.state_dir = tmp_path / "state"
         state = StateDir(str(self.state_dir))
         state.create()
         self.controller = Controller(str(self.config), "n1", state,
-                                     Agents(AgentSettings(ocf_root=str(self.ocf_root))))
+                                     Agents(AgentSettings(ocf_root=str(self.ocf_root),
+                                                          fence_dir=str(self.fence_dir))))
         self.controller.start()
         self.result: list[int] = []
         self.thread = threading.Thread(target=lambda: self.result.append(self.controller.run()),
@@ -185,6 +188,34 @@ def test_a_configuration_change_is_carried_out(cluster, tmp_path):
     c.config.write_text(crm_config(dummy("web", state) + " meta target-role=Stopped"))
     c.wait("web", "stopped by the new configuration", running=[])
     assert not state.exists()
+
+
+def _two_nodes(other: str, tmp_path: Path, options: str = "") -> str:
+    return (f"node 1: n1\nnode 2: {other}\n"
+            f"primitive fence-other stonith:fence_test params pcmk_host_list={other} "
+            "op monitor interval=5s\n"
+            f"location fence-elsewhere fence-other -inf: {other}\n"
+            + dummy("web", tmp_path / "web.state") + "\n"
+            f"property cib-bootstrap-options: stonith-enabled=true {options}\n")
+
+
+def test_an_unseen_node_is_fenced_before_resources_start(cluster, tmp_path):
+    c = cluster(_two_nodes("n2", tmp_path))
+    c.wait("web", "started", running=["n1"])
+    log = Path(str(c.fence_agent) + ".log").read_text()
+    assert "action=reboot;nodename=n2;port=n2;" in log
+    n2 = next(s for s in c.cib().status.node_states if s.uname == "n2")
+    assert (n2.get("in_ccm"), n2.get("crmd")) == ("false", "offline")
+    assert c.view("fence-other")["running"] == ["n1"]
+
+
+def test_fencing_gives_up_after_stonith_max_attempts(cluster, tmp_path, caplog):
+    c = cluster(_two_nodes("badnode", tmp_path, "stonith-max-attempts=2"))
+    wait_for(lambda: "too many failures to fence badnode" in caplog.text, what="giving up")
+    time.sleep(1)
+    log = Path(str(c.fence_agent) + ".log").read_text()
+    assert log.count("action=reboot;nodename=badnode") == 2
+    assert c.view("web")["running"] == []
 
 
 # ----------------------------------------------------------------- end to end --

@@ -89,3 +89,29 @@ def action_specs(sch: Scheduler, transition: Transition) -> dict[int, ActionSpec
             graph_action, sorted(attributes.items()), rsc_id, cls, provider, rtype,
             timeout or DEFAULT_TIMEOUT_MS, _int(attributes.get("CRM_meta_op_target_rc"), 0))
     return specs
+
+
+def fence_devices(sch: Scheduler, node_name: str):
+    """The fence devices the fencer on ``node_name`` may use, as Pacemaker's
+    fencer registers them from the configuration: each ``stonith`` primitive
+    that is not disabled and whose score on the node is not negative, with
+    its parameters evaluated for the node (as AgentRequests to run)."""
+    from pengine.cluster import Role
+    from pengine.unpack import rsc_params
+    from transitions.execute.agents import AgentRequest
+
+    node = next((n for n in sch.nodes if n.name == node_name), None)
+    if node is None:
+        return []
+    devices = []
+    for rsc in sch.all_resources.values():
+        if rsc.variant != "primitive" or (rsc.cls or "").lower() != "stonith":
+            continue
+        if rsc.target_role == Role.STOPPED:
+            continue
+        allowed = rsc.allowed.get(node.id)
+        if allowed is None or allowed.score < 0:
+            continue
+        devices.append(AgentRequest(rsc.id, "stonith", rsc.type or "", "off",
+                                    params=rsc_params(sch, rsc, node).items()))
+    return devices

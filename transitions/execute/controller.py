@@ -29,7 +29,7 @@ from attrs import evolve, frozen
 
 from cib import model as m
 from transitions.execute import graph_runner as gr
-from transitions.execute.action_specs import ActionSpec, action_specs
+from transitions.execute.action_specs import ActionSpec, action_specs, fence_devices
 from transitions.execute.agents import AgentRequest, Agents
 from transitions.execute.codes import (EXEC_DONE, EXEC_NOT_CONNECTED, EXEC_PENDING, OCF_OK,
                                        OCF_UNKNOWN, OCF_UNKNOWN_ERROR, AgentResult, normalize)
@@ -93,6 +93,7 @@ class Controller:
         self.need_schedule = True
         self.recheck_at: float | None = None
         self.fencing_in_flight = 0
+        self.fence_failures: dict[str, int] = {}
         self.stopping = False
         self.stop_now = False
         self.digests: dict[int, str | None] = {}      # call id -> op-digest
@@ -247,8 +248,16 @@ class Controller:
         self.transitions_run += 1
         self.graph_attributes = dict(transition.attributes)
         self._set_recheck(sch, now)
+        self.agents.fence.configure(fence_devices(sch, self.node))
         if not transition.synapses:
             log.info("transition %d: nothing to do", self.transition_id)
+            return
+        given_up = too_many_fencing_failures(
+            self.fence_failures, _int(sch.options.get("stonith-max-attempts"), 10) or 10)
+        if given_up:
+            # do_te_invoke: the new transition is not carried out
+            log.error("too many failures to fence %s: giving up (transition %d not "
+                      "carried out)", ", ".join(given_up), self.transition_id)
             return
         for line in summary:
             log.info("transition %d plan: %s", self.transition_id, line.strip().lstrip("* "))
@@ -400,6 +409,10 @@ class Controller:
         self.fencing_in_flight -= 1
         ok = message.result.status == EXEC_DONE and message.result.rc == OCF_OK
         if ok:
+            self.fence_failures.pop(message.target, None)
+        else:
+            self.fence_failures[message.target] = self.fence_failures.get(message.target, 0) + 1
+        if ok:
             log.info("fencing %s (%s) succeeded with %s", message.target, message.fence_action,
                      message.device)
             if message.fence_action in ("off", "reboot") and message.target != self.node:
@@ -495,6 +508,11 @@ def plan(cib: m.Cib, now: float):
     sch = schedule(cib, from_epoch(int(now)))
     transition = create_graph(sch)
     return sch, transition, action_specs(sch, transition), transition_summary(sch)
+
+
+def too_many_fencing_failures(failures: dict[str, int], max_attempts: int) -> list[str]:
+    """too_many_st_failures: the targets fencing has given up on."""
+    return sorted(t for t, count in failures.items() if count >= max_attempts)
 
 
 def node_action_limit(text: str | None) -> int:

@@ -7,8 +7,9 @@ target) and says by its exit status whether the action worked.
 As in Pacemaker, starting a fence device registers it with the fencer and
 checks it with a ``monitor``; stopping unregisters it without running the
 agent; a monitor of a device that is not registered finds it stopped.
-Fencing a node asks each registered device that can reach the target,
-in registration order, until one succeeds.
+Fencing a node asks each device that can reach the target, until one
+succeeds: the registered ones first, then those the configuration allows
+on this node (Pacemaker's fencer registers those from the CIB).
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class FenceBackend:
         self.settings = settings
         self._lock = threading.Lock()
         self._devices: dict[str, AgentRequest] = {}   # registered, in order
+        self._configured: list[AgentRequest] = []     # from the configuration
 
     def agent_path(self, agent: str) -> str | None:
         if not _plain_name(agent):
@@ -104,6 +106,19 @@ class FenceBackend:
     def registered(self) -> list[AgentRequest]:
         with self._lock:
             return list(self._devices.values())
+
+    def configure(self, devices: list[AgentRequest]) -> None:
+        """The devices the configuration gives this node's fencer: usable
+        for fencing even before their resources are started."""
+        with self._lock:
+            self._configured = list(devices)
+
+    def candidates(self) -> list[AgentRequest]:
+        with self._lock:
+            devices = list(self._devices.values())
+            known = set(self._devices)
+            devices += [d for d in self._configured if d.rsc_id not in known]
+        return devices
 
     def run_agent(self, agent: str, args: dict[str, str], timeout_ms: int) -> AgentResult:
         path = self.agent_path(agent)
@@ -159,7 +174,7 @@ class FenceBackend:
         """Fence ``target`` (action off, reboot or on): the result and the device used."""
         last = AgentResult(OCF_UNKNOWN_ERROR, EXEC_NO_FENCE_DEVICE,
                            f"no fence device can fence {target}")
-        for device in self.registered():
+        for device in self.candidates():
             if not self.can_fence(device, target):
                 continue
             params = device.instance_params()
