@@ -171,7 +171,7 @@ def resource_view(cib: m.Cib | None, rsc_id: str, node: str = "n1") -> dict:
     from pengine.unpack import get_failcount, unpack
     if cib is None:                 # no status written yet
         return {"running": None, "failcount": None, "blocked": None, "managed": None,
-                "failed_ops": []}
+                "failed_ops": [], "pending": None}
     sch = unpack(cib, from_epoch(int(time.time())))
     rsc = sch.all_resources.get(rsc_id)
     target = next((n for n in sch.nodes if n.name == node), None)
@@ -182,6 +182,7 @@ def resource_view(cib: m.Cib | None, rsc_id: str, node: str = "n1") -> dict:
         "blocked": bool(rsc and rsc.blocked),
         "managed": bool(rsc and rsc.managed),
         "failed_ops": [key for _r, key, _n, _x in sch.failed_ops],
+        "pending": rsc.pending_action if rsc else None,   # an action in flight
     }
 
 

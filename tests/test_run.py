@@ -52,6 +52,8 @@ class Cluster:
         return resource_view(self.cib(), rsc)
 
     def wait(self, rsc: str, what: str, timeout: float = 20, **expected):
+        expected.setdefault("pending", None)    # settled: no action of it in flight
+
         def check():
             view = self.view(rsc)
             return view if all(view[k] == v for k, v in expected.items()) else None
@@ -238,8 +240,8 @@ def test_pengine_run_and_status_end_to_end(tmp_path):
     state_dir = tmp_path / "state"
     proc = _start_run(tmp_path, config, state_dir, ocf_root)
     try:
-        wait_for(lambda: resource_view(load_state(state_dir), "web")["running"] == ["n1"],
-                 what="web started")
+        wait_for(lambda: (lambda v: v["running"] == ["n1"] and v["pending"] is None)(
+            resource_view(load_state(state_dir), "web")), what="web started")
         state.unlink()
         wait_for(lambda: resource_view(load_state(state_dir), "web")["failcount"] == 1
                  and state.exists(), what="web recovered")
