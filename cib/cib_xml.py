@@ -294,9 +294,10 @@ class XmlReader:
 
     def node_state(self, el: Element) -> m.NodeState:
         transient_el = el.find("transient_attributes")
-        transient = ()
+        transient = transient_utilization = ()
         if transient_el is not None:
-            transient = self.sets(transient_el, "instance_attributes") + self.sets(transient_el, "utilization")
+            transient = self.sets(transient_el, "instance_attributes")
+            transient_utilization = self.sets(transient_el, "utilization")
         lrm_el = el.find("lrm")
         lrm_resources = []
         if lrm_el is not None:
@@ -315,6 +316,7 @@ class XmlReader:
         return m.NodeState(
             id=el.get("id", ""), attributes=[(k, v) for k, v in el.attrib.items() if k != "id"],
             transient=transient, transient_id=transient_el.get("id") if transient_el is not None else None,
+            transient_utilization=transient_utilization,
             lrm_resources=lrm_resources, lrm_id=lrm_el.get("id") if lrm_el is not None else None,
             span=self.span(el))
 
@@ -637,10 +639,13 @@ class _Writer:
 
     def node_state(self, depth: int, state: m.NodeState):
         def body(d):
-            if state.transient or state.transient_id is not None:
+            if state.transient or state.transient_utilization or state.transient_id is not None:
+                def transient_body(dd):
+                    self.sets(dd, "instance_attributes", state.transient, f"status-{state.id}")
+                    self.sets(dd, "utilization", state.transient_utilization,
+                              f"status-{state.id}-utilization")
                 self.emit(d, "transient_attributes", [("id", state.transient_id or state.id)],
-                          lambda dd: self.sets(dd, "instance_attributes", state.transient,
-                                               f"status-{state.id}"), force_open=True)
+                          transient_body, force_open=True)
             if state.lrm_resources or state.lrm_id is not None:
                 def lrm_body(dd):
                     def resources_body(ddd):

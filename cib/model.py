@@ -530,6 +530,8 @@ class NodeState:
     attributes: Pairs = field(default=(), converter=_ordered_pairs)
     transient: tuple[AttrSet, ...] = field(default=(), converter=tuple)
     transient_id: str | None = None
+    # <utilization> blocks of <transient_attributes>: node capacities
+    transient_utilization: tuple[AttrSet, ...] = field(default=(), converter=tuple)
     lrm_resources: tuple[LrmResource, ...] = field(default=(), converter=tuple)
     lrm_id: str | None = None
     span: Span | None = _span()

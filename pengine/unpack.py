@@ -730,7 +730,7 @@ def _unpack_node_state(sch: Scheduler, state: m.NodeState) -> None:
     if node.is_remote:
         node.remote_fenced = h.to_int(state.get("node_fenced"), 0) != 0
         return
-    add_node_attrs(sch, node, state.transient, (), overwrite=True)
+    add_node_attrs(sch, node, state.transient, state.transient_utilization, overwrite=True)
     if _is_true(node.attrs.get("standby")):
         node.standby = True
     if _is_true(node.attrs.get("maintenance")):
@@ -890,7 +890,7 @@ def _unpack_remote_attrs(sch: Scheduler, node: Node, state: m.NodeState) -> None
     if not node.remote_reset:
         node.unclean = False
         node.seen = True
-    add_node_attrs(sch, node, state.transient, (), overwrite=True)
+    add_node_attrs(sch, node, state.transient, state.transient_utilization, overwrite=True)
     if _shutdown_requested(node):
         node.shutdown = True
     if _is_true(node.attrs.get("standby")):

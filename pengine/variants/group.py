@@ -281,7 +281,7 @@ def add_utilization(sch, rsc, orig, all_rscs, utilization) -> None:
     from pengine.variants import methods
     if not rsc.unassigned:
         return
-    if rsc.group_colocated and rsc in all_rscs:
+    if rsc.group_colocated or (rsc.parent is not None and rsc.parent.variant == "clone"):
         for member in rsc.children:
             if member.unassigned and member not in all_rscs:
                 methods(member).add_utilization(sch, member, orig, all_rscs, utilization)
