@@ -1,4 +1,9 @@
-"""Ticket constraints (rsc_ticket): what a resource must do when its ticket is lost."""
+"""Ticket constraints (rsc_ticket): what a resource must do when its ticket is lost.
+
+The constraints are recorded in ``sch.ticket_constraints`` as they are
+unpacked and take effect at once, as in Pacemaker; the rules themselves
+live in `pengine.ticket_rules`.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from pengine.cluster import Scheduler
 
 
 def unpack_ticket_constraint(sch: Scheduler, cons: m.TicketConstraint) -> None:
-    """Record the constraint; `apply_tickets` acts on it (pcmk_sched_tickets.c)."""
-    sch.ticket_constraints.append(cons)
+    """pcmk__unpack_rsc_ticket: record the constraint and apply it."""
+    from pengine.ticket_rules import unpack_rsc_ticket
+    unpack_rsc_ticket(sch, cons)
 
 
-def apply_tickets(sch: Scheduler) -> None:
-    from pengine.ticket_rules import apply_ticket_constraints
-    apply_ticket_constraints(sch)
+def require_promotion_tickets(sch: Scheduler, rsc) -> None:
+    """Ban promotion of ``rsc`` while a promoted-role ticket is not usable."""
+    from pengine.ticket_rules import require_promotion_tickets as impl
+    impl(sch, rsc)

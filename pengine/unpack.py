@@ -694,8 +694,8 @@ def unpack_tags(sch: Scheduler) -> None:
 
 def unpack_status(sch: Scheduler) -> None:
     status = sch.cib.status
-    for ticket in status.tickets:
-        sch.tickets[ticket.id] = dict(ticket.attributes)
+    from pengine.ticket_rules import unpack_ticket_states
+    unpack_ticket_states(sch)
     for state in status.node_states:
         _unpack_node_state(sch, state)
     while _unpack_node_history(sch, status, fence=False):
