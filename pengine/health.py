@@ -35,7 +35,8 @@ def node_health(sch: Scheduler, node, base: int = 0) -> int:
 
 def apply_node_health(sch: Scheduler) -> None:
     from pengine.locations import new_location
-    strategy = (sch.options.get("node-health-strategy") or "none").lower()
+    configured = sch.options.get("node-health-strategy") or "none"
+    strategy = configured.lower()
     if strategy not in _STRATEGIES or strategy == "none":
         return
     base = parse_score(sch.options.get("node-health-base")) if strategy == "progressive" else 0
@@ -47,4 +48,4 @@ def apply_node_health(sch: Scheduler) -> None:
             if health < 0 and (rsc.meta.get("allow-unhealthy-nodes") or "").lower() in (
                     "true", "on", "yes", "y", "1"):
                 continue
-            new_location(sch, strategy, rsc, None, [(node, health)])
+            new_location(sch, configured, rsc, None, [(node, health)])

@@ -142,7 +142,7 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         item(f"  * Taking node {node} offline")
         i = node_state_change(status, node, False)
         status.states[i] = evolve(status.states[i], lrm_resources=(), lrm_id=None,
-                                  transient=(), transient_id=None)
+                                  transient=(), transient_id=None, transient_utilization=())
     for node in inj.node_fail:
         item(f"  * Failing node {node}")
         i = node_state_change(status, node, True)

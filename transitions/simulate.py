@@ -277,7 +277,7 @@ def _execute(action: GraphAction, status: _Status, lines: list[str], fail_specs:
             if (op or "").lower() != "on":
                 i = node_state_change(status, action.node, False)
                 status.states[i] = evolve(status.states[i], lrm_resources=(), lrm_id=None,
-                                          transient=(), transient_id=None)
+                                          transient=(), transient_id=None, transient_utilization=())
             return True
         if action.rsc_id is not None:
             lines.append(f"  * Cluster action:  {action.task} for {action.rsc_config_id} on "
