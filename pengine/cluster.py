@@ -551,6 +551,7 @@ class Scheduler:
         self.rsc_defaults = ()
         self.op_defaults = ()
         self.optimal = False
+        self.placement_report = None  # pengine.placement.PlacementReport in optimal mode
         self.warnings: list[str] = []
         self.score_log: list[str] = []   # -s / -U lines, in the order Pacemaker prints them
         self.record_scores = False       # -s: fill score_log (pengine.score_log)

@@ -177,6 +177,10 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
         from transitions.dot import render_dot
         files.append((args.save_dotfile, render_dot(sch, transition)))
 
+    if sch.placement_report is not None:
+        from pengine.placement import report_json, report_lines
+        out += [""] + report_lines(sch.placement_report)
+        doc["optimal_placement"] = report_json(sch.placement_report)
     from transitions.summary import summary_writer
     summary = summary_writer(sch)
     out += ["", "Transition Summary:"] + summary.lines

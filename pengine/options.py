@@ -21,6 +21,7 @@ CLUSTER_OPTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "concurrent-fencing": ((), "true"),
     "priority-fencing-delay": ((), "0"),
     "placement-strategy": ((), "default"),
+    "placement-solver": ((), "greedy"),  # pengine's own: greedy (Pacemaker) or optimal
     "shutdown-lock": ((), "false"),
     "shutdown-lock-limit": ((), "0"),
     "node-pending-timeout": ((), "0"),

@@ -109,9 +109,16 @@ def assign_resources(sch: Scheduler) -> None:
         for rsc in list(sch.resources):
             if rsc.is_remote_connection:
                 methods(rsc).assign(sch, rsc, rsc.partial_migration_target, True)
+    optimal = sch.optimal or (sch.options.get("placement-solver") or "").lower() == "optimal"
+    if optimal:
+        from pengine.placement import place_optimally
+        place_optimally(sch)
     for rsc in list(sch.resources):
         if not rsc.is_remote_connection:
             methods(rsc).assign(sch, rsc, None, True)
+    if optimal:
+        from pengine.placement import finish_report
+        finish_report(sch)
 
 
 def schedule_resource_actions(sch: Scheduler) -> None:
