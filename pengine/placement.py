@@ -18,12 +18,15 @@ primitives are placed by OR-tools CP-SAT instead:
   colocation scores with the placement of the others, is not negative;
 * objectives, solved lexicographically: the most primitives running, higher
   ``priority`` levels first; then the greatest total score (node scores and
-  finite colocation scores); then the fewest changes: a primitive keeps its
-  node under Pacemaker's greedy assignment, else its current node, else the
-  first node in name order.
+  finite colocation scores); then, among equally good placements, the most
+  primitives where Pacemaker's greedy assignment puts them, and then the most
+  left where they run now, so the answer differs from Pacemaker's only where
+  that serves the objectives.
 
-Solving is deterministic: one worker, a fixed seed, deterministic time
-limits and explicit tie-break terms, so the output never flaps.
+Solving is deterministic: one worker, a fixed seed, deterministic (not wall
+clock) time limits and explicit tie-break objectives, so the output never
+flaps.  "optimal" in the report means both objectives were proven optimal,
+"feasible" that a time limit stopped the search first.
 
 The solver's answer becomes -INFINITY bans ("__optimal_placement__") on
 every other node, and the ordinary assignment then carries it out, so
@@ -39,13 +42,18 @@ resource.  OR-tools is imported only when optimal placement is asked for.
 
 from __future__ import annotations
 
+import time
+
 from attrs import define, field, frozen
 
 from pengine.cluster import Resource, Role, Scheduler
 from pengine.scores import INFINITY
 
 SEED = 20240607
-STAGE_DETERMINISTIC_TIME = 20.0  # CP-SAT deterministic seconds per objective stage
+# CP-SAT deterministic time limits (not wall clock, so results never depend on load)
+STAGE_DETERMINISTIC_TIME = 30.0   # per objective stage: active resources, score
+TIE_BREAK_DETERMINISTIC_TIME = 5.0  # choosing among equally good placements
+ROUND_DETERMINISTIC_TIME = 2.0  # per stage of a local repair round (a heuristic)
 PIN_TAG = "__optimal_placement__"
 
 
@@ -77,6 +85,7 @@ class PlacementReport:
     active_optimal: int = 0
     score_greedy: int = 0
     score_optimal: int = 0
+    solve_seconds: float = 0.0        # wall clock: for benchmarks, never printed
 
 
 def report_lines(report: PlacementReport) -> list[str]:
@@ -120,7 +129,7 @@ def _change_text(change: Change, width: int) -> str:
         why = "Pacemaker's greedy assignment leaves it stopped"
     elif change.optimal is None:
         verb, where = "Sacrifice", f"stopped instead of {greedy}"
-        why = "so that more, or higher-priority, resources run"
+        why = "for a better overall placement"
     else:
         where = f"{change.optimal} instead of {greedy}"
         better = _score_cmp(change.optimal_score, change.greedy_score)
@@ -391,7 +400,14 @@ class Solution:
 
 def solve(model: Model, current: dict[int, int | None],
           greedy: dict[int, int | None]) -> Solution | None:
-    """Lexicographic CP-SAT solve; None when no solution was found."""
+    """Lexicographic CP-SAT solve; None when no solution was found.
+
+    Pacemaker's placement is first repaired locally: the primitives it leaves
+    stopped, and those on a few nodes with the most room, are placed anew with
+    the rest kept where Pacemaker put them, on more and more nodes.  When
+    that reaches the objectives' upper bounds it is optimal and changes little;
+    otherwise it seeds the search over the whole model.
+    """
     from ortools.sat.python import cp_model
 
     cp = cp_model.CpModel()
@@ -427,11 +443,9 @@ def solve(model: Model, current: dict[int, int | None],
     for (u, n), var in x.items():
         terms = acceptance.get((u, n), [])
         base = model.score[(u, n)]
-        worst = base + sum(min(0, s) for s, _ in terms)
-        if worst >= 0:
+        if base + sum(min(0, s) for s, _ in terms) >= 0:
             continue
-        expr = base + sum(s * sum(there) for s, there in terms)
-        cp.Add(expr >= 0).OnlyEnforceIf(var)
+        cp.Add(base + sum(s * sum(there) for s, there in terms) >= 0).OnlyEnforceIf(var)
 
     for (n, key), cap in model.capacity.items():
         load = [model.requirement[(u, key)] * x[(u, n)]
@@ -440,62 +454,125 @@ def solve(model: Model, current: dict[int, int | None],
         if load:
             cp.Add(sum(load) <= cap)
 
-    for (u, n), var in x.items():
-        cp.AddHint(var, greedy.get(u) == n)
+    running = {u: sum(x[(u, n)] for n in cands) for u, cands in enumerate(model.candidates)
+               if cands}
+    # (objective, an upper bound that proves it optimal when reached)
+    objectives = []
+    for level in sorted({model.priority[u] for u in running}, reverse=True):
+        units = [u for u in running if model.priority[u] == level]
+        objectives.append((sum(running[u] for u in units), len(units)))
+    best_scores: dict = {}
+    for (u, n), value in model.score.items():
+        if (u, n) in x:
+            best_scores[u] = max(best_scores.get(u, 0), value)
+    score_bound = sum(best_scores.values()) + sum(
+        max(0, coupling[2]) for coupling in model.couplings if abs(coupling[2]) < INFINITY)
+    if any(model.score[key] for key in x) or any(
+            abs(coupling[2]) < INFINITY for coupling in model.couplings):
+        objectives.append((sum(score_terms), score_bound))
+    # among equally good placements: Pacemaker's own choice, then staying put
+    tie_breaks = [_agreement(x, greedy)]
+    if any(node is not None and node != greedy.get(u) for u, node in current.items()):
+        tie_breaks.append(_agreement(x, current))
 
+    hint = {key: greedy.get(key[0]) == key[1] for key in x}
+    for free_nodes in _neighbourhoods(model, greedy):
+        sub = cp.clone()
+        for u, n in greedy.items():
+            if n is not None and n not in free_nodes and (u, n) in x:
+                sub.Add(sub.get_bool_var_from_proto_index(x[(u, n)].index) == 1)
+        found = _lexicographic(sub, x, objectives, tie_breaks, hint, ROUND_DETERMINISTIC_TIME,
+                               ROUND_DETERMINISTIC_TIME)
+        if found is None:
+            break  # Pacemaker's placement breaks a rule of the model: search it all
+        values, reached, _proven = found
+        hint = values
+        if reached:
+            return Solution(_placement(model, values), "optimal")
+    found = _lexicographic(cp, x, objectives, tie_breaks, hint, STAGE_DETERMINISTIC_TIME,
+                           TIE_BREAK_DETERMINISTIC_TIME)
+    if found is None:
+        return None
+    values, _reached, proven = found
+    return Solution(_placement(model, values), "optimal" if proven else "feasible")
+
+
+def _placement(model: Model, values: dict) -> dict:
+    return {u: next((n for n in cands if values[(u, n)]), None)
+            for u, cands in enumerate(model.candidates)}
+
+
+def _neighbourhoods(model: Model, greedy: dict):
+    """Growing sets of nodes whose primitives may move: first those with the
+    most room left by Pacemaker's placement, doubling up to all nodes but one
+    (all of them is the whole model)."""
+    used: dict = {}
+    for (u, key), amount in model.requirement.items():
+        n = greedy.get(u)
+        if n is not None:
+            used[(n, key)] = used.get((n, key), 0) + amount
+
+    def room(n: int) -> float:
+        total = 0.0
+        for (node, key), cap in model.capacity.items():
+            if node == n and cap > 0:
+                total += (cap - used.get((n, key), 0)) / cap
+        return total
+    order = sorted(range(len(model.nodes)), key=lambda n: (-room(n), model.nodes[n].name))
+    size = 1
+    while size < len(order):
+        yield set(order[:size])
+        size *= 2
+
+
+def _lexicographic(cp, x: dict, objectives: list, tie_breaks: list, hint: dict,
+                   budget: float, tie_break_budget: float):
+    """Maximize each objective in turn, then each tie-break, keeping the
+    previous ones at their best.  Returns None when nothing was found, else
+    (values, whether every objective reached its upper bound, whether every
+    objective was proven optimal)."""
+    from ortools.sat.python import cp_model
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = SEED
-    solver.parameters.max_deterministic_time = STAGE_DETERMINISTIC_TIME
-
-    running = {u: sum(x[(u, n)] for n in cands) for u, cands in enumerate(model.candidates)
-               if cands}
-    stages = []
-    for level in sorted({model.priority[u] for u in running}, reverse=True):
-        stages.append(sum(running[u] for u in running if model.priority[u] == level))
-    stages.append(sum(score_terms))
-    stages.append(_tie_break(model, x, current, greedy))
-
-    proven = True
     values = None
-    for objective in stages:
+    proven = reached = True
+
+    def run(objective, limit) -> str | None:
+        nonlocal values
+        cp.ClearHints()
+        for key, var in x.items():
+            cp.AddHint(var, bool((values or hint).get(key)))
+        solver.parameters.max_deterministic_time = limit
         cp.Maximize(objective)
         result = solver.Solve(cp)
         if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        proven = proven and result == cp_model.OPTIMAL
-        best = int(round(solver.ObjectiveValue()))
         values = {key: solver.BooleanValue(var) for key, var in x.items()}
-        cp.Add(objective >= best)
-        cp.ClearHints()
-        for key, var in x.items():
-            cp.AddHint(var, values[key])
-    placement = {u: next((n for n in cands if values[(u, n)]), None)
-                 for u, cands in enumerate(model.candidates)}
-    return Solution(placement, "optimal" if proven else "feasible")
+        return "OPTIMAL" if result == cp_model.OPTIMAL else "FEASIBLE"
+
+    for objective, bound in objectives:
+        if isinstance(objective, int):
+            continue  # nothing to choose
+        status = run(objective, budget)
+        if status is None:
+            return None if values is None else (values, False, False)
+        value = int(solver.Value(objective))
+        reached = reached and value >= bound
+        proven = proven and (status == "OPTIMAL" or value >= bound)
+        cp.Add(objective >= value)
+    for objective in tie_breaks:
+        if isinstance(objective, int):
+            continue
+        if run(objective, tie_break_budget) is None:
+            break
+        cp.Add(objective >= int(solver.Value(objective)))
+    return values, reached, proven
 
 
-def _tie_break(model: Model, x: dict, current: dict, greedy: dict):
-    """Among equally good placements, keep each primitive where Pacemaker's
-    greedy assignment puts it, else where it runs now, else on the first node
-    by name: strictly lexicographic weights, so the optimum differs from
-    Pacemaker's answer only where that serves the objectives."""
-    n_nodes = max(len(model.nodes), 1)
-    n_units = max(len(model.units), 1)
-    rank = {n: r for r, n in enumerate(sorted(range(len(model.nodes)),
-                                              key=lambda n: model.nodes[n].name))}
-    keep_current = n_nodes * n_units + 1
-    keep_greedy = keep_current * (n_units + 1)
-    terms = []
-    for (u, n), var in x.items():
-        weight = n_nodes - 1 - rank[n]
-        if current.get(u) == n:
-            weight += keep_current
-        if greedy.get(u) == n:
-            weight += keep_greedy
-        if weight:
-            terms.append(weight * var)
-    return sum(terms)
+def _agreement(x: dict, wanted: dict):
+    """How many primitives are on the node ``wanted`` names for them."""
+    return sum(var for (u, n), var in x.items() if wanted.get(u) == n)
 
 
 # ------------------------------------------------------------- pipeline --
@@ -517,7 +594,9 @@ def place_optimally(sch: Scheduler) -> None:
               for u, r in enumerate(model.units)}
     current = {u: node_index.get(r.current_node.name) if r.current_node is not None else None
                for u, r in enumerate(model.units)}
+    started = time.perf_counter()
     solution = solve(model, current, greedy) if model.units else Solution({}, "optimal")
+    elapsed = time.perf_counter() - started
     if solution is None:
         sch.placement_report = PlacementReport("skipped: the solver found no placement")
         return
@@ -527,7 +606,8 @@ def place_optimally(sch: Scheduler) -> None:
             if n != chosen:
                 resource_location(sch, rsc, node, -INFINITY, PIN_TAG)
     sch.placement_model = (model, solution, greedy)
-    sch.placement_report = PlacementReport(solution.status, modelled=len(model.units))
+    sch.placement_report = PlacementReport(solution.status, modelled=len(model.units),
+                                           solve_seconds=elapsed)
 
 
 def finish_report(sch: Scheduler) -> None:
