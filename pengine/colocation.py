@@ -240,19 +240,20 @@ def node_attr(node, attr: str, rsc: Resource | None):
     from pengine.remote import node_attribute
     target = None
     if node.is_guest and rsc is not None and rsc.is_bundled() and node.remote_rsc is not None \
-            and node.remote_rsc.launcher is not None and node.remote_rsc.launcher.replica_container:
-        if rsc.top() is not None and _bundled_resource(rsc) is rsc.top():
-            target = "host"
+            and node.remote_rsc.launcher is not None and node.remote_rsc.launcher.replica_container \
+            and rsc.top() is _bundled_resource(rsc):
+        # the bundled resource itself is looked up on the container's host
+        target = "host"
     elif rsc is not None:
         target = rsc.meta.get("container-attribute-target")
     return node_attribute(node, attr, target)
 
 
 def _bundled_resource(rsc: Resource):
-    walker = rsc
-    while walker.parent is not None and walker.parent.variant != "bundle":
-        walker = walker.parent
-    return walker
+    """pe__bundled_resource: the resource a bundle wraps (not its IPs or containers)."""
+    from pengine.variants.bundle import bundled_resource
+    bundle = rsc.top(include_bundle=True)
+    return bundled_resource(bundle) if bundle.variant == "bundle" else None
 
 
 def _role_rsc(rsc: Resource) -> Resource:
