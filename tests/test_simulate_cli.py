@@ -110,3 +110,15 @@ def test_the_readme_sample_command_plans_a_failover():
     assert "* Fence (reboot) node1 'peer is no longer part of the cluster'" \
         in out["Transition Summary"]
     assert any(line.startswith("* Move web-ip ( node1 -> ") for line in out["Transition Summary"])
+
+
+def test_injecting_a_result_for_an_implicit_guest_connection():
+    """-i accepts resources the scheduler creates itself, as crm_simulate does."""
+    from conftest import cts_dir
+    case = cts_dir() / "xml" / "whitebox-fail1.xml"
+    if not case.exists():
+        import pytest
+        pytest.skip("no conformance corpus")
+    result = run_pengine("simulate", "-x", case, "-S", "-i", "lxc1_monitor_30000@18node2=1")
+    assert result.returncode == 0, result.stderr
+    assert "* Recover lxc1 ( 18node2 )" in _sections(result.stdout)["Transition Summary"]

@@ -67,19 +67,22 @@ def parse_op_spec(spec: str) -> tuple[str, str, int, str, int]:
     return rsc, task, interval, match.group("node"), int(match.group("rc"))
 
 
-def _find_primitive(config: m.Configuration, rsc_id: str):
-    """The configured primitive behind ``rsc_id`` (clone instance suffixes
-    stripped), with a template's agent filled in."""
-    base = rsc_id.split(":", 1)[0]
-    templates = {t.id: t for t in config.resources if isinstance(t, m.Template)}
-
-    prim = next((r for r in m.walk_resources(config.resources)
-                 if isinstance(r, m.Primitive) and r.id == base), None)
-    if prim is not None and prim.template and prim.template in templates:
-        tpl = templates[prim.template]
-        prim = evolve(prim, cls=prim.cls or tpl.cls, provider=prim.provider or tpl.provider,
-                      type=prim.type or tpl.type)
-    return prim
+def _find_agent(cib: m.Cib, rsc_id: str):
+    """(class, type, provider) of ``rsc_id`` as the scheduler knows it
+    (pe_find_resource after unpacking): clone instances, template-based
+    primitives and implicit resources (guest and bundle connections,
+    bundle containers and IPs) included; None if there is no such resource."""
+    from pengine.unpack import unpack
+    sch = unpack(cib)
+    rsc = sch.find_resource(rsc_id)
+    if rsc is None:
+        base = rsc_id.split(":", 1)[0]
+        rsc = next((r for r in sch.all_resources.values()
+                    if r.variant == "primitive" and (r.clone_name == base or r.id == base)),
+                   None)
+    if rsc is None or rsc.variant != "primitive":
+        return None
+    return rsc.cls, rsc.type, rsc.provider
 
 
 def _set_ticket(status: m.Status, ticket_id: str, name: str, value: bool) -> m.Status:
@@ -168,15 +171,15 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
     for spec in inj.op_inject:
         item(f"  * Injecting {spec} into the configuration")
         rsc_id, task, interval, node, rc = parse_op_spec(spec)
-        prim = _find_primitive(cib.configuration, rsc_id)
-        if prim is None:
+        agent = _find_agent(cib, rsc_id)
+        if agent is None:
             raise UsageError(f"invalid resource name in '{spec}': no resource {rsc_id}")
+        cls, rtype, provider = agent
         i = status.inject_node(node, None)
         if not (rc == 0 or (rc == 7 and interval == 0)):
             infinity = task == "stop" or (task == "start" and _start_failure_fatal(cib))
             inject_failcount(status, i, rsc_id, task, interval, infinity)
-        j = inject_resource_history(status, i, rsc_id, rsc_id, prim.cls, prim.type,
-                                    prim.provider)
+        j = inject_resource_history(status, i, rsc_id, rsc_id, cls, rtype, provider)
         if j is None:
             raise UsageError(f"cannot inject '{spec}': {rsc_id} has no resource agent")
         inject_action_result(status, i, j, task, interval, rc, 0, node)
