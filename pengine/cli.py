@@ -67,7 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-O", "--save-output", metavar="FILE.xml",
                    help="save the resulting CIB (after the transition, with -S)")
     p.add_argument("--output-as", choices=("text", "json"), default="text")
-    p.add_argument("--batch", metavar="DIR", help="simulate every CIB in DIR in one process")
+    p.add_argument("--batch", metavar="DIR",
+                   help="simulate every *.xml and *.crm file in DIR in one process, with the "
+                        "same flags; prints one summary line per case")
+    p.add_argument("--batch-output", metavar="OUTDIR",
+                   help="with --batch: write each case's output to OUTDIR/NAME.out "
+                        "(and its errors to NAME.err)")
     p.add_argument("--report", metavar="FILE.html")
     _event_flags(p)
 

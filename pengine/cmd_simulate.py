@@ -22,6 +22,8 @@ from transitions.inject import Injections, apply_injections
 
 
 def run(args) -> int:
+    if getattr(args, "batch", None):
+        return run_batch(args)
     cib = load_input(args)
     now, date_line = effective_date(cib, args.set_datetime)
     injections = injections_from(args)
@@ -31,6 +33,106 @@ def run(args) -> int:
     sys.stdout.write(text)
     sys.stdout.flush()
     return rc
+
+
+# ----------------------------------------------------------------- batch --
+
+_BATCH_FILE_FLAGS = (("save_dotfile", "-D"), ("save_graph", "-G"), ("save_input", "-I"),
+                     ("save_output", "-O"))
+_BATCH_SUFFIXES = (".xml", ".crm")
+
+
+def run_batch(args) -> int:
+    """``--batch DIR``: simulate every CIB XML (``*.xml``) and crm file
+    (``*.crm``) of DIR, in name order, in this one process, each with the
+    same flags.  A summary line per case goes to stdout (name, outcome,
+    seconds); with ``--batch-output OUTDIR`` each case's output is written to
+    ``OUTDIR/NAME.out`` and anything it reports on stderr to ``NAME.err``.
+    One bad case does not stop the others.  The exit code is the worst of
+    the cases': 0 all simulated, 1 some input invalid (or a transition that
+    failed), 70 an internal error.
+    """
+    from cib.errors import InputError, PengineError
+    directory = args.batch
+    if args.xml_file or args.config:
+        raise UsageError("--batch DIR takes its inputs from DIR: give no -x or CONFIG")
+    for name, flag in _BATCH_FILE_FLAGS:
+        if getattr(args, name, None):
+            raise UsageError(f"--batch writes one output per case: {flag} names a single file")
+    try:
+        names = sorted(entry for entry in os.listdir(directory)
+                       if entry.endswith(_BATCH_SUFFIXES)
+                       and os.path.isfile(os.path.join(directory, entry)))
+    except OSError as error:
+        raise UsageError(f"cannot read {directory}: {error.strerror or error}") from None
+    outdir = getattr(args, "batch_output", None)
+    if outdir:
+        try:
+            os.makedirs(outdir, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"cannot create {outdir}: {error.strerror or error}") from None
+    counts = {"ok": 0, "failed": 0, "invalid": 0, "error": 0}
+    worst = 0
+    started = time.perf_counter()
+    for entry in names:
+        case_args = _case_args(args, os.path.join(directory, entry))
+        stem = entry.rsplit(".", 1)[0]
+        text, err, outcome, rc = _run_case(case_args, InputError, PengineError)
+        counts[outcome] += 1
+        worst = max(worst, rc)
+        if outdir:
+            write_atomically(os.path.join(outdir, f"{stem}.out"), text)
+            err_path = os.path.join(outdir, f"{stem}.err")
+            if err:
+                write_atomically(err_path, err)
+            elif os.path.exists(err_path):
+                os.unlink(err_path)
+        seconds = time.perf_counter() - case_args._started
+        sys.stdout.write(f"{stem}\t{outcome}\t{seconds:.3f}\n")
+    total = time.perf_counter() - started
+    sys.stdout.write(f"{len(names)} cases in {total:.2f} s: {counts['ok']} ok, "
+                     f"{counts['failed']} transition failed, {counts['invalid']} invalid input, "
+                     f"{counts['error']} internal errors\n")
+    sys.stdout.flush()
+    return worst
+
+
+def _case_args(args, path: str):
+    import argparse
+    case = argparse.Namespace(**vars(args))
+    case.batch = None
+    if path.endswith(".xml"):
+        case.xml_file, case.config = path, []
+    else:
+        case.xml_file, case.config = None, [path]
+    case._started = time.perf_counter()
+    return case
+
+
+def _run_case(args, InputError, PengineError) -> tuple[str, str, str, int]:
+    """(output, stderr text, outcome, exit code) of one case, run in this process."""
+    import contextlib
+    import io
+    err = io.StringIO()
+    text = ""
+    try:
+        with contextlib.redirect_stderr(err):
+            cib = load_input(args)
+            now, date_line = effective_date(cib, args.set_datetime)
+            text, files, rc = simulate(cib, now, date_line, injections_from(args), args)
+        outcome = "ok" if rc == 0 else "failed"
+    except InputError as error:
+        err.write(error.render() + "\n")
+        outcome, rc = "invalid", 1
+    except PengineError as error:
+        err.write(f"pengine: {error.render()}\n")
+        outcome, rc = "invalid", 1
+    except Exception as error:  # noqa: BLE001 - one case's bug must not stop the batch
+        if os.environ.get("PENGINE_TRACEBACK"):
+            raise
+        err.write(f"pengine: internal error: {type(error).__name__}: {error}\n")
+        outcome, rc = "error", 70
+    return text, err.getvalue(), outcome, rc
 
 
 # ----------------------------------------------------------------- input --

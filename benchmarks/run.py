@@ -1,0 +1,389 @@
+"""Time ``pengine simulate`` against Debian's ``crm_simulate``, side by side.
+
+Three suites, all in one run, each tool on the same input files:
+
+``scale``
+    generated clusters (``benchmarks/generate.py``) of NODES nodes and each
+    of SIZES configured primitives, in each scenario (``fresh``: every node
+    just joined, so everything is probed and started; ``failure``:
+    everything runs, then the last node fails);
+``startup``
+    small corpus cases run many times: the per-process cost of a small run;
+``corpus``
+    every corpus case once: ``pengine simulate --batch DIR`` (one process)
+    against one ``pengine`` process per case and one ``crm_simulate``
+    process per case.  The batch outputs are checked against the
+    per-process ones.
+
+Times are the child's CPU time (user + system, from ``wait4``), which a
+loaded machine distorts far less than wall-clock time; wall time is
+reported too.  Peak memory is the child's maximum resident set size.
+``crm_simulate`` comes from the ``pacemaker-cli-utils`` package, which is
+installed with apt-get when missing.  A tool that exceeds its time limit is
+stopped and its time shown as a lower bound (``>``).
+
+The table goes to stdout and the figures to a JSON file.  Nothing here
+asserts a time: benchmarks report.
+
+Usage::
+
+    python benchmarks/run.py [--suite scale,startup,corpus] [--nodes 16]
+        [--sizes 500,1000,2000] [--scenarios fresh,failure] [--mode S|R]
+        [--crm-timeout 900] [--json FILE] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import DEFAULT_MIX, SCENARIOS, generate, parse_mix  # noqa: E402
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "pacemaker-cts"
+STARTUP_CASES = ("simple1", "simple7", "coloc-group", "group-dependents", "migrate-1")
+
+
+# --------------------------------------------------------------- running --
+
+@dataclass
+class Timing:
+    """One process: CPU and wall seconds, peak RSS in MiB, exit status."""
+
+    cpu: float
+    wall: float
+    rss_mib: float
+    rc: int
+    timed_out: bool = False
+    output: str = field(default="", repr=False)
+
+
+def measure(argv: list[str], timeout: float | None = None, cwd: Path = ROOT,
+            keep_output: bool = True) -> Timing:
+    """Run ``argv`` and account for exactly that child (os.wait4)."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL)
+        killed = threading.Event()
+
+        def stop():
+            killed.set()
+            proc.kill()
+        timer = threading.Timer(timeout, stop) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        if timer:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        text = ""
+        if keep_output:
+            out.seek(0)
+            text = out.read().decode("utf-8", "replace")
+    return Timing(cpu=usage.ru_utime + usage.ru_stime, wall=wall,
+                  rss_mib=usage.ru_maxrss / 1024, rc=proc.returncode,
+                  timed_out=killed.is_set(), output=text)
+
+
+def pengine_argv(path: str, mode: str) -> list[str]:
+    return [sys.executable, "-m", "pengine.cli", "simulate", "-x", path, f"-{mode}"]
+
+
+def crm_argv(path: str, mode: str) -> list[str]:
+    return ["crm_simulate", "-x", path, f"-{mode}"]
+
+
+def ensure_crm_simulate() -> str | None:
+    """crm_simulate's version, installing pacemaker-cli-utils if needed; None if unavailable."""
+    if shutil.which("crm_simulate") is None:
+        sudo = [] if os.geteuid() == 0 else (["sudo"] if shutil.which("sudo") else None)
+        if sudo is not None and shutil.which("apt-get"):
+            print("installing pacemaker-cli-utils for crm_simulate ...", file=sys.stderr)
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            subprocess.run(sudo + ["apt-get", "update", "-qq"], env=env, check=False)
+            subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "pacemaker-cli-utils"],
+                           env=env, check=False)
+    if shutil.which("crm_simulate") is None:
+        return None
+    done = subprocess.run(["crm_simulate", "--version"], capture_output=True, text=True)
+    return (done.stdout.splitlines() or ["unknown"])[0]
+
+
+def transition_lines(text: str) -> set[str]:
+    """The Transition Summary lines, whitespace-normalised."""
+    lines, inside = set(), False
+    for raw in text.splitlines():
+        if raw.startswith("Transition Summary:"):
+            inside = True
+            continue
+        if inside and raw and not raw[0].isspace():
+            break
+        if inside and raw.strip():
+            lines.add(" ".join(raw.split()))
+    return lines
+
+
+def count_actions(text: str) -> int:
+    inside, count = False, 0
+    for raw in text.splitlines():
+        if raw.startswith("Executing Cluster Transition:"):
+            inside = True
+            continue
+        if inside and raw and not raw[0].isspace():
+            break
+        if inside and raw.strip().startswith("* "):
+            count += 1
+    return count
+
+
+# ----------------------------------------------------------------- suites --
+
+def scale_suite(args, crm: bool, workdir: Path) -> list[dict]:
+    rows = []
+    for nodes in args.nodes:
+        for size in args.sizes:
+            for scenario in args.scenarios:
+                path = workdir / f"bench-{nodes}n-{size}r-{scenario}.xml"
+                if not path.exists():
+                    path.write_text(generate(nodes, size, scenario, args.mix, args.seed))
+                row = {"nodes": nodes, "resources": size, "scenario": scenario,
+                       "mode": args.mode, "file_mib": path.stat().st_size / 2**20}
+                pe = measure(pengine_argv(str(path), args.mode), args.pengine_timeout)
+                row["pengine"] = _timing_dict(pe)
+                row["actions"] = count_actions(pe.output) if args.mode == "S" else None
+                if crm and not (args.crm_max and size > args.crm_max):
+                    cs = measure(crm_argv(str(path), args.mode), args.crm_timeout)
+                    row["crm_simulate"] = _timing_dict(cs)
+                    row["ratio"] = cs.cpu / pe.cpu if pe.cpu > 0 else None
+                    row["agree"] = (None if cs.timed_out or cs.rc != 0 or pe.rc != 0 else
+                                    transition_lines(pe.output) == transition_lines(cs.output))
+                else:
+                    row["crm_simulate"] = None
+                rows.append(row)
+                print_scale_row(row)
+                if not args.keep:
+                    path.unlink()
+    return rows
+
+
+def startup_suite(args, crm: bool) -> list[dict]:
+    rows = []
+    for name in args.startup_cases:
+        path = args.corpus / "xml" / f"{name}.xml"
+        if not path.exists():
+            continue
+        row = {"case": name, "repeat": args.repeat}
+        for tool, argv in (("pengine", pengine_argv(str(path), "S")),
+                           ("crm_simulate", crm_argv(str(path), "S") if crm else None)):
+            if argv is None:
+                continue
+            runs = [measure(argv, 60, keep_output=False) for _ in range(args.repeat)]
+            row[tool] = {"cpu": statistics.median(r.cpu for r in runs),
+                         "wall": statistics.median(r.wall for r in runs),
+                         "rss_mib": max(r.rss_mib for r in runs)}
+        if "crm_simulate" in row:
+            row["ratio"] = row["pengine"]["cpu"] / row["crm_simulate"]["cpu"] \
+                if row["crm_simulate"]["cpu"] > 0 else None
+        rows.append(row)
+        print_startup_row(row)
+    return rows
+
+
+def corpus_suite(args, crm: bool) -> dict:
+    xml_dir = args.corpus / "xml"
+    names = sorted(p.stem for p in xml_dir.glob("*.xml"))
+    if args.corpus_limit:
+        names = names[: args.corpus_limit]
+    with tempfile.TemporaryDirectory(prefix="pengine-bench-") as tmp:
+        cases = Path(tmp) / "cases"
+        cases.mkdir()
+        for name in names:
+            os.symlink(xml_dir / f"{name}.xml", cases / f"{name}.xml")
+        outdir = Path(tmp) / "out"
+        batch = measure([sys.executable, "-m", "pengine.cli", "simulate", "--batch", str(cases),
+                         "--batch-output", str(outdir), "-S"], None, keep_output=False)
+        result = {"cases": len(names), "batch": _timing_dict(batch)}
+        per_case = {"cpu": 0.0, "wall": 0.0, "rss_mib": 0.0}
+        differ = []
+        for name in names:
+            run = measure(pengine_argv(str(cases / f"{name}.xml"), "S"), 120)
+            per_case["cpu"] += run.cpu
+            per_case["wall"] += run.wall
+            per_case["rss_mib"] = max(per_case["rss_mib"], run.rss_mib)
+            batch_out = outdir / f"{name}.out"
+            if not batch_out.exists() or batch_out.read_text() != run.output:
+                differ.append(name)
+        result["pengine_per_process"] = per_case
+        result["batch_differs"] = differ
+        if crm:
+            crm_total = {"cpu": 0.0, "wall": 0.0, "rss_mib": 0.0, "failed": 0}
+            for name in names:
+                run = measure(crm_argv(str(cases / f"{name}.xml"), "S"), 120, keep_output=False)
+                crm_total["cpu"] += run.cpu
+                crm_total["wall"] += run.wall
+                crm_total["rss_mib"] = max(crm_total["rss_mib"], run.rss_mib)
+                crm_total["failed"] += run.rc != 0
+            result["crm_simulate_per_process"] = crm_total
+    print_corpus(result)
+    return result
+
+
+def _timing_dict(t: Timing) -> dict:
+    d = asdict(t)
+    d.pop("output")
+    return d
+
+
+# ----------------------------------------------------------------- tables --
+
+def _secs(t: dict | None) -> str:
+    if t is None:
+        return "-"
+    mark = ">" if t.get("timed_out") else ""
+    return f"{mark}{t['cpu']:.2f}"
+
+
+def print_scale_header():
+    print(f"{'size':>16} {'scenario':>8} {'actions':>7} {'pengine s':>10} {'wall':>8} "
+          f"{'MiB':>6} {'crm_sim s':>10} {'wall':>8} {'MiB':>6} {'ratio':>7} {'agree':>5}",
+          flush=True)
+
+
+def print_scale_row(row: dict):
+    pe, cs = row["pengine"], row["crm_simulate"]
+    size = f"{row['nodes']}x{row['resources']}"
+    ratio = "-" if not row.get("ratio") else \
+        (">" if cs and cs["timed_out"] else "") + f"{row['ratio']:.1f}x"
+    agree = {None: "-", True: "yes", False: "NO"}[row.get("agree")]
+    actions = f"rc={pe['rc']}" if pe["rc"] != 0 else \
+        (row["actions"] if row["actions"] is not None else "-")
+    print(f"{size:>16} {row['scenario']:>8} {actions:>7} "
+          f"{_secs(pe):>10} {pe['wall']:>8.2f} {pe['rss_mib']:>6.0f} "
+          f"{_secs(cs):>10} {cs['wall'] if cs else 0:>8.2f} {cs['rss_mib'] if cs else 0:>6.0f} "
+          f"{ratio:>7} {agree:>5}", flush=True)
+
+
+def print_startup_row(row: dict):
+    pe, cs = row["pengine"], row.get("crm_simulate")
+    ratio = f"{row['ratio']:.2f}" if row.get("ratio") else "-"
+    print(f"{row['case']:>24}  pengine {pe['cpu']:.3f} s cpu {pe['wall']:.3f} s wall "
+          f"{pe['rss_mib']:.0f} MiB | crm_simulate "
+          + (f"{cs['cpu']:.3f} s cpu {cs['wall']:.3f} s wall {cs['rss_mib']:.0f} MiB"
+             if cs else "-") + f" | pengine/crm_simulate {ratio}", flush=True)
+
+
+def print_corpus(result: dict):
+    n = result["cases"]
+    b, p = result["batch"], result["pengine_per_process"]
+    print(f"corpus: {n} cases", flush=True)
+    print(f"  pengine --batch (one process): {b['cpu']:.1f} s cpu, {b['wall']:.1f} s wall, "
+          f"{b['rss_mib']:.0f} MiB peak", flush=True)
+    print(f"  pengine, one process per case: {p['cpu']:.1f} s cpu, {p['wall']:.1f} s wall, "
+          f"{p['rss_mib']:.0f} MiB peak", flush=True)
+    c = result.get("crm_simulate_per_process")
+    if c:
+        print(f"  crm_simulate, one per case:    {c['cpu']:.1f} s cpu, {c['wall']:.1f} s wall, "
+              f"{c['rss_mib']:.0f} MiB peak ({c['failed']} exited non-zero)", flush=True)
+    print(f"  batch output differs from per-process output: {len(result['batch_differs'])}"
+          + (f" ({', '.join(result['batch_differs'][:5])} ...)" if result["batch_differs"] else ""),
+          flush=True)
+
+
+# ------------------------------------------------------------------- main --
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--suite", default="scale,startup,corpus",
+                        help="comma-separated: scale, startup, corpus")
+    parser.add_argument("--nodes", type=_ints, default=[16])
+    parser.add_argument("--sizes", type=_ints, default=[500, 1000, 2000])
+    parser.add_argument("--scenarios", type=lambda s: [x for x in s.split(",") if x],
+                        default=list(SCENARIOS))
+    parser.add_argument("--mix", type=parse_mix, default=DEFAULT_MIX)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mode", choices=("S", "R"), default="S",
+                        help="S: schedule and simulate the transition (default); R: schedule only")
+    parser.add_argument("--no-crm", action="store_true", help="time pengine only")
+    parser.add_argument("--crm-timeout", type=float, default=900,
+                        help="seconds before crm_simulate is stopped (a lower bound is reported)")
+    parser.add_argument("--crm-max", type=int, default=0,
+                        help="skip crm_simulate above this many resources (0: never skip)")
+    parser.add_argument("--pengine-timeout", type=float, default=3600)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus-limit", type=int, default=0, help="first N corpus cases only")
+    parser.add_argument("--startup-cases", type=lambda s: s.split(","), default=list(STARTUP_CASES))
+    parser.add_argument("--repeat", type=int, default=10, help="runs per startup case")
+    parser.add_argument("--workdir", type=Path, help="where generated CIBs go (default: temporary)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated CIBs")
+    parser.add_argument("--json", type=Path, help="write the figures here "
+                        "(default: benchmarks/results/run-DATE.json)")
+    args = parser.parse_args(argv)
+    suites = {s.strip() for s in args.suite.split(",") if s.strip()}
+    unknown = suites - {"scale", "startup", "corpus"}
+    if unknown:
+        parser.error(f"unknown suite: {', '.join(sorted(unknown))}")
+    bad = [s for s in args.scenarios if s not in SCENARIOS]
+    if bad:
+        parser.error(f"unknown scenario: {', '.join(bad)}")
+
+    crm_version = None if args.no_crm else ensure_crm_simulate()
+    crm = crm_version is not None
+    if not args.no_crm and not crm:
+        print("crm_simulate is not available: timing pengine only", file=sys.stderr)
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                    "cpus": os.cpu_count(), "load": os.getloadavg()},
+        "crm_simulate": crm_version,
+        "mode": args.mode, "mix": list(args.mix), "seed": args.seed,
+    }
+    print(f"pengine (python {platform.python_version()}) vs {crm_version or 'no crm_simulate'}; "
+          f"times are CPU seconds (user+system); load average {os.getloadavg()[0]:.1f}",
+          flush=True)
+    tmp = None
+    workdir = args.workdir
+    if workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="pengine-bench-")
+        workdir = Path(tmp.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        if "scale" in suites:
+            print_scale_header()
+            report["scale"] = scale_suite(args, crm, workdir)
+        if "startup" in suites and args.corpus.exists():
+            print(f"startup (median of {args.repeat} runs, -S):", flush=True)
+            report["startup"] = startup_suite(args, crm)
+        if "corpus" in suites and args.corpus.exists():
+            report["corpus"] = corpus_suite(args, crm)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    path = args.json or HERE / "results" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"figures written to {path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
