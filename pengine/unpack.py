@@ -8,6 +8,7 @@ history, failures and fail-counts.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timezone
 
@@ -1812,25 +1813,38 @@ def _fail_patterns(sch: Scheduler, rsc: Resource):
     name = rsc.history_id or rsc.id
     if not rsc.unique:
         name = _clone_strip(name)
+    return _compiled_fail_patterns(name, rsc.unique)
+
+
+@functools.lru_cache(maxsize=65536)
+def _compiled_fail_patterns(name: str, unique: bool):
+    # Compiled once per resource: re's own cache holds only 512 patterns,
+    # fewer than a large cluster's resources.
     # Pacemaker 3.0 dropped per-resource (pre-1.1.17) fail counts: always per op.
     op_pattern = "#.+_[0-9]+"
-    instance = "" if rsc.unique else "(:[0-9]+)?"
+    instance = "" if unique else "(:[0-9]+)?"
     escaped = re.escape(name)
     return (re.compile(f"^fail-count-{escaped}{instance}{op_pattern}$"),
             re.compile(f"^last-failure-{escaped}{instance}{op_pattern}$"))
 
 
+_FAIL_PREFIXES = ("fail-count-", "last-failure-")
+
+
 def get_failcount(sch: Scheduler, node: Node, rsc: Resource, *, effective: bool = True,
                   launched: bool = False, xml_op=None, with_last: bool = False):
     """pe_get_failcount: the fail count of ``rsc`` on ``node`` (and last failure)."""
-    count_re, last_re = _fail_patterns(sch, rsc)
     failcount = 0
     last_failure = 0
-    for key, value in node.attrs.items():
-        if count_re.match(key):
-            failcount = add_scores(failcount, parse_score(value, 0))
-        elif last_re.match(key):
-            last_failure = max(last_failure, h.to_int(value, 0))
+    failures = [(key, value) for key, value in node.attrs.items()
+                if key.startswith(_FAIL_PREFIXES)]
+    if failures:
+        count_re, last_re = _fail_patterns(sch, rsc)
+        for key, value in failures:
+            if count_re.match(key):
+                failcount = add_scores(failcount, parse_score(value, 0))
+            elif last_re.match(key):
+                last_failure = max(last_failure, h.to_int(value, 0))
     if failcount > 0 and rsc.failure_timeout_ms > 0 and _block_failure(sch, node, rsc, xml_op):
         rsc.failure_timeout_ms = 0
     if effective and failcount > 0 and last_failure > 0 and rsc.failure_timeout_ms > 0:
