@@ -178,6 +178,7 @@ def _agent_changed(sch: Scheduler, rsc: Resource, node: Node, entry: m.LrmResour
 
 def handle_config_changes(sch: Scheduler) -> None:
     """pcmk__handle_rsc_config_changes."""
+    matching = None
     for node in sch.nodes:
         if not (node.maintenance or node.available()):
             continue
@@ -187,20 +188,25 @@ def handle_config_changes(sch: Scheduler) -> None:
         for entry in state.lrm_resources:
             if not entry.ops:
                 continue
-            for rsc in _rscs_matching_id(sch, entry.id):
+            if matching is None:
+                matching = _rscs_by_id(sch)
+            for rsc in matching.get(entry.id, ()):
                 if rsc.variant == "primitive":
                     _process_rsc_history(sch, entry, rsc, node)
 
 
-def _rscs_matching_id(sch: Scheduler, rsc_id: str) -> list[Resource]:
-    """pcmk__rscs_matching_id: resources whose id or history id is rsc_id."""
-    result: list[Resource] = []
+def _rscs_by_id(sch: Scheduler) -> dict[str, list[Resource]]:
+    """pcmk__rscs_matching_id for every id at once: the resources whose id or
+    history id is the key, newest match first as Pacemaker's list is built.
+    (Searching the tree once per history entry cost O(resources²·nodes).)"""
+    index: dict[str, list[Resource]] = {}
 
     def walk(rsc):
-        if rsc.id == rsc_id or rsc.history_id == rsc_id:
-            result.insert(0, rsc)
+        index.setdefault(rsc.id, []).insert(0, rsc)
+        if rsc.history_id is not None and rsc.history_id != rsc.id:
+            index.setdefault(rsc.history_id, []).insert(0, rsc)
         for child in rsc.children:
             walk(child)
     for top in sch.resources:
         walk(top)
-    return result
+    return index
