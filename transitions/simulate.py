@@ -23,16 +23,62 @@ INFINITY = 1_000_000
 
 
 class _Status:
-    """Mutable working copy of the status section."""
+    """Mutable working copy of the status section.
+
+    Resource histories being written are kept aside in a mutable form
+    (``_History``: one per node, indexed by resource id) and folded into the
+    frozen node states whenever ``states`` is read: rebuilding a node state
+    for every recorded result made a run quadratic in the actions per node.
+    """
 
     def __init__(self, cib: m.Cib, now_epoch: int):
         self.config = cib.configuration
-        self.states: list[m.NodeState] = list(cib.status.node_states)
+        self._states: list[m.NodeState] = list(cib.status.node_states)
         self.now = now_epoch
+        self._histories: dict[int, _History] = {}
+        self._changed = False
+        self._by_uname: dict[str, int] = {}
+
+    @property
+    def states(self) -> list[m.NodeState]:
+        """The node states, every recorded result included."""
+        if self._changed:
+            for i, history in self._histories.items():
+                if history.changed:
+                    self._states[i] = evolve(self._states[i], lrm_resources=history.entries,
+                                             lrm_id=history.lrm_id)
+                    history.base, history.changed = self._states[i].lrm_resources, False
+            self._changed = False
+        return self._states
+
+    @states.setter
+    def states(self, states: list[m.NodeState]) -> None:
+        self._states = states
+        self._histories.clear()
+        self._changed = False
+
+    def history(self, i: int) -> "_History":
+        """Node ``i``'s resource history in its mutable working form."""
+        history = self._histories.get(i)
+        base = self._states[i].lrm_resources
+        if history is None or history.base is not base:
+            # first use, or the node state was given another history meanwhile
+            history = _History(base, self._states[i].lrm_id)
+            self._histories[i] = history
+        return history
+
+    def _history_changed(self, history: "_History") -> None:
+        history.changed = True
+        self._changed = True
 
     def index(self, uname: str) -> int | None:
-        for i, state in enumerate(self.states):
+        states = self._states
+        i = self._by_uname.get(uname)
+        if i is not None and i < len(states) and states[i].uname == uname:
+            return i
+        for i, state in enumerate(states):
             if state.uname == uname:
+                self._by_uname[uname] = i
                 return i
         return None
 
@@ -48,22 +94,49 @@ class _Status:
                 if node.uname == uname:
                     node_id = node.id
         if node_id is not None:
-            for i, state in enumerate(self.states):
+            for i, state in enumerate(self._states):
                 if state.id == node_id:
                     attrs = dict(state.attributes)
                     attrs["uname"] = uname
-                    self.states[i] = evolve(state, attributes=list(attrs.items()))
+                    self._states[i] = evolve(state, attributes=list(attrs.items()))
                     return i
         state = m.NodeState(id=node_id or uname,
                             attributes=[("uname", uname), ("crm-debug-origin", "crm_simulate")])
-        self.states.append(state)
-        return len(self.states) - 1
+        self._states.append(state)
+        return len(self._states) - 1
 
     def set_attrs(self, i: int, **values) -> None:
-        attrs = dict(self.states[i].attributes)
+        attrs = dict(self._states[i].attributes)
         for key, value in values.items():
             attrs[key.replace("_", "-") if key not in ("in_ccm",) else key] = value
-        self.states[i] = evolve(self.states[i], attributes=list(attrs.items()))
+        self._states[i] = evolve(self._states[i], attributes=list(attrs.items()))
+
+
+class _History:
+    """One node's ``<lrm_resources>`` while results are being recorded."""
+
+    __slots__ = ("base", "entries", "positions", "lrm_id", "changed")
+
+    def __init__(self, entries: tuple[m.LrmResource, ...], lrm_id: str | None):
+        self.base = entries
+        self.entries = list(entries)
+        self.positions: dict[str, list[int]] = {}
+        for j, entry in enumerate(self.entries):
+            self.positions.setdefault(entry.id, []).append(j)
+        self.lrm_id = lrm_id
+        self.changed = False
+
+    def find(self, rsc_id: str) -> int | None:
+        """The entry for ``rsc_id``; like get_xpath_object, none when several
+        entries carry the id (a new one is then created)."""
+        found = self.positions.get(rsc_id)
+        return found[0] if found is not None and len(found) == 1 else None
+
+    def append(self, entry: m.LrmResource) -> int:
+        self.entries.append(entry)
+        j = len(self.entries) - 1
+        self.positions.setdefault(entry.id, []).append(j)
+        return j
 
 
 def node_state_change(status: _Status, uname: str, up: bool) -> int:
@@ -81,29 +154,22 @@ def node_state_change(status: _Status, uname: str, up: bool) -> int:
     return i
 
 
-def _find_resource_entry(state: m.NodeState, rsc_id: str) -> int | None:
-    """The node's history entry for ``rsc_id``; like get_xpath_object, none
-    when several entries carry the id (a new one is then created)."""
-    found = [j for j, entry in enumerate(state.lrm_resources) if entry.id == rsc_id]
-    return found[0] if len(found) == 1 else None
-
-
 def inject_resource_history(status: _Status, i: int, display_id: str, config_id: str, cls, rtype,
                             provider) -> int | None:
-    state = status.states[i]
-    j = _find_resource_entry(state, display_id)
+    history = status.history(i)
+    j = history.find(display_id)
     if j is not None:
         return j
     if display_id != config_id:
-        j = _find_resource_entry(state, config_id)
+        j = history.find(config_id)
         if j is not None:
             return j
     if cls is None or rtype is None:
         return None
-    entry = m.LrmResource(id=config_id, cls=cls, provider=provider, type=rtype)
-    status.states[i] = evolve(state, lrm_resources=tuple(state.lrm_resources) + (entry,),
-                              lrm_id=state.lrm_id or state.id)
-    return len(status.states[i].lrm_resources) - 1
+    history.lrm_id = history.lrm_id or status._states[i].id
+    j = history.append(m.LrmResource(id=config_id, cls=cls, provider=provider, type=rtype))
+    status._history_changed(history)
+    return j
 
 
 def _op_key(rsc_id: str, task: str, interval: int) -> str:
@@ -123,8 +189,8 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
     The keyword arguments let a real executor record what really happened
     (pcmk__create_history_xml): its execution status, exit reason, call id,
     transition key and timings; their defaults are the simulator's."""
-    state = status.states[i]
-    entry = state.lrm_resources[j]
+    history = status.history(i)
+    entry = history.entries[j]
     if call_id is None:
         call_id = 0
         for op in entry.ops:
@@ -177,9 +243,8 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
                 break
         else:
             ops.append(new)
-    entries = list(state.lrm_resources)
-    entries[j] = evolve(entry, ops=ops)
-    status.states[i] = evolve(state, lrm_resources=entries)
+    history.entries[j] = evolve(entry, ops=ops)
+    status._history_changed(history)
 
 
 def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: int,
