@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 # name -> (legacy aliases, default)
 CLUSTER_OPTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "fencing-enabled": (("stonith-enabled",), "true"),
@@ -62,6 +64,13 @@ def interval_ms(text: str | None) -> int:
     """An interval or timeout spec in milliseconds (0 when absent or invalid)."""
     if text is None:
         return 0
+    return _interval_ms(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _interval_ms(text: str) -> int:
+    # A cluster spells its intervals and timeouts a handful of ways, and
+    # they are read for every operation of every resource: parse each once.
     from pengine.dates import parse_interval_ms
     value = parse_interval_ms(text)
     return value if value is not None and value > 0 else 0
