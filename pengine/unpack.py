@@ -1327,6 +1327,18 @@ def _priority_to_node(rsc: Resource, node: Node, failed: bool) -> None:
 # ---------------------------------------------------------- rsc ops ----
 
 def find_op_config(rsc: Resource, name: str, interval: int, include_disabled: bool = True):
+    """The configured ``<op>`` for task ``name`` at ``interval`` (ms), if any;
+    remembered per resource (a run asks for the same few ops very often)."""
+    cache = rsc.__dict__.get("_op_config_cache")
+    if cache is None:
+        cache = rsc._op_config_cache = {}
+    key = (name, interval, include_disabled)
+    if key not in cache:
+        cache[key] = _find_op_config(rsc, name, interval, include_disabled)
+    return cache[key]
+
+
+def _find_op_config(rsc: Resource, name: str, interval: int, include_disabled: bool):
     def exact(task: str, wanted: int):
         for op in rsc.ops:
             if not include_disabled and _parse_bool(op.get("enabled")) is False:
@@ -1344,8 +1356,23 @@ def find_op_config(rsc: Resource, name: str, interval: int, include_disabled: bo
 
 def op_meta(sch: Scheduler, rsc: Resource, node: Node | None, task: str, interval: int,
             op_cfg) -> dict[str, str]:
-    """pcmk__unpack_action_meta: op meta with op_defaults, normalised."""
-    from pengine.actions import parse_on_fail  # noqa: F401 (kept near its use)
+    """pcmk__unpack_action_meta: op meta with op_defaults, normalised.
+
+    It depends on the resource, the task, the interval and the op's
+    configuration only (not on the node): computed once per resource and
+    op, and copied, since callers add to their action's meta."""
+    cache = rsc.__dict__.get("_op_meta_cache")
+    if cache is None:
+        cache = rsc._op_meta_cache = {}
+    key = (task, interval, id(op_cfg))
+    found = cache.get(key)
+    if found is None or found[0] is not op_cfg:
+        found = cache[key] = (op_cfg, _op_meta(sch, rsc, task, interval, op_cfg))
+    return dict(found[1])
+
+
+def _op_meta(sch: Scheduler, rsc: Resource, task: str, interval: int,
+             op_cfg) -> dict[str, str]:
     ctx = rule_context(sch, rsc_class=rsc.cls, rsc_provider=rsc.provider, rsc_type=rsc.type,
                        op_name=task, op_interval_ms=interval)
     meta: dict[str, str] = {}
