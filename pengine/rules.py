@@ -439,6 +439,9 @@ def _evaluate_condition(item, ctx: RuleContext, rules_by_id, now, nc) -> bool:
     return False
 
 
+_UNSET = object()
+
+
 def _now(ctx: RuleContext) -> CrmTime | None:
     return None if ctx.now is None else CrmTime.from_datetime(ctx.now)
 
@@ -499,6 +502,8 @@ def order_nvpair_sets(sets: tuple[AttrSet, ...], *, overwrite: bool = False,
     """
     resolved = [r for r in (_resolve_set(b, sets_by_id) for b in reversed(sets))
                 if r is not None]
+    if len(resolved) < 2:
+        return resolved
 
     def key(block: AttrSet):
         first = first_id is not None and block.id == first_id
@@ -524,13 +529,17 @@ def unpack_nvpair_sets_with_next_change(
     """``pcmk_unpack_nvpair_blocks()``: the merged name/value pairs, and when
     a block rule's result could next change."""
     values: dict[str, str] = {}
+    if not sets:
+        return values, None
     nc = _NextChange()
-    now = _now(ctx)
+    now = _UNSET   # converted from ctx.now only when a block has a rule (rarely)
     for block in order_nvpair_sets(sets, overwrite=overwrite, first_id=first_id,
                                    sets_by_id=sets_by_id):
-        if block.rule is not None and not _evaluate_rule(block.rule, ctx, rules_by_id,
-                                                         now, nc):
-            continue
+        if block.rule is not None:
+            if now is _UNSET:
+                now = _now(ctx)
+            if not _evaluate_rule(block.rule, ctx, rules_by_id, now, nc):
+                continue
         for pair in block.nvpairs:
             ref = _resolve_nvpair(pair, nvpairs_by_id)
             if ref is None or not ref.name or ref.value is None:
