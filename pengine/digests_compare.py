@@ -34,12 +34,19 @@ def compute(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> d.
     from pengine.unpack import find_op_config, rsc_params, rule_context
     task = xml_op.get("operation")
     interval = h.interval_ms(xml_op)
+    op_cfg = find_op_config(rsc, task, interval, True)
     cache = sch.__dict__.setdefault("_digest_cache", {})
-    key = (node.id, rsc.id, task, interval)
+    # The digests depend on the node only through rules in the parameter
+    # blocks: without any, one computation serves every node (a fresh
+    # cluster probes each resource on every node).  The recorded op's own
+    # inputs are part of the key.
+    key = (node.id if _params_depend_on_node(rsc, op_cfg) else None, rsc.id, task, interval,
+           xml_op.get("interval"), xml_op.get("crm_feature_set"),
+           xml_op.get("op-restart-digest") is not None, xml_op.get("op-force-restart"),
+           xml_op.get("op-secure-params"))
     if key in cache:
         return cache[key]
     params = rsc_params(sch, rsc, node)
-    op_cfg = find_op_config(rsc, task, interval, True)
     op_params = {}
     if op_cfg is not None:
         op_params = unpack_nvpair_sets(op_cfg.params,
@@ -51,6 +58,22 @@ def compute(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> d.
         remote_addr=remote_addr)
     cache[key] = digests
     return digests
+
+
+def _params_depend_on_node(rsc: Resource, op_cfg) -> bool:
+    """Whether a rule in the resource's (or its parents') instance attributes
+    or in the op's own parameters could make them differ between nodes."""
+    cache = rsc.__dict__.setdefault("_params_node_dependent", {})
+    key = id(op_cfg)
+    found = cache.get(key)
+    if found is None or found[0] is not op_cfg:
+        blocks = list(op_cfg.params) if op_cfg is not None else []
+        walker = rsc
+        while walker is not None:
+            blocks += getattr(walker.config, "params", ())
+            walker = walker.parent
+        found = cache[key] = (op_cfg, any(block.rule is not None for block in blocks))
+    return found[1]
 
 
 def digest_compare(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> str:
