@@ -505,7 +505,16 @@ class LrmRscOp:
     span: Span | None = _span()
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        return get_pair(self.attributes, name, default)
+        return self._by_name.get(name, default)
+
+    @cached_property
+    def _by_name(self) -> dict[str, str]:
+        # The scheduler reads a dozen attributes of every recorded operation,
+        # many times over: look them up by name (the first of a name wins).
+        found: dict[str, str] = {}
+        for key, value in self.attributes:
+            found.setdefault(key, value)
+        return found
 
 
 @frozen
