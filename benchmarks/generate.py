@@ -52,7 +52,7 @@ MONITOR_MS = 10000
 PROMOTED_MONITOR_MS = 11000
 SCENARIOS = ("fresh", "failure")
 KINDS = ("primitives", "groups", "clones")
-DEFAULT_MIX = ("primitives", "groups")  # clones join once pengine schedules them
+DEFAULT_MIX = ("primitives", "groups", "clones")
 
 
 # ----------------------------------------------------------------- model --
@@ -146,7 +146,7 @@ def build(nodes: int, resources: int, mix=DEFAULT_MIX, seed: int = 1) -> Cluster
                             {"state": f"/run/base-{n:05d}.state"})
                 unit = Unit(f"base-{n:05d}-clone", "clone", [prim])
                 clones.append(unit)
-            unit.promoted_node = rnd.randrange(nodes - 1)  # never the node that fails
+            unit.promoted_node = rnd.randrange(nodes)
         else:
             unit = Unit(f"rsc-{n:05d}", "primitive", [Prim(f"rsc-{n:05d}", (
                 "ocf", "pacemaker", "Dummy"), {"state": f"/run/rsc-{n:05d}.state"})])
