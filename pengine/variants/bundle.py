@@ -625,51 +625,78 @@ def internal_constraints(sch: Scheduler, rsc: Resource) -> None:
             order(sch, rsc, "promote", child, "promote", Rel.THEN_IMPLIES_FIRST_GRAPHED)
 
 
+def is_bundle_node_of_any(node) -> bool:
+    """pcmk__is_bundle_node: a guest node whose connection belongs to a bundle."""
+    if node is None or not node.is_guest:
+        return False
+    remote = node.remote_rsc
+    return remote.parent is not None and remote.parent.variant == "bundle"
+
+
+def _bundle_node_host(node):
+    """get_bundle_node_host: where a bundle node's container is assigned
+    (``node`` itself for any other node)."""
+    from pengine.variants import location
+    if is_bundle_node_of_any(node):
+        container = node.remote_rsc.launcher
+        return location(container, current=False, assigned=True)
+    return node
+
+
 def _compatible_container(sch: Scheduler, dependent: Resource, bundle: Resource):
-    """A replica container placed where ``dependent`` is (or could be)."""
+    """compatible_container: a replica container assigned where ``dependent``
+    is (a bundle node counting as its container's host), else where it could be."""
     from pengine import instances as inst
     from pengine.assign import sort_nodes
     from pengine.cluster import Role
     from pengine.variants import location
-    node = location(dependent, current=False, assigned=True)
-    if node is not None:
-        top = dependent.parent if dependent.parent is not None else dependent
-        weight = top.allowed.get(node.id)
-        node = weight.node if weight is not None else None
-        if node is None:
-            return None
+
+    def on(node):
         for replica in data(bundle).replicas:
             if inst.instance_matches(replica.container, node, Role.UNKNOWN, False):
                 return replica.container
         return None
+
+    node = location(dependent, current=False, assigned=True)
+    node = _bundle_node_host(node)
+    if node is not None:
+        return on(node)
     for weight in sort_nodes(sch, dependent.allowed.values()):
-        for replica in data(bundle).replicas:
-            if inst.instance_matches(replica.container, weight.node, Role.UNKNOWN, False):
-                return replica.container
+        node = _bundle_node_host(weight.node)
+        if node is None:
+            continue
+        container = on(node)
+        if container is not None:
+            return container
     return None
 
 
 def apply_coloc_score(sch: Scheduler, dependent: Resource, primary: Resource, colocation,
-                      for_dependent: bool) -> None:
+                      for_dependent: bool) -> int:
     """pcmk__bundle_apply_coloc_score (the bundle as primary only: as a
-    dependent its colocations go to its containers)."""
+    dependent its colocations go to its containers and bundled resource);
+    returns what was added to the dependent's promotion priority."""
     from pengine.assign import assign_resource
-    from pengine.cluster import Role
+    from pengine.cluster import NodeWeight, Role
+    from pengine.colocation import intersect_nodes
     from pengine.variants import location, methods
     if primary.unassigned:
-        return
+        return 0
     if colocation.dependent.variant in ("clone", "bundle"):
         container = _compatible_container(sch, dependent, primary)
         if container is not None:
-            methods(dependent).apply_coloc_score(sch, dependent, container, colocation, True)
-        elif colocation.score >= INFINITY:
+            return methods(dependent).apply_coloc_score(sch, dependent, container, colocation,
+                                                        True) or 0
+        if colocation.score >= INFINITY:
             assign_resource(sch, dependent, None, True, True)
-        return
+        return 0
+    delta = 0
     hosts = []
     for replica in data(primary).replicas:
         container = replica.container
         if colocation.score < INFINITY:
-            methods(container).apply_coloc_score(sch, dependent, container, colocation, False)
+            delta += methods(container).apply_coloc_score(sch, dependent, container, colocation,
+                                                          False) or 0
             continue
         chosen = location(container, current=False, assigned=True)
         if chosen is None or _blocked_recursive(container):
@@ -677,12 +704,10 @@ def apply_coloc_score(sch: Scheduler, dependent: Resource, primary: Resource, co
         if colocation.primary_role >= Role.PROMOTED and (
                 replica.child is None or replica.child.next_role < Role.PROMOTED):
             continue
-        hosts.insert(0, chosen)
+        hosts.insert(0, NodeWeight(chosen, chosen.score))
     if colocation.score >= INFINITY:
-        wanted = {node.id for node in hosts}
-        for weight in dependent.allowed.values():
-            if weight.node.id not in wanted:
-                weight.score = -INFINITY
+        intersect_nodes(dependent, primary, colocation, hosts, False)
+    return delta
 
 
 def _blocked_recursive(rsc: Resource) -> bool:
