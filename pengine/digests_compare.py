@@ -35,6 +35,12 @@ def compute(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> d.
     task = xml_op.get("operation")
     interval = h.interval_ms(xml_op)
     op_cfg = find_op_config(rsc, task, interval, True)
+    # REMOTE_CONTAINER_HACK: a bundle connection's "#uname" address is its
+    # container's host (which assignment may change)
+    remote_addr = None
+    if rsc.is_remote_connection and rsc.is_bundled():
+        from pengine.variants.bundle import remote_name
+        remote_addr = remote_name(sch, rsc)
     cache = sch.__dict__.setdefault("_digest_cache", {})
     # The digests depend on the node only through rules in the parameter
     # blocks: without any, one computation serves every node (a fresh
@@ -43,7 +49,7 @@ def compute(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> d.
     key = (node.id if _params_depend_on_node(rsc, op_cfg) else None, rsc.id, task, interval,
            xml_op.get("interval"), xml_op.get("crm_feature_set"),
            xml_op.get("op-restart-digest") is not None, xml_op.get("op-force-restart"),
-           xml_op.get("op-secure-params"))
+           xml_op.get("op-secure-params"), remote_addr)
     if key in cache:
         return cache[key]
     params = rsc_params(sch, rsc, node)
@@ -51,7 +57,6 @@ def compute(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> d.
     if op_cfg is not None:
         op_params = unpack_nvpair_sets(op_cfg.params,
                                        rule_context(sch, node_attributes=dict(node.attrs)))
-    remote_addr = None
     digests = d.digests_for_recorded_op(
         xml_op, params, op_params, _op_timeout(sch, rsc, op_cfg),
         cib_feature_set=sch.cib.get("crm_feature_set"), fence_device=rsc.fence_device,

@@ -73,7 +73,8 @@ def probe_rsc_on_node(sch: Scheduler, rsc: Resource, node: Node) -> bool:
     if rsc.exclusive_discover or top.exclusive_discover:
         if allowed is None or allowed.discover != "exclusive":
             return False
-    discover = allowed.discover if allowed is not None else "always"
+    # without an entry, the node's own discovery mode (bundle nodes: never)
+    discover = allowed.discover if allowed is not None else node.probe_mode
     if discover == "never":
         return False
     if node.is_guest:

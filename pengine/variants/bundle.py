@@ -840,3 +840,52 @@ def create_probe(sch: Scheduler, rsc: Resource, node) -> bool:
                 new_ordering(sch, replica.container, op_key(replica.container.id, "start", 0),
                              None, replica.remote, None, probe, Rel.NESTED_REMOTE_PROBE)
     return created
+
+
+# ------------------------------------------------ REMOTE_CONTAINER_HACK ---
+# A bundle connection whose address is "#uname" reaches pacemaker-remoted
+# through the container's host: the address is that host's name.
+
+def _replica_for_remote(remote: Resource) -> Replica | None:
+    top = remote.top(include_bundle=True)
+    if top.variant != "bundle" or top.bundle is None:
+        return None
+    for replica in top.bundle.replicas:
+        if replica.remote is remote:
+            return replica
+    return None
+
+
+def needs_remote_name(sch: Scheduler, rsc: Resource) -> bool:
+    """pe__bundle_needs_remote_name: a connection configured with addr=#uname."""
+    from pengine.unpack import rsc_params
+    if rsc is None or not rsc.is_remote_connection:
+        return False
+    addr = rsc_params(sch, rsc, None).get("addr")
+    return addr is not None and addr.lower() == "#uname"
+
+
+def remote_name(sch: Scheduler, rsc: Resource) -> str | None:
+    """pe__add_bundle_remote_name: the name of the node the replica's container
+    is assigned to, else of the node it is active on now (None if neither)."""
+    if not needs_remote_name(sch, rsc):
+        return None
+    replica = _replica_for_remote(rsc)
+    if replica is None or replica.container is None:
+        return None
+    node = replica.container.assigned_node
+    if node is None:
+        node = replica.container.current_node
+    return node.name if node is not None else None
+
+
+def before_graph(sch: Scheduler, rsc: Resource) -> None:
+    """add_replica_actions_to_graph: the connections' node-less parameters
+    get their calculated address, which their actions' parameters take."""
+    from pengine.unpack import rsc_params
+    for replica in data(rsc).replicas:
+        if replica.remote is None or replica.container is None:
+            continue
+        addr = remote_name(sch, replica.remote)
+        if addr is not None:
+            rsc_params(sch, replica.remote, None)["addr"] = addr
