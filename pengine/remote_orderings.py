@@ -25,12 +25,13 @@ class ConnectionState(IntEnum):
     STOPPED = 4   # cleanly going (or staying) down
 
 
-# pcmk__parse_action: the task names Pacemaker recognises; others are unspecified
+# pcmk__parse_action: the task names Pacemaker recognises; others (cancel
+# among them) are unspecified
 _STOP, _START, _PROMOTE, _DEMOTE, _MONITOR, _NOTIFY = (
     "stop", "start", "promote", "demote", "monitor", "notify")
 _KNOWN_TASKS = frozenset({
     "stop", "stopped", "start", "running", "promote", "promoted", "demote", "demoted",
-    "monitor", "notify", "notified", "cancel", "stonith", "do_shutdown",
+    "monitor", "notify", "notified", "stonith", "do_shutdown",
 })
 
 
