@@ -730,7 +730,8 @@ def _wants_bundle_colocations(rsc: Resource, orig: Resource) -> bool:
     if bundled is None or not bundled.promotable or orig.top() is not bundled:
         return False
     if orig is bundled:
-        return bool(getattr(orig, "promotion_constrained", False))
+        # pcmk__clone_promotion_constrained: roles are being chosen
+        return "promotion_constrained" in (getattr(orig, "promotable_flags", None) or ())
     return not orig.unassigned
 
 
