@@ -157,6 +157,7 @@ def _process_rsc_history(sch: Scheduler, entry: m.LrmResource, rsc: Resource, no
     from pengine.actions import clear_failcount
     from pengine.recurring import schedule_cancel
     from pengine.unpack import get_failcount
+    from pengine.variants.bundle import needs_remote_name
     from pengine.variants.primitive import schedule_cleanup
     if rsc.removed:
         top = rsc.top()
@@ -181,9 +182,24 @@ def _process_rsc_history(sch: Scheduler, entry: m.LrmResource, rsc: Resource, no
         if interval > 0 and (rsc.maintenance or node.maintenance):
             schedule_cancel(sch, rsc, op.get("call-id"), task, interval, node, "maintenance mode")
         elif interval > 0 or task in ("monitor", "start", "promote", "migrate_from"):
-            if check_action_config(sch, rsc, node, op) and \
+            if needs_remote_name(sch, rsc):
+                # REMOTE_CONTAINER_HACK: the address is known only once
+                # resources are assigned (pe__add_param_check)
+                sch.param_checks.append(_check_active_later(rsc, node, op))
+            elif check_action_config(sch, rsc, node, op) and \
                     get_failcount(sch, node, rsc, effective=True) != 0:
                 clear_failcount(sch, rsc, node, "action definition changed")
+
+
+def _check_active_later(rsc: Resource, node: Node, op: m.LrmRscOp):
+    """check_params(pcmk__check_active), run once resources are assigned."""
+    def check(sch: Scheduler) -> None:
+        from pengine.actions import clear_failcount
+        from pengine.unpack import get_failcount
+        if check_action_config(sch, rsc, node, op) and \
+                get_failcount(sch, node, rsc, effective=True) != 0:
+            clear_failcount(sch, rsc, node, "action definition changed")
+    return check
 
 
 def _agent_changed(sch: Scheduler, rsc: Resource, node: Node, entry: m.LrmResource,

@@ -1605,6 +1605,19 @@ def _should_clear_for_param_change(sch: Scheduler, hist: _Op, rsc: Resource, nod
     if hist.task not in ("start", "monitor"):
         return False
     from pengine.digests_compare import digest_compare
+    from pengine.variants.bundle import needs_remote_name
+    if needs_remote_name(sch, rsc):
+        # REMOTE_CONTAINER_HACK: the address is known only once resources are
+        # assigned, so the check waits until then (pe__add_param_check)
+        xml = hist.xml
+
+        def check_last_failure(sch: Scheduler) -> None:
+            from pengine.actions import clear_failcount
+            if digest_compare(sch, rsc, xml, node) not in ("unknown", "match"):
+                clear_failcount(sch, rsc, node, "resource parameters have changed")
+
+        sch.param_checks.append(check_last_failure)
+        return False
     result = digest_compare(sch, rsc, hist.xml, node)
     return result not in ("unknown", "match")
 
