@@ -859,11 +859,19 @@ def _replica_for_remote(remote: Resource) -> Replica | None:
 
 def needs_remote_name(sch: Scheduler, rsc: Resource) -> bool:
     """pe__bundle_needs_remote_name: a connection configured with addr=#uname."""
-    from pengine.unpack import rsc_params
     if rsc is None or not rsc.is_remote_connection:
         return False
-    addr = rsc_params(sch, rsc, None).get("addr")
+    addr = _configured_addr(sch, rsc)
     return addr is not None and addr.lower() == "#uname"
+
+
+def _configured_addr(sch: Scheduler, rsc: Resource) -> str | None:
+    """The connection's node-less addr before before_graph() substitutes it
+    (the digest of a result the graph records still needs the host)."""
+    from pengine.unpack import rsc_params
+    if "configured_addr" not in rsc.__dict__:
+        rsc.configured_addr = rsc_params(sch, rsc, None).get("addr")
+    return rsc.configured_addr
 
 
 def remote_name(sch: Scheduler, rsc: Resource) -> str | None:
