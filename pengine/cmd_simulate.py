@@ -295,8 +295,13 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
     out += ["", "Executing Cluster Transition:"]
     start_failure_fatal = sch.start_failure_fatal
     fired: list = []
+    # crm_simulate stamps results with the wall clock (time(NULL) in
+    # pcmk__event_from_graph_action), which orders them after history
+    # recorded through another node (pe__is_newer_op); never before the
+    # effective date
+    stamp = max(to_epoch(now), int(time.time()))
     lines, new_cib, complete = execute(transition, cib, to_epoch(now), list(args.op_fail),
-                                       start_failure_fatal, fired)
+                                       start_failure_fatal, fired, stamp_epoch=stamp)
     out += lines
     doc["executed_actions"] = jo.executed_actions(fired, lines)
     doc["transition_complete"] = bool(complete)

@@ -289,13 +289,15 @@ def _fail_rc(specs: list[str], names: list[str], task: str, interval: int, node:
 
 
 def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str] | None = None,
-        start_failure_fatal: bool = True, fired_log: list | None = None):
+        start_failure_fatal: bool = True, fired_log: list | None = None,
+        stamp_epoch: int | None = None):
     """Execute ``transition`` on ``cib``: (printed lines, new CIB, completed?).
 
     ``fired_log``, if given, receives (action, succeeded) per action run, in
-    the order of the printed lines."""
+    the order of the printed lines.  Results are stamped with ``stamp_epoch``
+    (default ``now_epoch``): crm_simulate stamps them with the wall clock."""
     fail_specs = fail_specs or []
-    status = _Status(cib, now_epoch)
+    status = _Status(cib, now_epoch if stamp_epoch is None else stamp_epoch)
     lines: list[str] = []
     confirmed: set[int] = set()
     failed: set[int] = set()
