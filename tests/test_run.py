@@ -292,3 +292,28 @@ def test_real_dummy_agents(cluster, tmp_path, agent):
     c.wait("real", "failure counted", running=["n1"], failcount=1, timeout=30)
     wait_for(state.exists, what="real restarted")
     assert c.stop() == 0
+
+
+def test_restart_restart_ban_then_expiry_on_real_or_fake_dummy(cluster, tmp_path):
+    """The scenarios' chronology on one node: two failures restart the
+    service, the third reaches migration-threshold (with no other node, the
+    service stops), and once failure-timeout has passed it starts again."""
+    real = REAL_AGENTS / "heartbeat" / "Dummy"
+    agent = "ocf:heartbeat:Dummy" if real.exists() else "ocf:test:Dummy"
+    state = tmp_path / "haproxy.state"
+    c = cluster(crm_config(f"primitive haproxy {agent} params state={state} "
+                           "op monitor interval=1s timeout=10s "
+                           "meta migration-threshold=3 failure-timeout=6s"),
+                REAL_AGENTS.parent if real.exists() else None)
+    c.wait("haproxy", "started", running=["n1"], timeout=30)
+    for failures in (1, 2):
+        wait_for(state.exists, what="the service running")
+        state.unlink()
+        c.wait("haproxy", f"restart after failure {failures}", running=["n1"],
+               failcount=failures, timeout=30)
+    wait_for(state.exists, what="the service running")
+    state.unlink()
+    c.wait("haproxy", "banned at the third failure", running=[], failcount=3, timeout=30)
+    c.wait("haproxy", "back once the failures expired", running=["n1"], failcount=0,
+           timeout=30)
+    assert state.exists()

@@ -1,0 +1,17 @@
+"""The executor: carry a transition out with real resource agents.
+
+One concern per module, pure where it can be, I/O at the edges:
+
+- ``graph_runner``: progress through a transition graph (pure);
+- ``action_specs``: what each graph action asks of the executor (read once
+  from the scheduler that built the graph);
+- ``events``: what a result means for the transition and the fail counts
+  (pure port of the controller's process_graph_event);
+- ``recording``: results, fail counts and node changes written into the
+  CIB's status (pure, CIB to CIB);
+- ``codes``, ``agents`` and the backends ``ocf``, ``lsb``, ``systemd``,
+  ``fence``, with ``process`` (running one agent) and ``metadata``;
+- ``executor``: one action at a time per resource, recurring monitors;
+- ``controller``: the run loop of ``pengine run``; ``state_dir``: where its
+  status is kept.
+"""
