@@ -328,9 +328,10 @@ def expand_template(sch: Scheduler, cfg: m.Primitive) -> m.Primitive:
             role = "Unknown"
         return (op.name, role)
 
-    own_ops = {op_key_of(op) for op in cfg.ops}
-    ops = tuple(cfg.ops) + tuple(op for op in template.ops if op_key_of(op) not in own_ops) \
-        if cfg.ops else tuple(template.ops)
+    cfg_ops, template_ops = operations(sch, cfg), operations(sch, template)
+    own_ops = {op_key_of(op) for op in cfg_ops}
+    ops = tuple(cfg_ops) + tuple(op for op in template_ops if op_key_of(op) not in own_ops) \
+        if cfg_ops else tuple(template_ops)
     return m.Primitive(
         id=cfg.id, cls=template.cls, provider=template.provider, type=template.type,
         template=cfg.template, description=cfg.description or template.description,
@@ -338,6 +339,17 @@ def expand_template(sch: Scheduler, cfg: m.Primitive) -> m.Primitive:
         meta=tuple(template.meta) + tuple(cfg.meta),
         utilization=tuple(template.utilization) + tuple(cfg.utilization),
         ops=ops, ops_id=cfg.ops_id or template.ops_id, span=cfg.span)
+
+
+def operations(sch: Scheduler, cfg) -> tuple:
+    """A primitive's or template's ops; ``<operations id-ref=...>`` names
+    another ``<operations>`` block (pcmk__xe_resolve_idref)."""
+    if cfg.ops or not getattr(cfg, "ops_id_ref", None):
+        return tuple(cfg.ops)
+    for other in m.walk_resources(sch.cib.configuration.resources):
+        if getattr(other, "ops_id", None) == cfg.ops_id_ref and other.ops:
+            return tuple(other.ops)
+    return ()
 
 
 def _xml_attrs(cfg) -> dict[str, str]:
@@ -367,7 +379,7 @@ def unpack_resource(sch: Scheduler, cfg, parent: Resource | None,
     rsc.instance_number = instance
     if isinstance(cfg, m.Primitive):
         rsc.cls, rsc.provider, rsc.type = cfg.cls, cfg.provider, cfg.type
-        rsc.ops = cfg.ops
+        rsc.ops = operations(sch, cfg)
     sch.all_resources.setdefault(rsc_id, rsc)
 
     # meta: own XML attributes, own meta sets, the parent's meta, then defaults
