@@ -430,7 +430,8 @@ def apply_orderings(sch: Scheduler) -> None:
 def _disable_invalid_orderings(sch: Scheduler) -> None:
     from pengine.remote import rsc_corresponds_to_guest
     from pengine.graph_loops import graph_has_loop
-    for action in sch.actions:
+    # Pacemaker's action list is newest first (g_list_prepend)
+    for action in reversed(sch.actions):
         for rel in action.actions_before:
             if not (rel.flags & Rel.GUEST_ALLOWED) and rel.action.rsc is not None \
                     and action.rsc is not None \
