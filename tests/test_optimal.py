@@ -210,3 +210,22 @@ def test_random_bin_packing_never_worse_than_greedy(seed):
         return sum(1 for rsc_id, node in assignment.items() if node and prio[rsc_id] == level)
     # lexicographically at least as good: priority 1 first, then priority 0
     assert (active(best, 1), active(best, 0)) >= (active(greedy, 1), active(greedy, 0))
+
+
+def test_readme_example_is_current():
+    readme = (REPO / "README.md").read_text()
+    shown = readme.split("```\nOptimal Placement:\n")[1].split("```")[0]
+    result = run_pengine("simulate", KNAPSACK, "-S", "--optimal")
+    assert _section(result.stdout) == [" ".join(line.split()) for line in shown.splitlines()]
+
+
+def test_json_report():
+    import json
+    result = run_pengine("simulate", KNAPSACK, "-S", "--optimal", "--output-as", "json")
+    report = json.loads(result.stdout)["optimal_placement"]
+    assert report["computed"] and report["solution"] == "optimal"
+    assert report["active"] == {"optimal": 3, "greedy": 2}
+    assert {"resource": "rsc-large", "greedy": None, "optimal": "node2", "greedy_score": None,
+            "optimal_score": 0} in report["changes"]
+    plain = json.loads(run_pengine("simulate", KNAPSACK, "-S", "--output-as", "json").stdout)
+    assert "optimal_placement" not in plain
