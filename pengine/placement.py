@@ -133,18 +133,31 @@ def _change_text(change: Change, width: int) -> str:
     else:
         where = f"{change.optimal} instead of {greedy}"
         better = _score_cmp(change.optimal_score, change.greedy_score)
-        if better > 0:
+        if better is None:
+            # not modelled: it followed what it depends on
+            verb, why = "Relocate", "following the resources it depends on"
+        elif better > 0:
             verb = "Improve"
             why = f"score {change.optimal_score} instead of {change.greedy_score}"
         elif better == 0:
             verb, why = "Relocate", "for a better overall placement (same score)"
-        elif better < 0:
+        else:
             verb = "Relocate"
             why = (f"for a better overall placement (score {change.optimal_score} "
                    f"instead of {change.greedy_score})")
-        else:
-            verb, why = "Relocate", "following resources it depends on"
     return f"{verb:<9}  {change.rsc_id:<{width}}   ( {where} )  {why}"
+
+
+def _multiset_minus(items: list, others: list) -> list:
+    """``items`` without one occurrence of each of ``others`` (stopped last)."""
+    rest = list(others)
+    result = []
+    for item in items:
+        if item in rest:
+            rest.remove(item)
+        else:
+            result.append(item)
+    return sorted(result, key=lambda node: (node is None, node or ""))
 
 
 def _score_cmp(a: int | None, b: int | None) -> int | None:
@@ -620,6 +633,9 @@ def finish_report(sch: Scheduler) -> None:
     node_index = {node.name: n for n, node in enumerate(model.nodes)}
     unit_of = {r.id: u for u, r in enumerate(model.units)}
     final: dict = {}
+    # instances of an anonymous clone are interchangeable: compare where the
+    # clone runs, not which instance number runs where
+    anonymous: dict[str, tuple[list, list]] = {}
     for rsc in _all_primitives(sch):
         node = rsc.assigned_node.name if rsc.assigned_node is not None else None
         before = reference.get(rsc.id, Outcome(None, Role.UNKNOWN)).node
@@ -629,11 +645,25 @@ def finish_report(sch: Scheduler) -> None:
         report.active_greedy += before is not None
         if node == before:
             continue
+        top = rsc.top(include_bundle=True)
+        if rsc.instance_number is not None or (top.variant == "clone" and not top.unique):
+            if top.variant == "clone" and not top.unique:
+                name = rsc.id.rsplit(":", 1)[0] if ":" in rsc.id else rsc.id
+                befores, afters = anonymous.setdefault(name, ([], []))
+                befores.append(before)
+                afters.append(node)
+                continue
         u = unit_of.get(rsc.id)
         report.changes.append(Change(
             rsc.id, before, node,
             model.score.get((u, node_index.get(before))) if u is not None else None,
             model.score.get((u, node_index.get(node))) if u is not None else None))
+    for name, (befores, afters) in anonymous.items():
+        gone = _multiset_minus(befores, afters)
+        new = _multiset_minus(afters, befores)
+        for index in range(max(len(gone), len(new))):
+            report.changes.append(Change(name, gone[index] if index < len(gone) else None,
+                                         new[index] if index < len(new) else None, None, None))
     order = {rsc_id: k for k, rsc_id in enumerate(sch.all_resources)}
     report.changes.sort(key=lambda change: order.get(change.rsc_id, len(order)))
     report.score_greedy = model.placement_score(greedy)
