@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 
 from pengine.cluster import Node, NodeWeight, Rel, Resource, Role, Scheduler
-from pengine.scores import INFINITY, add_scores, parse_score_checked, score_text
+from pengine.scores import INFINITY, add_scores, parse_score_checked
 
 
 # ------------------------------------------------------------- helpers --
@@ -392,12 +392,9 @@ def _node_to_be_promoted_on(rsc: Resource) -> NodeWeight | None:
 
 
 def _show_promotion_score(sch: Scheduler, instance: Resource) -> None:
-    chosen = _assigned_location(instance)
-    score = score_text(instance.promotion_priority)
-    if chosen is None:
-        sch.score_log.append(f"{instance.id} promotion score (inactive): {score}")
-    else:
-        sch.score_log.append(f"{instance.id} promotion score on {chosen.name}: {score}")
+    from pengine.score_log import show_promotion_score   # -s output, only when asked
+    show_promotion_score(sch, instance, _assigned_location(instance),
+                         instance.promotion_priority)
 
 
 def _set_instance_role(sch: Scheduler, instance: Resource, promoted: int) -> int:

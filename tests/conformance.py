@@ -157,11 +157,14 @@ def dot_lines(text: str) -> Counter:
 _GRAPH_IGNORED = ("crm_feature_set", "batch-limit")
 
 
+_ACTION_TAGS = ("rsc_op", "pseudo_event", "crm_event")
+
+
 def _element_signature(element: ET.Element) -> tuple:
+    """An element with its attributes and children; an action's number aside."""
     attrs = tuple(sorted((k, v) for k, v in element.attrib.items()
-                         if k != "id" and k not in _GRAPH_IGNORED))
-    if element.tag == "node":       # <downed><node id=...>: the id is the content
-        attrs = tuple(sorted(element.attrib.items()))
+                         if k not in _GRAPH_IGNORED
+                         and not (k == "id" and element.tag in _ACTION_TAGS)))
     return (element.tag, attrs, tuple(_element_signature(child) for child in element))
 
 
