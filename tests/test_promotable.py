@@ -73,7 +73,7 @@ def _cib(nodes: list[str], resources: str, constraints: str = "", *,
 
 
 def _run(xml: str):
-    sch = schedule(read_cib(xml))
+    sch = schedule(read_cib(xml), record_scores=True)
     return sch, create_graph(sch)
 
 
