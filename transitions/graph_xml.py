@@ -203,13 +203,13 @@ def action_attributes(sch: Scheduler, action: Action, feature_set: str
     if rsc is not None and action.node is not None:
         params = dict(rsc_params(sch, rsc, action.node))
         if params.get("addr") == "#uname":   # substitute_remote_addr
-            base = rsc_params(sch, rsc, None).get("addr")
+            base = _base_params(sch, rsc).get("addr")
             if base is not None:
                 params["addr"] = base
         for name, value in params.items():
             add_smart(name, value)
     elif rsc is not None and rsc.variant == "primitive":
-        for name, value in rsc_params(sch, rsc, None).items():
+        for name, value in _base_params(sch, rsc).items():
             add_smart(name, value)
     for name, value in _action_meta(action).items():
         add_meta(name, value)
@@ -221,6 +221,21 @@ def action_attributes(sch: Scheduler, action: Action, feature_set: str
         for name, value in guest_meta(action):
             add_meta(name, value)
     return sorted(fields.items()), numbered
+
+
+def _base_params(sch: Scheduler, rsc: Resource) -> dict[str, str]:
+    """The resource's parameters evaluated for no node, with a bundle
+    connection's ``addr="#uname"`` replaced by its container's host as
+    Pacemaker does while adding bundle actions to the graph
+    (REMOTE_CONTAINER_HACK, pe__add_bundle_remote_name)."""
+    from pengine.unpack import rsc_params
+    params = rsc_params(sch, rsc, None)
+    if params.get("addr") == "#uname" and rsc.is_remote_connection \
+            and rsc.launcher is not None and rsc.is_bundled():
+        host = rsc.launcher.assigned_node or rsc.launcher.current_node
+        if host is not None:
+            params = dict(params, addr=host.name)
+    return params
 
 
 def _action_meta(action: Action) -> dict[str, str]:
