@@ -221,7 +221,8 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
         ids.append(_op_key(entry.id, "last", 0))
     if not failed:
         exit_reason = ""
-    user_data = transition_key or f"{-1}:{call_id}:{target_rc}:{FAKE_TE_ID}"
+    # pcmk__transition_key(-1, call_id, ...): "action:transition:rc:uuid", transition -1
+    user_data = transition_key or f"{call_id}:-1:{target_rc}:{FAKE_TE_ID}"
     changed = status.now if rc_change is None or interval == 0 else rc_change
     attrs = [
         ("operation_key", key), ("operation", task), ("crm-debug-origin", origin),
