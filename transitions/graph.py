@@ -328,6 +328,17 @@ def create_graph(sch: Scheduler) -> Transition:
         # a variant may settle its actions before they are added and clean up
         # after (pcmk__clone_add_actions_to_graph: instances, then the clone)
         module = methods(rsc)
+        members = getattr(module, "graph_members", None)
+        if members is not None:
+            # a bundle adds its members in its own order; its own (pseudo)
+            # actions come with the scheduler's action list
+            # (pcmk__bundle_add_actions_to_graph)
+            before = getattr(module, "before_graph", None)
+            if before is not None:
+                before(sch, rsc)
+            for member in members(rsc):
+                add_rsc(member)
+            return
         before = getattr(module, "before_graph", None)
         if before is not None:
             before(sch, rsc)

@@ -888,6 +888,16 @@ def remote_name(sch: Scheduler, rsc: Resource) -> str | None:
     return node.name if node is not None else None
 
 
+def graph_members(rsc: Resource) -> list[Resource]:
+    """pcmk__bundle_add_actions_to_graph: the bundled clone, then each
+    replica's IP, container and connection."""
+    bd = data(rsc)
+    members = [bd.child] if bd.child is not None else []
+    for replica in bd.replicas:
+        members += [m for m in (replica.ip, replica.container, replica.remote) if m is not None]
+    return members
+
+
 def before_graph(sch: Scheduler, rsc: Resource) -> None:
     """add_replica_actions_to_graph: the connections' node-less parameters
     get their calculated address, which their actions' parameters take."""
