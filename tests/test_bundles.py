@@ -247,3 +247,18 @@ def test_ip_range_connections_need_no_remote_name():
     remote = sch.find_resource("web-bundle-0")
     assert not bundle_variant.needs_remote_name(sch, remote)
     assert bundle_variant.remote_name(sch, remote) is None
+
+
+# ------------------------------------------------------------------ graph --
+
+def test_graph_adds_bundled_clone_then_replicas_then_bundle_pseudo_actions():
+    """pcmk__bundle_add_actions_to_graph: the bundled clone, each replica's
+    IP, container and connection; the bundle's own actions come last, with
+    the scheduler's action list."""
+    sch, graph = _run(_cib(["node1", "node2"], _bundle(ip=True)))
+    order = [s.action.uuid for s in graph.synapses]
+    first = {uuid: order.index(uuid) for uuid in reversed(order)}
+    assert first["web-bundle-clone_start_0"] < first["web-bundle-ip-192.168.122.131_start_0"] \
+        < first["web-bundle-docker-0_start_0"] < first["web-bundle-0_start_0"] \
+        < first["web-bundle-ip-192.168.122.132_start_0"] < first["web-bundle-docker-1_start_0"] \
+        < first["web-bundle_start_0"]
