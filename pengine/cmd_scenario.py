@@ -12,13 +12,8 @@ def run(args) -> int:
     steps = run_scenario(scenario)
     text = "\n".join(timeline_lines(steps)).rstrip("\n") + "\n"
     if getattr(args, "report", None):
-        try:
-            from transitions.report import scenario_report
-        except ImportError:
-            from cib.errors import UsageError
-            raise UsageError("--report needs the HTML report (transitions/report.py), "
-                             "which is not available yet") from None
         from pengine.cmd_simulate import write_atomically
+        from transitions.report import scenario_report
         write_atomically(args.report, scenario_report(scenario, steps))
     sys.stdout.write(text)
     sys.stdout.flush()

@@ -246,6 +246,12 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
         doc["modifications"] = [line.strip()[2:] for line in lines
                                 if line.strip().startswith("* ")]
         sch = unpack(cib, now)
+    report = getattr(args, "report", None)
+    before_view = None
+    if report:
+        # the grid reads fail counts, which may adjust the scheduler: its own copy
+        from transitions.report import cluster_view_of
+        before_view = cluster_view_of(cib, now)
     if args.save_input:
         from cib.cib_xml import write_cib
         files.append((args.save_input, write_cib(cib)))
@@ -257,7 +263,7 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
 
     process = (args.run or args.simulate or args.show_scores or args.show_utilization
                or args.save_graph or args.save_dotfile)
-    if not process:
+    if not process and not report:
         _save_output(args, cib, files)
         return finish()
 
@@ -285,14 +291,17 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
         doc["optimal_placement"] = report_json(sch.placement_report)
     from transitions.summary import summary_writer
     summary = summary_writer(sch)
-    out += ["", "Transition Summary:"] + summary.lines
-    doc["transition_summary"] = jo.summary_items(summary.entries)
-    if not args.simulate:
+    if process:     # --report alone writes its file and prints what it would without
+        out += ["", "Transition Summary:"] + summary.lines
+        doc["transition_summary"] = jo.summary_items(summary.entries)
+    node_order = [node.name for node in sch.nodes]
+    if not args.simulate and not report:
         _save_output(args, cib, files)
         return finish()
 
+    # The report shows the cluster after the transition, so it is carried
+    # out for the report even where -S did not ask to print it.
     from transitions.simulate import run as execute
-    out += ["", "Executing Cluster Transition:"]
     start_failure_fatal = sch.start_failure_fatal
     fired: list = []
     # crm_simulate stamps results with the wall clock (time(NULL) in
@@ -302,6 +311,22 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
     stamp = max(to_epoch(now), int(time.time()))
     lines, new_cib, complete = execute(transition, cib, to_epoch(now), list(args.op_fail),
                                        start_failure_fatal, fired, stamp_epoch=stamp)
+    if report:
+        from transitions.report import cluster_view_of, simulate_report
+        from pengine.cmd_graph import default_title
+        html = simulate_report(
+            title=default_title(args, doc.get("modifications", [])),
+            sources=([args.xml_file] if args.xml_file else []) + list(args.config),
+            transition=transition, summary=summary.lines, before=before_view,
+            after=cluster_view_of(new_cib, now),
+            executed=[(action, ok, line) for (action, ok), line in zip(fired, lines)],
+            complete=bool(complete), modifications=doc.get("modifications", []),
+            notices=doc["notices"], date=date_line, node_order=node_order)
+        files.append((report, html))
+    if not args.simulate:
+        _save_output(args, cib, files)
+        return finish()
+    out += ["", "Executing Cluster Transition:"]
     out += lines
     doc["executed_actions"] = jo.executed_actions(fired, lines)
     doc["transition_complete"] = bool(complete)
@@ -349,6 +374,9 @@ def write_atomically(path: str, content: str) -> None:
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)       # as an ordinary new file, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(content)
         os.replace(tmp, path)

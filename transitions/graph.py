@@ -75,6 +75,7 @@ class ActionRecord:
     rsc_managed: bool = True
     cancel_task: str | None = None
     meta: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
+    reason: str | None = None       # why the scheduler created or blocked it, if it says
 
     def has(self, flag: int) -> bool:
         return bool(self.flags & flag)
@@ -402,7 +403,8 @@ def _records(sch: Scheduler) -> tuple[tuple[ActionRecord, ...], tuple[OrderRecor
             history_id=rsc.history_id if rsc is not None else None,
             rsc_managed=rsc.managed if rsc is not None else True,
             cancel_task=action.cancel_task,
-            meta=tuple((k, action.meta[k]) for k in _RECORD_META if k in action.meta)))
+            meta=tuple((k, action.meta[k]) for k in _RECORD_META if k in action.meta),
+            reason=action.reason))
         for rel in action.actions_before:
             orderings.append(OrderRecord(rel.action.id, action.id, rel.flags, rel.graphed))
     return tuple(records), tuple(orderings)

@@ -77,6 +77,10 @@ class Step:
     executed: tuple[str, ...]                # Executing Cluster Transition lines
     failcounts: tuple[tuple[str, str, int], ...]    # (resource, node, effective count)
     placement: tuple[tuple[str, str], ...]   # (resource, where/role) after the transition
+    # For renderings that show more than the text (transitions.report): the
+    # step's transition and the CIB it left behind.
+    transition: object = field(default=None, eq=False, repr=False)
+    cib: m.Cib | None = field(default=None, eq=False, repr=False)
 
 
 # ------------------------------------------------------------------ load ---
@@ -365,7 +369,7 @@ def _one_step(cib: m.Cib, when: datetime):
         if ok and action.task == "clear_failcount" and action.rsc_id:
             new_cib = _clear_failures(new_cib, action.rsc_config_id or action.rsc_id,
                                       action.node)
-    return sch, transition_summary(sch), executed, new_cib
+    return sch, transition, transition_summary(sch), executed, new_cib
 
 
 def run_scenario(scenario: Scenario) -> list[Step]:
@@ -385,10 +389,10 @@ def run_scenario(scenario: Scenario) -> list[Step]:
             cause = "; ".join(e.describe() for e in due)
             for event in due:
                 cib = apply_event(cib, event, to_epoch(when), scenario.path)
-        sch, summary, executed, cib = _one_step(cib, when)
+        sch, transition, summary, executed, cib = _one_step(cib, when)
         after = unpack(cib, when)
         steps.append(Step(at, when, cause, tuple(summary), tuple(executed),
-                          _failcounts(after), _placement(after)))
+                          _failcounts(after), _placement(after), transition, cib))
         # When must the scheduler run next? At the next event, or when a
         # failure expires or a rule changes its mind (the graph's recheck-by).
         candidates = [e.at for e in pending]
