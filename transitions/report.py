@@ -928,6 +928,17 @@ _SCRIPT = r"""
     }
   });
 
+  // Where the pictures and summaries were laid out (page coordinates), for
+  // tools that look at a screenshot of the page.
+  function box(element) {
+    var r = element.getBoundingClientRect();
+    return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height]
+      .map(Math.round).join(',');
+  }
+  document.querySelectorAll('.pg-view svg, ul.pg-summary').forEach(function (element) {
+    element.setAttribute('data-box', box(element));
+  });
+
   document.querySelectorAll('li.pg-exec[data-action]').forEach(function (li) {
     var fig = document.querySelector('figure.pg-graph');
     if (!fig) { return; }
