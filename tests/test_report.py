@@ -185,8 +185,21 @@ def test_without_graphviz_the_page_says_so(monkeypatch):
     monkeypatch.setattr(picture, "_graphviz", missing)
     text = graph_figure(_transition(), fig_id="g0", title="t", summary_lines=SUMMARY)
     assert "No picture" in text and "not installed" in text and "<svg" not in text
+
+    def dies(dot_text, fmt):
+        raise BrokenPipeError(32, "Broken pipe")        # dot died while reading its input
+    monkeypatch.setattr(picture, "_graphviz", dies)
+    text = graph_figure(_transition(), fig_id="g0", title="t", summary_lines=SUMMARY)
+    assert "No picture" in text and "Broken pipe" in text
     assert "nothing to draw" in graph_figure(Transition(), fig_id="g0", title="t",
                                              summary_lines=[])
+
+
+def test_a_huge_transition_is_not_laid_out(monkeypatch):
+    import transitions.report as report_module
+    monkeypatch.setattr(report_module, "MAX_PICTURE_NODES", 4)
+    text = graph_figure(_transition(), fig_id="g0", title="t", summary_lines=SUMMARY)
+    assert "5 actions (5 boxes to draw), too many" in text and "<svg" not in text
 
 
 # ------------------------------------------------------- simulate --report --

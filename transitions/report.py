@@ -29,9 +29,9 @@ from attrs import field, frozen
 from pengine.cluster import AF
 from transitions.graph import ActionRecord, Transition
 
-# A transition with more drawn actions than this is not laid out: Graphviz
-# would take minutes, and nobody reads such a picture in a browser.
-MAX_DRAWN_ACTIONS = 1500
+# A picture with more boxes than this is not laid out: Graphviz would take
+# minutes (or fail), and nobody reads such a picture in a browser.
+MAX_PICTURE_NODES = 1500
 
 
 # ------------------------------------------------------------ cluster grid --
@@ -427,13 +427,15 @@ def graph_figure(transition: Transition, *, fig_id: str, title: str, summary_lin
     drawn = drawn_actions(transition)
     if not drawn:
         return '<p class="pg-note">The transition is empty: nothing to draw.</p>'
-    if len(drawn) > MAX_DRAWN_ACTIONS:
-        return (f'<p class="pg-note">The transition has {len(drawn)} actions, too many to '
-                f'lay out here; <code>pengine graph</code> draws it to a file.</p>')
     dot_text = picture_dot(transition, title=title, node_order=node_order, legend=legend)
+    boxes = len(re.findall(r"^\s+[ap]\d+ \[", dot_text, flags=re.M))
+    if boxes > MAX_PICTURE_NODES:
+        return (f'<p class="pg-note">The transition has {len(drawn)} actions ({boxes} boxes '
+                f'to draw), too many to lay out here; <code>pengine graph</code> draws it '
+                f'to a file.</p>')
     try:
         svg = render(dot_text, "svg").decode("utf-8")
-    except RenderError as error:
+    except (RenderError, OSError) as error:     # OSError: dot died (a broken pipe)
         return f'<p class="pg-note">No picture: {_e(str(error))}.</p>'
     svg = _inline_svg(svg, fig_id)
     details = action_details(transition, summary_lines)
@@ -604,8 +606,8 @@ def simulate_report(*, title: str, sources: list[str], transition: Transition,
     """The page for one transition (``pengine simulate --report``)."""
     heading = title.splitlines()[0]
     facts = [f"<dt>input</dt><dd>{_e(', '.join(sources))}</dd>"]
-    if date:
-        facts.append(f"<dt>cluster time</dt><dd>{_e(date)}</dd>")
+    if date:        # crm_simulate's announcement: "Using the original execution date of: ..."
+        facts.append(f"<dt>cluster time</dt><dd>{_e(date.split(': ', 1)[-1])}</dd>")
     if modifications:
         facts.append("<dt>events</dt><dd>" + "<br>".join(_e(m) for m in modifications)
                      + "</dd>")
@@ -653,7 +655,7 @@ def scenario_report(scenario, steps) -> str:
     rows = []
     sections = []
     nodes_order: list[str] | None = None
-    previous: ClusterView | None = None
+    previous: ClusterView | None = cluster_view_of(scenario.cib, scenario.start)
     legend = True                         # the first graph carries the legend
     for index, step in enumerate(steps):
         anchor = f"step{index}"
