@@ -38,7 +38,7 @@ def run(args) -> int:
 # ----------------------------------------------------------------- batch --
 
 _BATCH_FILE_FLAGS = (("save_dotfile", "-D"), ("save_graph", "-G"), ("save_input", "-I"),
-                     ("save_output", "-O"))
+                     ("save_output", "-O"), ("report", "--report"))
 _BATCH_SUFFIXES = (".xml", ".crm")
 
 

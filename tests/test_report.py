@@ -273,6 +273,12 @@ def test_report_of_bad_input_writes_nothing(write, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pengine-")]
 
 
+def test_batch_runs_refuse_a_single_report_file(tmp_path):
+    result = run_pengine("simulate", "--batch", SAMPLES, "--report", tmp_path / "r.html")
+    assert result.returncode == 2 and "--report names a single file" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
 @needs_dot
 def test_report_of_a_crm_sample(tmp_path):
     stdout, doc, text = report(SAMPLES / "webfarm.crm", tmp_path=tmp_path)
