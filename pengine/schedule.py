@@ -170,6 +170,14 @@ def apply_orderings(sch: Scheduler) -> None:
     impl(sch)
 
 
+def log_all_actions(sch: Scheduler) -> None:
+    """The scheduler logs the transition summary before building the graph;
+    its action look-ups give a node-less action the node it is looked up on
+    (find_actions), which the DOT graph then names."""
+    from transitions.summary import log_actions
+    log_actions(sch)
+
+
 PHASES = (
     apply_node_health,
     unpack_constraints,
@@ -181,4 +189,5 @@ PHASES = (
     order_remote_connection_actions,
     schedule_fencing_and_shutdowns,
     apply_orderings,
+    log_all_actions,
 )

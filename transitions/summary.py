@@ -160,6 +160,11 @@ def transition_summary(sch: Scheduler) -> list[str]:
     return summary_writer(sch).lines
 
 
+def log_actions(sch: Scheduler) -> None:
+    """log_all_actions: the pass pcmk__schedule_actions makes before the graph."""
+    _output_actions(sch, SummaryWriter())
+
+
 def summary_writer(sch: Scheduler) -> SummaryWriter:
     """The summary, as lines and as structured entries."""
     out = SummaryWriter()
