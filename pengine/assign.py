@@ -110,4 +110,7 @@ def assign_resource(sch: Scheduler, rsc: Resource, chosen: Node | None, force: b
     rsc.assigned_score = chosen.score if force or weight is None else weight.score
     from pengine.utilization import consume_node_capacity
     consume_node_capacity(chosen.utilization, rsc)
+    if sch.record_utilization:
+        from pengine.utilization import show_resource_utilization
+        show_resource_utilization(sch, rsc, chosen)
     return changed

@@ -555,6 +555,7 @@ class Scheduler:
         self.warnings: list[str] = []
         self.score_log: list[str] = []   # -s / -U lines, in the order Pacemaker prints them
         self.record_scores = False       # -s: fill score_log (pengine.score_log)
+        self.record_utilization = False  # -U: capacities and assignments in score_log
 
     def find_node(self, name: str | None) -> Node | None:
         if name is None:

@@ -269,6 +269,7 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
 
     sch.optimal = getattr(args, "optimal", False)
     sch.record_scores = bool(args.show_scores)
+    sch.record_utilization = bool(args.show_utilization)
     for phase in PHASES:
         phase(sch)
     from transitions.graph import create_graph

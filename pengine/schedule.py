@@ -106,6 +106,9 @@ def assign_resources(sch: Scheduler) -> None:
     if sch.placement_strategy != "default":
         from pengine.utilization_strategy import sort_resources
         sort_resources(sch)
+    if sch.record_utilization:
+        from pengine.utilization import show_node_capacities
+        show_node_capacities(sch, "Original")
     if sch.have_remote_nodes:
         for rsc in list(sch.resources):
             if rsc.is_remote_connection:
@@ -120,6 +123,9 @@ def assign_resources(sch: Scheduler) -> None:
     if optimal:
         from pengine.placement import finish_report
         finish_report(sch)
+    if sch.record_utilization:
+        from pengine.utilization import show_node_capacities
+        show_node_capacities(sch, "Remaining")
 
 
 def schedule_resource_actions(sch: Scheduler) -> None:

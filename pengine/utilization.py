@@ -32,6 +32,24 @@ def release_node_capacity(node_util: dict, rsc) -> None:
         node_util[key] = str(_value(node_util.get(key)) + _value(value))
 
 
+def _dump(table: dict) -> str:
+    """`` key=value`` for each entry, in GHashTable iteration order."""
+    from pengine.ghash import iteration_order
+    return "".join(f" {key}={table[key]}" for key in iteration_order(table))
+
+
+def show_node_capacities(sch, comment: str) -> None:
+    """pcmk__show_node_capacities (``crm_simulate -U``): every node's remaining capacity."""
+    for node in sch.nodes:
+        sch.score_log.append(f"{comment}: {node.name} capacity:{_dump(node.utilization)}")
+
+
+def show_resource_utilization(sch, rsc, node) -> None:
+    """The "resource-util" message of pcmk__assign_resource (``crm_simulate -U``)."""
+    sch.score_log.append(f"pcmk__assign_resource: {rsc.id} utilization on {node.name}:"
+                         f"{_dump(rsc.utilization)}")
+
+
 def compare_node_capacities(node1, node2) -> int:
     """Negative if node1 has more free capacity (pcmk__compare_node_capacities)."""
     result = 0

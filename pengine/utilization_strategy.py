@@ -147,7 +147,11 @@ def ban_insufficient_capacity(sch: Scheduler, rsc: Resource):
 
     any_capable = False
     most_capable = None
-    for weight in list(rsc.allowed.values()):
+    # the first of equally free nodes wins: visit them as Pacemaker's
+    # allowed-node hash table does (keyed by node id)
+    from pengine.ghash import iteration_order
+    for node_id in iteration_order(rsc.allowed):
+        weight = rsc.allowed[node_id]
         if not _available(weight):
             continue
         if have_enough_capacity(weight.node, unassigned):

@@ -158,3 +158,69 @@ def test_transient_utilization_read_and_written():
     sch = schedule_xml(text)
     assert sch.nodes[0].utilization == {"cpu": "3"}
     assert "cpu" not in sch.nodes[0].attrs
+
+
+# ------------------------------------------------------ crm_simulate -U --
+
+def test_ghash_order_known_values():
+    from pengine.ghash import iteration_order, str_hash
+    assert str_hash("") == 5381
+    assert str_hash("cpu") == 193488621
+    # bucket order, whatever the insertion order
+    assert iteration_order(["memory", "cpu"]) == iteration_order(["cpu", "memory"]) == [
+        "cpu", "memory"]
+    # ten keys force a resize from 8 to 16 buckets
+    assert iteration_order([f"k{i}" for i in range(10)]) == [
+        "k6", "k5", "k4", "k3", "k9", "k2", "k8", "k1", "k7", "k0"]
+
+
+def test_ghash_order_matches_glib():
+    """Against the real GLib, when it can be loaded."""
+    import ctypes
+    import ctypes.util
+    import random
+    import string
+    from pengine.ghash import iteration_order
+    name = ctypes.util.find_library("glib-2.0")
+    if name is None:
+        pytest.skip("GLib is not installed")
+    glib = ctypes.CDLL(name)
+    glib.g_hash_table_new.restype = ctypes.c_void_p
+    glib.g_hash_table_new.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    glib.g_hash_table_replace.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+    glib.g_hash_table_destroy.argtypes = [ctypes.c_void_p]
+    visit = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+    glib.g_hash_table_foreach.argtypes = [ctypes.c_void_p, visit, ctypes.c_void_p]
+    str_hash = ctypes.cast(glib.g_str_hash, ctypes.c_void_p).value
+    str_equal = ctypes.cast(glib.g_str_equal, ctypes.c_void_p).value
+    rng = random.Random(7)
+    for _ in range(300):
+        keys = ["".join(rng.choice(string.ascii_letters + "-_#0123456789")
+                        for _ in range(rng.randint(1, 10))) for _ in range(rng.randint(1, 30))]
+        table = glib.g_hash_table_new(str_hash, str_equal)
+        buffers = [ctypes.create_string_buffer(k.encode()) for k in keys]
+        for buffer in buffers:
+            glib.g_hash_table_replace(table, buffer, None)
+        seen: list = []
+        callback = visit(lambda key, value, data: seen.append(ctypes.string_at(key).decode()))
+        glib.g_hash_table_foreach(table, callback, None)
+        glib.g_hash_table_destroy(table)
+        assert seen == iteration_order(keys), keys
+
+
+def test_show_utilization_lines(tmp_path):
+    from conftest import run_pengine
+    text = _two_nodes("utilization", [primitive("a", utilization={"memory": 1, "cpu": 1})],
+                      {"node1": {"memory": "4", "cpu": "2"}, "node2": {"cpu": "1"}})
+    path = tmp_path / "cib.xml"
+    path.write_text(text)
+    result = run_pengine("simulate", "-x", path, "-U")
+    assert result.returncode == 0, result.stderr
+    section = result.stdout.split("Utilization Information:\n")[1].split("\n\n")[0]
+    assert section.splitlines() == [
+        "  * Original: node1 capacity: cpu=2 memory=4",
+        "  * Original: node2 capacity: cpu=1",
+        "  * pcmk__assign_resource: a utilization on node1: cpu=1 memory=1",
+        "  * Remaining: node1 capacity: cpu=1 memory=3",
+        "  * Remaining: node2 capacity: cpu=1",
+    ]
