@@ -234,11 +234,20 @@ def _graph_rsc_ids(sch: Scheduler, rsc) -> tuple[str, str]:
 
 def _answers_to(sch: Scheduler, name: str) -> bool:
     """pe_find_resource: a resource with this id or history id."""
-    def walk(rsc) -> bool:
-        if rsc.id == name or rsc.history_id == name:
-            return True
-        return any(walk(child) for child in rsc.children)
-    return any(walk(rsc) for rsc in sch.resources)
+    names = sch.__dict__.get("_graph_resource_names")
+    if names is None:   # every id and history id, gathered once per graph
+        names = set()
+
+        def walk(rsc) -> None:
+            names.add(rsc.id)
+            names.add(rsc.history_id)
+            for child in rsc.children:
+                walk(child)
+        for rsc in sch.resources:
+            walk(rsc)
+        names.discard(None)
+        sch._graph_resource_names = names
+    return name in names
 
 
 def _graph_action(sch: Scheduler, action: Action) -> GraphAction:
@@ -306,6 +315,7 @@ def _clone_op_key(action: Action, name: str) -> str:
 
 def create_graph(sch: Scheduler) -> Transition:
     from pengine.variants import methods
+    sch._graph_resource_names = None
     synapses: list[Synapse] = []
     seen: set[int] = set()
 
