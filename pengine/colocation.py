@@ -347,8 +347,12 @@ def apply_coloc_to_priority(dependent: Resource, primary: Resource, colocation: 
     return delta
 
 
-def _best_node_score_matching_attr(sch: Scheduler, colocation: Colocation, rsc: Resource, attr: str,
-                                   value) -> int:
+def _best_node_scores_by_attr(sch: Scheduler, colocation: Colocation, rsc: Resource,
+                              attr: str) -> dict:
+    """best_node_score_matching_attr for every attribute value at once: the
+    best score of ``rsc`` on an available node, by the node's value of
+    ``attr`` (compared case-insensitively; None matches None).  Asking per
+    node made each colocation cost nodes² attribute look-ups."""
     from pengine.variants import methods
     saved = None
     if colocation is not None and rsc is colocation.dependent and colocation.explicit \
@@ -359,14 +363,20 @@ def _best_node_score_matching_attr(sch: Scheduler, colocation: Colocation, rsc: 
         for location in reversed(sch.locations):
             if location.rsc is rsc.parent:
                 methods(rsc).apply_location(rsc, location)
-    best = -INFINITY
+    best: dict = {}
     for weight in rsc.allowed.values():
-        if weight.score > best and weight.node.available() and \
-                _str_eq_casei(value, node_attr(weight.node, attr, rsc)):
-            best = weight.score
+        if weight.node.available():
+            key = _casei_key(node_attr(weight.node, attr, rsc))
+            if weight.score > best.get(key, -INFINITY):
+                best[key] = weight.score
     if saved is not None:
         rsc.allowed = saved
     return best
+
+
+def _casei_key(value):
+    """The key under which _str_eq_casei finds ``value`` equal."""
+    return value.lower() if value is not None else None
 
 
 def _allowed_on_one(rsc: Resource) -> bool:
@@ -383,9 +393,10 @@ def _add_node_scores_matching_attr(sch: Scheduler, nodes: dict, source: Resource
                                    target: Resource, colocation: Colocation, factor: float,
                                    only_positive: bool) -> None:
     attr = colocation.node_attribute
+    best = _best_node_scores_by_attr(sch, colocation, source, attr)
     for weight in nodes.values():
         value = node_attr(weight.node, attr, target)
-        score = _best_node_score_matching_attr(sch, colocation, source, attr, value)
+        score = best.get(_casei_key(value), -INFINITY)
         if factor < 0 and score < 0:
             if colocation.primary.stickiness >= -score or not has_influence(colocation) \
                     or not _allowed_on_one(colocation.dependent):
