@@ -159,13 +159,24 @@ def _apply_parent_colocations(sch: Scheduler, rsc: Resource, nodes: dict) -> dic
     return nodes
 
 
-def _cmp_instance_by_colocation(sch: Scheduler, instance1: Resource, instance2: Resource) -> int:
-    node1 = current_node(instance1)
-    node2 = current_node(instance2)
-    scores1 = _apply_parent_colocations(sch, instance1, {node1.id: NodeWeight(node1, node1.score)})
-    scores2 = _apply_parent_colocations(sch, instance2, {node2.id: NodeWeight(node2, node2.score)})
-    score1 = scores1[node1.id].score
-    score2 = scores2[node2.id].score
+def _colocated_score(sch: Scheduler, instance: Resource, memo: dict | None) -> int:
+    """The instance's score on its current node once its parent's
+    colocations apply; a sort asks for it at every comparison, so
+    sort_instances remembers it (nothing it depends on changes meanwhile)."""
+    if memo is not None and instance.id in memo:
+        return memo[instance.id]
+    node = current_node(instance)
+    scores = _apply_parent_colocations(sch, instance, {node.id: NodeWeight(node, node.score)})
+    score = scores[node.id].score
+    if memo is not None:
+        memo[instance.id] = score
+    return score
+
+
+def _cmp_instance_by_colocation(sch: Scheduler, instance1: Resource, instance2: Resource,
+                                memo: dict | None = None) -> int:
+    score1 = _colocated_score(sch, instance1, memo)
+    score2 = _colocated_score(sch, instance2, memo)
     if score1 < score2:
         return 1
     if score1 > score2:
@@ -199,7 +210,8 @@ def _node_is_allowed(rsc: Resource, node: Node | None) -> tuple[bool, Node | Non
     return True, node
 
 
-def cmp_instance(sch: Scheduler, instance1: Resource, instance2: Resource) -> int:
+def cmp_instance(sch: Scheduler, instance1: Resource, instance2: Resource,
+                 memo: dict | None = None) -> int:
     """pcmk__cmp_instance: which instance should be assigned first."""
     node1, nnodes1, _ = _active_node_counted(instance1)
     node2, nnodes2, _ = _active_node_counted(instance2)
@@ -248,7 +260,7 @@ def cmp_instance(sch: Scheduler, instance1: Resource, instance2: Resource) -> in
         return -1
     if failed1 and not failed2:
         return 1
-    rc = _cmp_instance_by_colocation(sch, instance1, instance2)
+    rc = _cmp_instance_by_colocation(sch, instance1, instance2, memo)
     if rc != 0:
         return rc
     return cmp_instance_number(instance1, instance2)
@@ -263,7 +275,8 @@ def _active_node_counted(rsc: Resource):
 
 def sort_instances(sch: Scheduler, instances: list[Resource]) -> None:
     """g_list_sort(children, pcmk__cmp_instance) (a stable sort)."""
-    instances.sort(key=functools.cmp_to_key(lambda a, b: cmp_instance(sch, a, b)))
+    memo: dict = {}
+    instances.sort(key=functools.cmp_to_key(lambda a, b: cmp_instance(sch, a, b, memo)))
 
 
 def sort_by_number(instances: list[Resource]) -> None:
