@@ -29,11 +29,23 @@ class VariantMethods(Protocol):
 
 
 def methods(rsc) -> VariantMethods:
-    if rsc.variant == "primitive":
+    module = _MODULES.get(rsc.variant)
+    if module is None:
+        module = _MODULES[rsc.variant] = _load(rsc.variant)
+    return module
+
+
+# Looked up for every action and ordering: a dict, not an import statement
+# (an import from a package runs importlib's fromlist handling each time).
+_MODULES: dict[str, VariantMethods] = {}
+
+
+def _load(variant: str) -> VariantMethods:
+    if variant == "primitive":
         from pengine.variants import primitive as module
-    elif rsc.variant == "group":
+    elif variant == "group":
         from pengine.variants import group as module
-    elif rsc.variant == "clone":
+    elif variant == "clone":
         from pengine.variants import clone as module
     else:
         from pengine.variants import bundle as module
