@@ -174,9 +174,17 @@ class Controller:
                 deadlines.append(self.recheck_at)
             if self.watch_config:
                 deadlines.append(now + CONFIG_POLL_S)
+        extra = self.idle(now)
+        if extra is not None:
+            deadlines.append(extra)
         if not deadlines:
             return None             # nothing to do until a message comes
         return max(min(deadlines) - now, 0.0)
+
+    def idle(self, now: float) -> float | None:
+        """Called before the loop waits for a message: a subclass's chance to
+        do its periodic work; the time it wants to be called again, if any."""
+        return None
 
     def handle(self, message) -> None:
         if isinstance(message, Executed):
@@ -339,8 +347,7 @@ class Controller:
             rsc_id=rsc, standard=spec.rsc_class or "", agent=spec.rsc_type or "",
             provider=spec.rsc_provider, action=task, interval_ms=spec.interval_ms,
             params=spec.attributes, timeout_ms=spec.timeout_ms)
-        if task not in UNRECORDED and (spec.meta("record_pending") or "true").lower() \
-                not in ("false", "no", "off", "0", "n"):
+        if records_pending(request):
             self._record_pending(request, spec)
         start_delay = _int(spec.meta("start_delay"))
         operation = self.executor.submit(request, self._key(spec), start_delay)
@@ -350,15 +357,13 @@ class Controller:
         if (spec.meta("op_no_wait") or "").lower() == "true":
             self._confirm(action.id)
 
-    def _record_pending(self, request: AgentRequest, spec: ActionSpec) -> None:
+    def _record_pending(self, request: AgentRequest, spec: ActionSpec,
+                        node: str | None = None, node_id: str | None = None) -> None:
         """controld_record_pending_op: the action is in flight (record-pending,
         true by default), so the status shows it starting, stopping..."""
-        self.cib = record_result(self.cib, ResultRecord(
-            node=self.node, node_id=self.node_id, rsc_id=request.rsc_id,
-            rsc_class=request.standard, rsc_type=request.agent, rsc_provider=request.provider,
-            task=request.action, interval_ms=request.interval_ms, rc=OCF_UNKNOWN,
-            op_status=EXEC_PENDING, target_rc=spec.target_rc, call_id=-1,
-            transition_key=self._key(spec), digest=spec.action.digest), int(self.clock()))
+        self.cib = record_result(self.cib, pending_record(
+            request, node or self.node, node_id or self.node_id, self._key(spec),
+            spec.target_rc, spec.action.digest), int(self.clock()))
         self.save()
 
     def initiate_cluster_action(self, action, spec: ActionSpec) -> None:
@@ -371,16 +376,17 @@ class Controller:
             op = spec.meta("clear_failure_op")
             interval = _int(spec.meta("clear_failure_interval"), 0) if op else None
             before = self.cib
-            self.cib = clear_failures(self.cib, self.node, rsc, op, interval)
+            node = action.node or self.node
+            self.cib = clear_failures(self.cib, node, rsc, op, interval)
             self.save()
-            log.info("cleared the failures of %s on %s", rsc, self.node)
+            log.info("cleared the failures of %s on %s", rsc, node)
             self._confirm(action.id)
             if self.cib != before:
                 self._abort(INFINITY, "Transient attribute change")
             return
         if task == "lrm_delete":
             rsc = spec.rsc_id or action.rsc_config_id
-            self.cib = delete_resource_history(self.cib, self.node, rsc)
+            self.cib = delete_resource_history(self.cib, action.node or self.node, rsc)
             self.save()
             self._confirm(action.id)
             self._abort(INFINITY, "Resource state removal")
@@ -451,7 +457,14 @@ class Controller:
             failed_stop_offset=self.graph_attributes.get("failed-stop-offset", "INFINITY"))
 
     def on_result(self, event: ExecutorEvent) -> None:
-        """process_lrm_event, then process_graph_event."""
+        """A result of this node's executor."""
+        self.record_event(event, self.node, self.node_id,
+                          self.digests.get(event.operation.call_id))
+
+    def record_event(self, event: ExecutorEvent, node: str, node_id: str | None,
+                     digest: str | None) -> None:
+        """process_lrm_event, then process_graph_event, for a result of
+        ``node``'s executor."""
         operation = event.operation
         request = operation.request
         result = normalize(event.result)
@@ -459,28 +472,19 @@ class Controller:
         target_rc = key.target_rc if key is not None else 0
         log.log(logging.INFO if result.status == EXEC_DONE and result.rc == target_rc
                 else logging.WARNING,
-                "result of %s on %s: %s (rc=%d, %dms, call %d)", _readable(request), self.node,
+                "result of %s on %s: %s (rc=%d, %dms, call %d)", _readable(request), node,
                 result.describe(), result.rc, result.exec_ms, operation.call_id)
         now = int(self.clock())
         if request.action not in UNRECORDED:
-            self.cib = record_result(self.cib, ResultRecord(
-                node=self.node, node_id=self.node_id, rsc_id=request.rsc_id,
-                rsc_class=request.standard, rsc_type=request.agent,
-                rsc_provider=request.provider, task=request.action,
-                interval_ms=request.interval_ms, rc=result.rc, op_status=result.status,
-                target_rc=target_rc, call_id=operation.call_id,
-                transition_key=operation.user_data, exit_reason=result.exit_reason,
-                exec_ms=result.exec_ms, queue_ms=event.queue_ms,
-                rc_change=int(event.rc_changed_at),
-                digest=self.digests.get(operation.call_id),
-                migrate_source=request.param("CRM_meta_migrate_source"),
-                migrate_target=request.param("CRM_meta_migrate_target")), now)
+            self.cib = record_result(self.cib, result_record(event, node, node_id, digest), now)
         decision = decide(ResultEvent(operation.user_data, request.action, request.interval_ms,
                                       result.rc, result.status), self.graph_view())
-        self.apply(decision, request, now)
+        self.apply(decision, request, now, node, node_id)
         self.save()
 
-    def apply(self, decision: Decision, request: AgentRequest, now: int) -> None:
+    def apply(self, decision: Decision, request: AgentRequest, now: int,
+              node: str | None = None, node_id: str | None = None) -> None:
+        node, node_id = node or self.node, node_id or self.node_id
         if decision.description:
             log.info("result of %s %s", _readable(request), decision.description)
         if decision.confirm is not None:
@@ -488,12 +492,12 @@ class Controller:
         if decision.abort_priority is not None:
             self._abort(decision.abort_priority, decision.abort_reason)
         if decision.failcount is not None:
-            self.cib = record_failure(self.cib, self.node, self.node_id, request.rsc_id,
+            self.cib = record_failure(self.cib, node, node_id, request.rsc_id,
                                       request.action, request.interval_ms,
                                       decision.failcount == "infinity", now,
                                       count=decision.count_failure)
             log.info("%s for %s on %s after failed %s", "fail count" if decision.count_failure
-                     else "last failure", request.rsc_id, self.node, _readable(request))
+                     else "last failure", request.rsc_id, node, _readable(request))
             # the attribute manager's update aborts the transition (te_update_diff)
             self._abort(INFINITY, "Transient attribute change")
 
@@ -513,6 +517,45 @@ def plan(cib: m.Cib, now: float):
 def too_many_fencing_failures(failures: dict[str, int], max_attempts: int) -> list[str]:
     """too_many_st_failures: the targets fencing has given up on."""
     return sorted(t for t, count in failures.items() if count >= max_attempts)
+
+
+def records_pending(request: AgentRequest) -> bool:
+    """Whether an action is recorded as pending while it runs (record-pending)."""
+    return request.action not in UNRECORDED and \
+        (request.param("CRM_meta_record_pending") or "true").lower() \
+        not in ("false", "no", "off", "0", "n")
+
+
+def pending_record(request: AgentRequest, node: str, node_id: str | None, key: str,
+                   target_rc: int, digest: str | None) -> ResultRecord:
+    """The history entry of an action in flight (call id -1, PCMK_OCF_UNKNOWN)."""
+    return ResultRecord(
+        node=node, node_id=node_id, rsc_id=request.rsc_id,
+        rsc_class=request.standard, rsc_type=request.agent, rsc_provider=request.provider,
+        task=request.action, interval_ms=request.interval_ms, rc=OCF_UNKNOWN,
+        op_status=EXEC_PENDING, target_rc=target_rc, call_id=-1,
+        transition_key=key, digest=digest)
+
+
+def result_record(event: ExecutorEvent, node: str, node_id: str | None,
+                  digest: str | None) -> ResultRecord:
+    """What the history entry of an executor's result says."""
+    operation = event.operation
+    request = operation.request
+    result = normalize(event.result)
+    key = parse_transition_key(operation.user_data)
+    return ResultRecord(
+        node=node, node_id=node_id, rsc_id=request.rsc_id,
+        rsc_class=request.standard, rsc_type=request.agent,
+        rsc_provider=request.provider, task=request.action,
+        interval_ms=request.interval_ms, rc=result.rc, op_status=result.status,
+        target_rc=key.target_rc if key is not None else 0, call_id=operation.call_id,
+        transition_key=operation.user_data, exit_reason=result.exit_reason,
+        exec_ms=result.exec_ms, queue_ms=event.queue_ms,
+        rc_change=int(event.rc_changed_at),
+        digest=digest,
+        migrate_source=request.param("CRM_meta_migrate_source"),
+        migrate_target=request.param("CRM_meta_migrate_target"))
 
 
 def node_action_limit(text: str | None) -> int:
