@@ -1,4 +1,4 @@
-"""``pengine run CONFIG --node NAME [--state-dir DIR]``: run a one-node cluster.
+"""``pengine run CONFIG --node NAME [--state-dir DIR] [--cluster]``: run a node.
 
 The configuration is scheduled, the transition carried out with the
 machine's resource agents, the results recorded in the status kept in DIR
@@ -6,6 +6,11 @@ machine's resource agents, the results recorded in the status kept in DIR
 something changes, until SIGINT or SIGTERM: then the running actions
 finish, the status is saved and the command exits 0.  Each action and its
 result is logged on stderr.
+
+With ``--cluster`` the node joins the others through the local Corosync
+(``transitions.execute.cluster``): one coordinator schedules for all, each
+node runs its own actions, and SIGINT/SIGTERM first moves the node's
+resources away (a second signal stops at once).
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ def add_arguments(p) -> None:
                    help="OCF agents' root (default: $OCF_ROOT or /usr/lib/ocf)")
     p.add_argument("--lsb-dir", metavar="DIR", default="/etc/init.d", help="LSB init scripts")
     p.add_argument("--fence-dir", metavar="DIR", default="/usr/sbin", help="fence agents")
+    p.add_argument("--cluster", action="store_true",
+                   help="join the other nodes through the local Corosync: membership, quorum "
+                        "and messages come from it, the coordinator (lowest node id) schedules "
+                        "for all, each node runs its own actions, lost nodes are fenced")
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages too")
 
 
@@ -49,6 +58,18 @@ def configure_logging(verbose: bool) -> None:
     logger.propagate = False
 
 
+def cluster_controller(args, state, agents):
+    from cib.errors import UsageError
+    from transitions.execute import corosync
+    from transitions.execute.cluster import ClusterController
+
+    if not corosync.available():
+        raise UsageError("--cluster needs Corosync's client libraries (libquorum, libcpg, "
+                         "libcmap: apt-get install corosync)")
+
+    return ClusterController(args.config, args.node, state, agents)
+
+
 def run(args) -> int:
     from transitions.execute.agents import Agents, AgentSettings
     from transitions.execute.controller import Controller
@@ -60,8 +81,15 @@ def run(args) -> int:
     state.lock()
     agents = Agents(AgentSettings(ocf_root=args.ocf_root, lsb_dir=args.lsb_dir,
                                   fence_dir=args.fence_dir))
-    controller = Controller(args.config, args.node, state, agents)
-    controller.start()
+    if getattr(args, "cluster", False):
+        controller = cluster_controller(args, state, agents)
+    else:
+        controller = Controller(args.config, args.node, state, agents)
+    try:
+        controller.start()
+    except BaseException:
+        state.unlock()
+        raise
     previous = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
         previous[signum] = signal.signal(signum, lambda n, _f: controller.request_stop(n))
