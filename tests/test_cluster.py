@@ -143,29 +143,33 @@ def status(cluster, node: str):
     return load_state(cluster.workdir / node / "state")
 
 
-def joined(cluster, node: str) -> bool:
-    """Whether the coordinator's status has ``node`` online (joined)."""
-    cib = status(cluster, coordinator(cluster))
-    if cib is None:
-        return False
-    for state in cib.status.node_states:
-        if state.uname == node:
-            return (state.get("crmd"), state.get("join"), state.get("in_ccm")) == \
-                ("online", "member", "true")
-    return False
+def log_sizes(cluster) -> dict[str, int]:
+    return {n: len(log(cluster, n)) for n in nc.NODES}
+
+
+def logged_since(cluster, sizes: dict[str, int], line: str) -> str | None:
+    """The node whose log has ``line`` after the offsets in ``sizes``."""
+    return next((n for n, size in sizes.items() if line in log(cluster, n)[size:]), None)
 
 
 def restore(cluster) -> None:
-    """Boot every node that is down and wait until all have joined."""
+    """Heal, boot every node that is down, and wait until a coordinator has
+    every node joined (its log says so: a restarted coordinator's status
+    file is stale until then)."""
+    sizes = log_sizes(cluster)
+    booted = False
     for node in nc.NODES:
         cluster.heal(node)
     for node in nc.NODES:
         if not cluster.pengine_alive(node) or not cluster.corosync_alive(node):
             cluster.stop_pengine(node)
             cluster.start_node(node)
+            booted = True
+    if not booted:
+        return
     try:
-        wait_for(lambda: all(joined(cluster, n) for n in nc.NODES), 40, interval=0.2,
-                 what="every node to join")
+        wait_for(lambda: logged_since(cluster, sizes, "join complete: " + ", ".join(nc.NODES)),
+                 40, interval=0.2, what="every node to join")
     except AssertionError:
         pytest.fail("nodes did not rejoin\n" + logs(cluster))
 
@@ -197,6 +201,7 @@ def test_killed_node_is_fenced_and_its_service_recovers(cluster):
     victim = wait_serving(cluster)
     web_pids = [p for p in nc.netns_pids(victim) if "http.server" in nc.cmdline(p)]
     assert web_pids
+    sizes = log_sizes(cluster)
     killed = time.monotonic()
     cluster.kill_node(victim)                      # corosync and pengine, not the service
     survivor = wait_serving(cluster, timeout=30, avoid=victim)
@@ -205,7 +210,7 @@ def test_killed_node_is_fenced_and_its_service_recovers(cluster):
           f"{elapsed:.1f}s")
     # fenced: its service died with it, before the survivor started its own
     assert not any(nc.alive(p) for p in web_pids)
-    assert f"fencing {victim} (reboot) succeeded" in log(cluster, coordinator(cluster))
+    assert logged_since(cluster, sizes, f"fencing {victim} (reboot) succeeded")
     assert not nc.netns_pids(victim)
     assert elapsed < 30
     no_violations(cluster)
@@ -215,6 +220,7 @@ def test_killed_node_is_fenced_and_its_service_recovers(cluster):
 
 def test_partitioned_node_loses_the_service_to_the_majority(cluster):
     victim = wait_serving(cluster)
+    sizes = log_sizes(cluster)
     cluster.partition(victim)
     majority = [n for n in nc.NODES if n != victim]
     try:
@@ -227,8 +233,9 @@ def test_partitioned_node_loses_the_service_to_the_majority(cluster):
     minority = log(cluster, victim)
     # the minority lost quorum; it stopped its resources itself or the
     # majority's fencing did it first
-    assert "NOT quorate" in minority or not nc.netns_pids(victim), minority[-2000:]
-    assert f"fencing {victim} (reboot) succeeded" in log(cluster, coordinator(cluster))
+    assert "NOT quorate" in minority[sizes[victim]:] or not nc.netns_pids(victim), \
+        minority[-2000:]
+    assert logged_since(cluster, sizes, f"fencing {victim} (reboot) succeeded")
     no_violations(cluster)
     restore(cluster)
     assert wait_serving(cluster) == survivor
@@ -236,6 +243,7 @@ def test_partitioned_node_loses_the_service_to_the_majority(cluster):
 
 def test_without_quorum_every_partition_stops_its_resources(cluster):
     holder = wait_serving(cluster)
+    sizes = log_sizes(cluster)
     for node in nc.NODES:
         cluster.partition(node)
     try:
@@ -245,7 +253,8 @@ def test_without_quorum_every_partition_stops_its_resources(cluster):
         pytest.fail("resources still run without quorum\n" + logs(cluster))
     # nobody had quorum, so nobody was fenced
     assert all(cluster.pengine_alive(n) and cluster.corosync_alive(n) for n in nc.NODES)
-    assert "due to no quorum" in log(cluster, holder)
+    assert "due to no quorum" in log(cluster, holder)[sizes[holder]:]
+    assert not logged_since(cluster, sizes, "fencing")
     # healing: the first quorate partition to form may fence a node that was
     # still cut off (it left while expected up), as Pacemaker does
     for node in nc.NODES:
@@ -268,15 +277,16 @@ def test_new_coordinator_finishes_the_transition(cluster):
     except AssertionError:
         pytest.fail("the slow resource was not started\n" + logs(cluster))
     assert runner != old
+    sizes = log_sizes(cluster)
     cluster.kill_node(old)
     new = coordinator(cluster)
     finished = (f"fencing {old} (reboot) succeeded", f"result of slow start on {runner}: ok")
     try:
-        wait_for(lambda: all(line in log(cluster, new) for line in finished), 40,
+        wait_for(lambda: all(line in log(cluster, new)[sizes[new]:] for line in finished), 40,
                  interval=0.2, what="the new coordinator to finish")
     except AssertionError:
         pytest.fail("the new coordinator did not finish\n" + logs(cluster))
-    assert "this node coordinates the partition now" in log(cluster, new)
+    assert "this node coordinates the partition now" in log(cluster, new)[sizes[new]:]
     wait_for(lambda: resource_view(status(cluster, new), "slow")["running"] == [runner],
              10, what="the start to be recorded")
     wait_serving(cluster, timeout=30)

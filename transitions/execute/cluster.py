@@ -304,6 +304,7 @@ class ClusterController(Controller):
                 log.info("join: taking the status of %s (version %d.%d)", newest.node,
                          *newest.status_version)
                 self.cib = ms.replace_status(self.cib, other)
+                self.cluster_formed = True      # a coordinator ran before this one
         epoch = max([self.status_version[0]] + [r.status_version[0] for r in replies.values()])
         if first:
             # a new coordinator: a new generation of the status
