@@ -13,5 +13,10 @@ One concern per module, pure where it can be, I/O at the edges:
   ``fence``, with ``process`` (running one agent) and ``metadata``;
 - ``executor``: one action at a time per resource, recurring monitors;
 - ``controller``: the run loop of ``pengine run``; ``state_dir``: where its
-  status is kept.
+  status is kept;
+- cluster mode (``pengine run --cluster``): ``corosync`` (membership, quorum
+  and process-group messaging through ctypes), ``cluster_messages`` (what
+  nodes tell each other), ``membership`` (the view written into node states,
+  pure) and ``cluster`` (the controller of a node in a cluster: coordinator
+  or member).
 """
