@@ -29,7 +29,10 @@ def status_text(cib, written: float | None, now: float, show_attrs: bool = False
     dc = next((n for n in sch.nodes if n.id == cib.get("dc-uuid")), None)
     quorum = "with" if (cib.get("have-quorum") or "0") in ("1", "true") else "WITHOUT"
     instances, disabled, blocked = resource_counts(sch)
-    lines = ["Cluster Summary:", "  * Stack: pengine run (one node)"]
+    # the coordinator of a cluster records its stack, as Pacemaker's DC does
+    stack = sch.options.get("cluster-infrastructure")
+    lines = ["Cluster Summary:", f"  * Stack: {stack} (pengine run --cluster)" if stack
+             else "  * Stack: pengine run (one node)"]
     if dc is not None:
         lines.append(f"  * Current DC: {dc.name} ({dc.id}) - partition {quorum} quorum")
     else:

@@ -179,6 +179,13 @@ def test_three_nodes_start_everything_once(fake):
     wait_for(lambda: all(n.controller.status_version == coordinator.controller.status_version
                          for n in cluster.nodes.values()), 10, what="status copies")
     assert cluster.fenced == []
+    # pengine status on any node: the coordinator's view
+    import time
+    from pengine.cmd_status import status_text
+    text = status_text(cluster.nodes["n3"].controller.state.load(), None, time.time())
+    assert "Stack: corosync (pengine run --cluster)" in text
+    assert "Current DC: n1 (1) - partition with quorum" in text
+    assert "Online: [ n1 n2 n3 ]" in text
 
 
 def test_a_killed_node_is_fenced_before_its_resources_move(fake):

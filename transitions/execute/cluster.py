@@ -130,6 +130,7 @@ class ClusterController(Controller):
 
     def _cluster_attributes(self, cib: m.Cib) -> m.Cib:
         coordinator = self.nodes.get(self.coordinator.nodeid) if self.coordinator else None
+        cib = ms.set_cluster_option(cib, "cluster-infrastructure", "corosync")
         return evolve(cib, attributes=list({
             **dict(cib.attributes),
             "have-quorum": "1" if self.view.quorate else "0",

@@ -160,6 +160,22 @@ def set_transient(cib: m.Cib, node: ClusterNode, name: str, value: str | None) -
     return _with_states(cib, states)
 
 
+def set_cluster_option(cib: m.Cib, name: str, value: str) -> m.Cib:
+    """Set a cluster option in cib-bootstrap-options (as Pacemaker's DC
+    records cluster-infrastructure)."""
+    sets = list(cib.configuration.crm_config)
+    i = next((k for k, s in enumerate(sets) if s.id == "cib-bootstrap-options"), None)
+    if i is None:
+        sets.insert(0, m.AttrSet(id="cib-bootstrap-options"))
+        i = 0
+    if sets[i].get(name) == value:
+        return cib
+    pairs = [p for p in sets[i].nvpairs if p.name != name]
+    pairs.append(m.NvPair(name, value, id=f"cib-bootstrap-options-{name}"))
+    sets[i] = evolve(sets[i], nvpairs=pairs)
+    return evolve(cib, configuration=evolve(cib.configuration, crm_config=sets))
+
+
 def transient(cib: m.Cib, name: str, attribute: str) -> str | None:
     for state in cib.status.node_states:
         if state.uname == name:
