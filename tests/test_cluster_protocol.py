@@ -276,3 +276,50 @@ def test_a_node_asked_to_stop_hands_its_resources_over(fake):
     assert cluster.fenced == []            # a clean departure is not fenced
     state = ms.node_state(cluster.nodes["n1"].controller.cib, "n2")
     assert state.get("expected") == "down"
+
+
+def test_a_starting_corosync_is_waited_for_and_a_missing_one_is_an_error(tmp_path):
+    from cib.errors import UsageError
+    from transitions.execute.agents import AgentSettings, Agents
+    from transitions.execute.cluster import ClusterController
+    from transitions.execute.corosync import CorosyncError
+    from transitions.execute.state_dir import StateDir
+
+    config = tmp_path / "cluster.crm"
+    config.write_text(CONFIG)
+    cluster = FakeCluster(tmp_path, CONFIG)
+    cluster.bus.boot(1)
+    attempts = []
+
+    def starting_corosync(group, post, refusals=2):
+        link = cluster.bus.factory(1)(group, post)
+        real_start = link.start
+
+        def start():
+            attempts.append(1)
+            if len(attempts) <= refusals:
+                raise CorosyncError("quorum_initialize", 2)    # IPC not listening yet
+            return real_start()
+        link.start = start
+        return link
+
+    def controller(factory, wait):
+        state = StateDir(str(tmp_path / f"state{len(attempts)}"))
+        state.create()
+        c = ClusterController(str(config), "n1", state,
+                              Agents(AgentSettings(ocf_root=str(tmp_path / "ocf"))),
+                              link_factory=factory, nodelist=cluster.bus.nodelist)
+        c.corosync_wait = wait
+        return c
+
+    waited = controller(starting_corosync, wait=10)
+    waited.start()
+    assert len(attempts) == 3 and waited.nodeid == 1
+    waited.link.stop()
+
+    attempts.clear()
+    never = controller(lambda g, p: starting_corosync(g, p, refusals=10**6), wait=0.6)
+    with pytest.raises(UsageError, match="cannot join the cluster through the local corosync"):
+        never.start()
+    assert 1 < len(attempts) < 5
+    cluster.stop()

@@ -62,6 +62,11 @@ GROUP = "pengine"
 DEFAULT_DC_DEADTIME_S = 20.0        # Pacemaker's dc-deadtime
 DEFAULT_CLUSTER_DELAY_S = 60.0      # cluster-delay: added to an action's timeout
 QUORUM_REFRESH_S = 2.0             # an unsettled view asks corosync for the quorum state again
+# A corosync still starting refuses connections (library error, or try
+# again): wait for it, as pacemakerd does, rather than exit.
+CONNECT_RETRY = frozenset({2, 6})      # CS_ERR_LIBRARY, CS_ERR_TRY_AGAIN
+CONNECT_WAIT = 60.0
+CONNECT_INTERVAL = 0.5
 JOIN_TIMEOUT_S = 10.0               # members that have not answered a join by then stay pending
 
 
@@ -95,19 +100,36 @@ class ClusterController(Controller):
         self.unsettled_since: float | None = None
         self.shutdown_requested = False
         self.exit_code = 0
+        self.corosync_wait = CONNECT_WAIT
 
     # ------------------------------------------------------------ set-up --
+
+    def _connect(self):
+        """Join the process group through the local corosync, waiting for a
+        corosync that is still starting (its IPC not listening yet) as
+        pacemakerd does, up to ``corosync_wait`` seconds."""
+        from transitions.execute import corosync
+        deadline = time.monotonic() + self.corosync_wait
+        waiting = False
+        while True:
+            link = self.link_factory(GROUP, self.messages.put)
+            try:
+                self.nodeid = link.start()
+                return link
+            except corosync.CorosyncError as error:
+                if error.code not in CONNECT_RETRY or time.monotonic() >= deadline:
+                    raise UsageError(f"cannot join the cluster through the local corosync: "
+                                     f"{error}") from None
+                if not waiting:
+                    log.info("waiting for the local corosync (%s)", error)
+                    waiting = True
+            time.sleep(CONNECT_INTERVAL)
 
     def start(self) -> None:
         from transitions.execute import corosync
         config = self._read_config()
         self.node_id = _node_id(config, self.node)
-        link = self.link_factory(GROUP, self.messages.put)
-        try:
-            self.nodeid = link.start()
-        except corosync.CorosyncError as error:
-            raise UsageError(f"cannot join the cluster through the local corosync: "
-                             f"{error}") from None
+        link = self._connect()
         self.link = link
         self.me = Process(self.nodeid, os.getpid())
         names = (self.nodelist or corosync.nodelist)()
