@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 
 from pengine.cluster import AF, Action, Node, NodeWeight, Rel, Resource, Role, Scheduler, copy_table
+from pengine.options import is_true
 from pengine.scores import INFINITY
 
 # pcmk__coloc_select_* flags (colocation.py's names)
@@ -55,26 +56,30 @@ def active_node(rsc: Resource, count: bool = False):
     active = None
     count_all = count_clean = 0
     for node in rsc.running_on:
-        happy = node.online and not node.unclean
         count_all += 1
-        if happy:
-            count_clean += 1
-        keep_looking = count
-        if rsc.partial_migration_source is not None:
-            if node is rsc.partial_migration_source:
-                active = node
-            else:
-                keep_looking = True
-        elif not rsc.needs_fencing:
-            if happy and (active is None or not active.online or active.unclean):
-                active = node
-            else:
-                keep_looking = True
-        if active is None:
-            active = node
+        count_clean += node.online and not node.unclean
+        active, keep_looking = count_active_node(rsc, node, active, count)
         if not keep_looking:
             break
     return active, count_all, count_clean
+
+
+def count_active_node(rsc: Resource, node: Node, active: Node | None, count: bool):
+    """pe__count_active_node: the active node so far once ``node`` is seen,
+    and whether to keep looking (always, when counting)."""
+    keep_looking = count
+    if rsc.partial_migration_source is not None:
+        if node is rsc.partial_migration_source:
+            active = node
+        else:
+            keep_looking = True
+    elif not rsc.needs_fencing:
+        happy = node.online and not node.unclean
+        if happy and (active is None or not active.online or active.unclean):
+            active = node
+        else:
+            keep_looking = True
+    return (node if active is None else active), keep_looking
 
 
 def current_node(rsc: Resource) -> Node | None:
@@ -592,11 +597,7 @@ def can_interleave_actions(first: Action, then: Action) -> bool:
         rsc = first.rsc
     else:
         rsc = then.rsc
-    return _is_true(rsc.meta.get("interleave"))
-
-
-def _is_true(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("true", "on", "yes", "y", "1")
+    return is_true(rsc.meta.get("interleave"))
 
 
 def _update_noninterleaved_actions(sch: Scheduler, instance: Resource, first: Action,

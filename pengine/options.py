@@ -74,3 +74,20 @@ def _interval_ms(text: str) -> int:
     from pengine.dates import parse_interval_ms
     value = parse_interval_ms(text)
     return value if value is not None and value > 0 else 0
+
+
+_TRUE = frozenset(("true", "on", "yes", "y", "1"))
+_FALSE = frozenset(("false", "off", "no", "n", "0"))
+
+
+def parse_bool(value: str | None) -> bool | None:
+    """crm_str_to_boolean: True, False, or None for no or an unrecognised value."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    return True if text in _TRUE else False if text in _FALSE else None
+
+
+def is_true(value: str | None) -> bool:
+    """crm_is_true: only a recognised true value counts."""
+    return value is not None and value.strip().lower() in _TRUE

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from cib import model as m
 from pengine.cluster import AF, Action, Ordering, Rel, Relation, Resource, Scheduler, op_key
+from pengine.options import parse_bool
 from pengine.scores import parse_score
 
 KIND_OPTIONAL, KIND_MANDATORY, KIND_SERIALIZE = 0, 1, 2
@@ -68,25 +69,14 @@ def _kind(kind: str | None, score: str | None) -> int:
             "Serialize": KIND_SERIALIZE}.get(kind, KIND_MANDATORY)
 
 
-def _parse_bool(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    text = value.strip().lower()
-    if text in ("true", "on", "yes", "y", "1"):
-        return True
-    if text in ("false", "off", "no", "n", "0"):
-        return False
-    return None
-
-
 def _symmetry(kind_attr, score_attr, symmetrical_attr, parent_kind: int,
               parent_symmetrical: str | None) -> int:
     kind = parent_kind
     if kind_attr is not None or score_attr is not None:
         kind = _kind(kind_attr, score_attr)
-    symmetric = _parse_bool(symmetrical_attr)
+    symmetric = parse_bool(symmetrical_attr)
     if symmetric is None and parent_symmetrical is not None:
-        symmetric = _parse_bool(parent_symmetrical) is True
+        symmetric = parse_bool(parent_symmetrical) is True
     if symmetric is not None:
         if symmetric and kind != KIND_SERIALIZE:
             return SYMMETRIC
@@ -118,7 +108,7 @@ def _min_first_instances(rsc: Resource, require_all: str | None) -> int:
     if clone_min is not None:
         from pengine.history import to_int
         return max(to_int(clone_min, 0), 0)
-    flag = _parse_bool(require_all)
+    flag = parse_bool(require_all)
     if flag is False:
         return 1
     return 0
@@ -223,7 +213,7 @@ def _unpack_order_set(sch: Scheduler, rset: m.ResourceSet, parent_kind: int,
                       parent_symmetrical: str | None, find) -> bool:
     action = rset.action or "start"
     local_kind = _kind(rset.kind, None) if rset.kind else parent_kind
-    sequential = _parse_bool(rset.sequential if rset.sequential is not None else "1") is True
+    sequential = parse_bool(rset.sequential if rset.sequential is not None else "1") is True
     symmetry = _symmetry(rset.kind, rset.score, None, parent_kind, parent_symmetrical)
     flags = flags_for_kind(local_kind, action, symmetry)
     resources = []
@@ -264,7 +254,7 @@ def _order_rsc_sets(sch: Scheduler, oid: str, set1: m.ResourceSet, set2: m.Resou
     from pengine.actions import pseudo_op
     action1 = set1.action or "start"
     action2 = set2.action or "start"
-    require_all = _parse_bool(set1.require_all)
+    require_all = parse_bool(set1.require_all)
     require_all = True if require_all is None else require_all
     if symmetry == SYMMETRIC_INVERSE:
         action1 = _INVERT.get(action1)
@@ -289,12 +279,12 @@ def _order_rsc_sets(sch: Scheduler, oid: str, set1: m.ResourceSet, set2: m.Resou
                          flags | Rel.UNRUNNABLE_FIRST_BLOCKS)
         return True
     rsc1 = rsc2 = None
-    if _parse_bool(set1.sequential) is True:
+    if parse_bool(set1.sequential) is True:
         rid = set1.resources[0] if symmetry == SYMMETRIC_INVERSE else set1.resources[-1]
         rsc1 = find(sch, rid) if set1.resources else None
         if set1.resources and rsc1 is None:
             return False
-    if _parse_bool(set2.sequential) is True:
+    if parse_bool(set2.sequential) is True:
         rid = set2.resources[-1] if symmetry == SYMMETRIC_INVERSE else set2.resources[0]
         rsc2 = find(sch, rid) if set2.resources else None
         if set2.resources and rsc2 is None:

@@ -197,9 +197,6 @@ def _all_primitives(sch: Scheduler):
 
 # ---------------------------------------------------------------- model --
 
-def _is_true(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("true", "on", "yes", "y", "1")
-
 
 def _modellable(sch: Scheduler, rsc: Resource) -> bool:
     if rsc.variant != "primitive" or not rsc.managed or rsc.removed or rsc.blocked:

@@ -17,6 +17,7 @@ from attrs import define, field
 
 from cib import model as m
 from pengine.cluster import Resource, Role, Scheduler, parse_role
+from pengine.options import is_true
 from pengine.scores import INFINITY
 
 STOP, DEMOTE, FENCE, FREEZE = "stop", "demote", "fence", "freeze"
@@ -44,19 +45,15 @@ class TicketRule:
     role: Role  # UNKNOWN: any role
 
 
-def _is_true(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("true", "on", "yes", "y", "1")
-
-
 def ticket_from_state(state: m.TicketState) -> Ticket:
     """unpack_ticket_state."""
     attrs = {name: value for name, value in state.attributes if name != "id"}
     ticket = Ticket(state.id, state=attrs)
-    ticket.granted = _is_true(attrs.get("granted"))
+    ticket.granted = is_true(attrs.get("granted"))
     if attrs.get("last-granted") is not None:
         from pengine.history import to_int
         ticket.last_granted = to_int(attrs["last-granted"], 0)
-    ticket.standby = _is_true(attrs.get("standby"))
+    ticket.standby = is_true(attrs.get("standby"))
     return ticket
 
 

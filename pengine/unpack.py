@@ -19,6 +19,7 @@ from pengine import options as opts
 from pengine.names import name_key
 from pengine.cluster import (AF, NodeWeight, NoQuorum, Node, OnFail, Resource, Role, Scheduler,
                              op_key, parse_role)
+from pengine.options import is_true, parse_bool
 from pengine.rules import (RuleContext, evaluate_rule, unpack_nvpair_sets,
                            unpack_nvpair_sets_with_next_change)
 from pengine.scores import INFINITY, add_scores, parse_score
@@ -32,7 +33,7 @@ def unpack(cib: m.Cib, now: datetime | None = None, *, quorum: bool | None = Non
         now = datetime.now(timezone.utc)
     sch = Scheduler(cib, now, int(now.timestamp()))
     if quorum is None:
-        quorum = _is_true(cib.get("have-quorum"))
+        quorum = is_true(cib.get("have-quorum"))
     sch.quorate = quorum
     unpack_config(sch)
     unpack_nodes(sch)
@@ -41,25 +42,6 @@ def unpack(cib: m.Cib, now: datetime | None = None, *, quorum: bool | None = Non
     unpack_tags(sch)
     unpack_status(sch)
     return sch
-
-
-def _is_true(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("true", "on", "yes", "y", "1")
-
-
-def is_true(value: str | None) -> bool:
-    return _is_true(value)
-
-
-def _parse_bool(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    text = value.strip().lower()
-    if text in ("true", "on", "yes", "y", "1"):
-        return True
-    if text in ("false", "off", "no", "n", "0"):
-        return False
-    return None
 
 
 def unpack_sets(sch: Scheduler, sets, ctx: RuleContext, overwrite: bool = False, **kw):
@@ -85,16 +67,16 @@ def unpack_config(sch: Scheduler) -> None:
     sch.options = opts.with_defaults(values)
     get = lambda name: opts.option(sch.options, name)  # noqa: E731
 
-    sch.probe_resources = _is_true(get("enable-startup-probes"))
-    if _is_true(get("have-watchdog")):
+    sch.probe_resources = is_true(get("enable-startup-probes"))
+    if is_true(get("have-watchdog")):
         sch.have_fencing = True
-    sch.fencing_enabled = _is_true(get("fencing-enabled"))
+    sch.fencing_enabled = is_true(get("fencing-enabled"))
     sch.fence_action = get("fencing-action") or "reboot"
     sch.fence_timeout_ms = opts.interval_ms(get("fencing-timeout"))
-    sch.concurrent_fencing = _is_true(get("concurrent-fencing"))
+    sch.concurrent_fencing = is_true(get("concurrent-fencing"))
     sch.priority_fencing_ms = opts.interval_ms(get("priority-fencing-delay"))
-    sch.stop_all = _is_true(get("stop-all-resources"))
-    sch.symmetric = _is_true(get("symmetric-cluster"))
+    sch.stop_all = is_true(get("stop-all-resources"))
+    sch.symmetric = is_true(get("symmetric-cluster"))
     sch.enable_unfencing = _uses_unfencing(config)
 
     policy = (get("no-quorum-policy") or "stop").lower()
@@ -113,19 +95,19 @@ def unpack_config(sch: Scheduler) -> None:
     else:
         sch.no_quorum_policy = NoQuorum.STOP
 
-    sch.stop_removed = _is_true(get("stop-removed-resources"))
-    sch.cancel_removed = _is_true(get("cancel-removed-actions"))
-    sch.maintenance_mode = _is_true(get("maintenance-mode"))
-    sch.start_failure_fatal = _is_true(get("start-failure-is-fatal"))
-    sch.startup_fencing = sch.fencing_enabled and _is_true(get("startup-fencing"))
+    sch.stop_removed = is_true(get("stop-removed-resources"))
+    sch.cancel_removed = is_true(get("cancel-removed-actions"))
+    sch.maintenance_mode = is_true(get("maintenance-mode"))
+    sch.start_failure_fatal = is_true(get("start-failure-is-fatal"))
+    sch.startup_fencing = sch.fencing_enabled and is_true(get("startup-fencing"))
     sch.health_scores = (parse_score(get("node-health-red")), parse_score(get("node-health-yellow")),
                          parse_score(get("node-health-green")))
     sch.placement_strategy = (get("placement-strategy") or "default").lower()
-    sch.shutdown_lock = _is_true(get("shutdown-lock"))
+    sch.shutdown_lock = is_true(get("shutdown-lock"))
     if sch.shutdown_lock:
         sch.shutdown_lock_ms = opts.interval_ms(get("shutdown-lock-limit"))
     sch.node_pending_ms = opts.interval_ms(get("node-pending-timeout"))
-    sch.fence_remote_without_quorum = _is_true(get("fence-remote-without-quorum"))
+    sch.fence_remote_without_quorum = is_true(get("fence-remote-without-quorum"))
     sch.rsc_defaults = config.rsc_defaults
     sch.op_defaults = config.op_defaults
 
@@ -432,14 +414,14 @@ def unpack_resource(sch: Scheduler, cfg, parent: Resource | None,
 def _unpack_common_options(sch: Scheduler, rsc: Resource, parent: Resource | None) -> None:
     meta = rsc.meta
     rsc.priority = parse_score(meta.get("priority"), 0)
-    rsc.critical = _parse_bool(meta.get("critical")) is not False
-    rsc.notify = _is_true(meta.get("notify"))
+    rsc.critical = parse_bool(meta.get("critical")) is not False
+    rsc.notify = is_true(meta.get("notify"))
     managed = meta.get("is-managed")
     rsc.managed = True
     if managed is not None and managed != "default":
-        flag = _parse_bool(managed)
+        flag = parse_bool(managed)
         rsc.managed = flag if flag is not None else True
-    if _is_true(meta.get("maintenance")):
+    if is_true(meta.get("maintenance")):
         rsc.managed = False
         rsc.maintenance = True
     if sch.maintenance_mode:
@@ -452,7 +434,7 @@ def _unpack_common_options(sch: Scheduler, rsc: Resource, parent: Resource | Non
         rsc.unique = _detect_unique(meta)
         # the clone's meta is inherited: everything in a promotable clone is
         # promotable (pe__unpack_resource)
-        rsc.promotable = _is_true(meta.get("promotable")) or top.config.legacy_master
+        rsc.promotable = is_true(meta.get("promotable")) or top.config.legacy_master
     else:
         rsc.unique = True
     recovery = (meta.get("multiple-active") or "stop_start").lower()
@@ -484,7 +466,7 @@ def _detect_unique(meta: dict[str, str]) -> bool:
     value = meta.get("globally-unique")
     if value is None:
         return h.to_int(meta.get("clone-node-max"), 0) > 1
-    return _is_true(value)
+    return is_true(value)
 
 
 def _force_anonymous(sch: Scheduler, rsc: Resource) -> None:
@@ -540,7 +522,7 @@ def _target_role(rsc: Resource, value: str | None) -> Role | None:
 
 def _top_is_promotable(top: Resource) -> bool:
     if top.variant == "clone":
-        return _is_true(top.meta.get("promotable")) or getattr(top.config, "legacy_master", False)
+        return is_true(top.meta.get("promotable")) or getattr(top.config, "legacy_master", False)
     if top.variant == "bundle":
         return top.promotable
     return False
@@ -553,7 +535,7 @@ def _unpack_primitive(sch: Scheduler, rsc: Resource) -> None:
     if _is_remote_prim_rsc(rsc):
         rsc.is_remote_connection = True
     # remote connections (not guest ones) may migrate unless told otherwise
-    rsc.migratable = _is_true(rsc.meta.get("allow-migrate")) or \
+    rsc.migratable = is_true(rsc.meta.get("allow-migrate")) or \
         (rsc.is_remote_connection and rsc.meta.get("allow-migrate") is None
          and rsc.meta.get("container") is None)
     _unpack_requires(sch, rsc, rsc.meta.get("requires"))
@@ -591,8 +573,8 @@ def _unpack_requires(sch: Scheduler, rsc: Resource, value: str | None) -> None:
 
 
 def _unpack_group(sch: Scheduler, rsc: Resource, instance: int | None) -> None:
-    rsc.group_ordered = _parse_bool(rsc.meta.get("ordered")) is not False
-    rsc.group_colocated = _parse_bool(rsc.meta.get("collocated")) is not False
+    rsc.group_ordered = parse_bool(rsc.meta.get("ordered")) is not False
+    rsc.group_colocated = parse_bool(rsc.meta.get("collocated")) is not False
     for child_cfg in rsc.config.children:
         child = unpack_resource(sch, child_cfg, rsc, instance)
         if child is not None:
@@ -605,7 +587,7 @@ def clone_max_default(sch: Scheduler) -> int:
 
 def _unpack_clone(sch: Scheduler, rsc: Resource) -> None:
     meta = rsc.meta
-    rsc.promotable = _is_true(meta.get("promotable")) or rsc.config.legacy_master
+    rsc.promotable = is_true(meta.get("promotable")) or rsc.config.legacy_master
     rsc.clone_max = h.to_int(meta.get("clone-max") or meta.get("incarnation-max"),
                              clone_max_default(sch)) if (meta.get("clone-max") or meta.get(
                                  "incarnation-max")) else clone_max_default(sch)
@@ -616,8 +598,8 @@ def _unpack_clone(sch: Scheduler, rsc: Resource) -> None:
     rsc.promoted_node_max = h.to_int(meta.get("promoted-node-max") or meta.get("master-node-max"), 1) \
         if (meta.get("promoted-node-max") or meta.get("master-node-max")) else 1
     rsc.clone_min = h.to_int(meta.get("clone-min"), 0)
-    rsc.interleave = _is_true(meta.get("interleave"))
-    rsc.clone_ordered = _is_true(meta.get("ordered"))
+    rsc.interleave = is_true(meta.get("interleave"))
+    rsc.clone_ordered = is_true(meta.get("ordered"))
     # Clones are slightly sticky by default, so instances are not shuffled for
     # nothing; the instances inherit it (the clone's own stickiness was read
     # before, as Pacemaker reads it before the variant unpacks).
@@ -744,9 +726,9 @@ def _unpack_node_state(sch: Scheduler, state: m.NodeState) -> None:
         node.remote_fenced = h.to_int(state.get("node_fenced"), 0) != 0
         return
     add_node_attrs(sch, node, state.transient, state.transient_utilization, overwrite=True)
-    if _is_true(node.attrs.get("standby")):
+    if is_true(node.attrs.get("standby")):
         node.standby = True
-    if _is_true(node.attrs.get("maintenance")):
+    if is_true(node.attrs.get("maintenance")):
         node.maintenance = True
     node.unclean = False
     node.seen = True
@@ -764,7 +746,7 @@ def _member_time(sch: Scheduler, state: m.NodeState) -> int:
     value = state.get("in_ccm")
     if value is None:
         return -1
-    flag = _parse_bool(value)
+    flag = parse_bool(value)
     if flag is None:
         try:
             when = int(value)
@@ -791,7 +773,7 @@ def _termination_requested(node: Node) -> bool:
     value = node.attrs.get("terminate")
     if value is None:
         return False
-    flag = _parse_bool(value)
+    flag = parse_bool(value)
     if flag is not None:
         return flag
     try:
@@ -906,12 +888,12 @@ def _unpack_remote_attrs(sch: Scheduler, node: Node, state: m.NodeState) -> None
     add_node_attrs(sch, node, state.transient, state.transient_utilization, overwrite=True)
     if _shutdown_requested(node):
         node.shutdown = True
-    if _is_true(node.attrs.get("standby")):
+    if is_true(node.attrs.get("standby")):
         node.standby = True
-    if _is_true(node.attrs.get("maintenance")) or (rsc is not None and not rsc.managed):
+    if is_true(node.attrs.get("maintenance")) or (rsc is not None and not rsc.managed):
         node.maintenance = True
     discovery = node.attrs.get("resource-discovery-enabled")
-    if discovery is not None and not _is_true(discovery):
+    if discovery is not None and not is_true(discovery):
         if node.is_remote_only and not sch.fencing_enabled:
             pass
         else:
@@ -1353,7 +1335,7 @@ def find_op_config(rsc: Resource, name: str, interval: int, include_disabled: bo
 def _find_op_config(rsc: Resource, name: str, interval: int, include_disabled: bool):
     def exact(task: str, wanted: int):
         for op in rsc.ops:
-            if not include_disabled and _parse_bool(op.get("enabled")) is False:
+            if not include_disabled and parse_bool(op.get("enabled")) is False:
                 continue
             if opts.interval_ms(op.interval) != wanted:
                 continue
@@ -1402,7 +1384,7 @@ def _op_meta(sch: Scheduler, rsc: Resource, task: str, interval: int,
             if op.name != "monitor":
                 continue
             ms = opts.interval_ms(op.interval)
-            if ms == 0 or _parse_bool(op.get("enabled")) is False:
+            if ms == 0 or parse_bool(op.get("enabled")) is False:
                 continue
             if best_ms is None or ms < best_ms:
                 best, best_ms = op, ms

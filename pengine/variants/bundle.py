@@ -20,6 +20,7 @@ from attrs import define, field
 
 from cib import model as m
 from pengine.cluster import NodeWeight, Resource, Scheduler
+from pengine.options import parse_bool
 from pengine.scores import INFINITY
 
 DEFAULT_REMOTE_PORT = 3121
@@ -88,17 +89,6 @@ def _int_min(text: str | None, minimum: int) -> int:
     if match is None:
         return minimum
     return max(int(match.group(1)), minimum)
-
-
-def _parse_bool(text: str | None) -> bool | None:
-    if text is None:
-        return None
-    value = text.strip().lower()
-    if value in ("true", "on", "yes", "y", "1"):
-        return True
-    if value in ("false", "off", "no", "n", "0"):
-        return False
-    return None
 
 
 def _sanitize_id(text: str) -> str:
@@ -334,7 +324,7 @@ def unpack_bundle(sch: Scheduler, rsc: Resource) -> bool:
         bd.host_netmask = net.get("host-netmask")
         bd.host_network = net.get("host-interface")
         bd.control_port = net.get("control-port")
-        add_host = _parse_bool(net.get("add-host"))
+        add_host = parse_bool(net.get("add-host"))
         bd.add_host = True if add_host is None else add_host
         for mapping in cfg.network.port_mappings:
             values = dict(mapping.attributes)
@@ -479,24 +469,9 @@ def active_node_counted(rsc: Resource, count: bool = True):
             if node.id in seen:
                 continue
             seen.add(node.id)
-            # pe__count_active_node
-            happy = node.online and not node.unclean
             count_all += 1
-            if happy:
-                count_clean += 1
-            keep_looking = count
-            if rsc.partial_migration_source is not None:
-                if node is rsc.partial_migration_source:
-                    active = node
-                else:
-                    keep_looking = True
-            elif not rsc.needs_fencing:
-                if happy and (active is None or not active.online or active.unclean):
-                    active = node
-                else:
-                    keep_looking = True
-            if active is None:
-                active = node
+            count_clean += node.online and not node.unclean
+            active, keep_looking = inst.count_active_node(rsc, node, active, count)
             if not keep_looking:
                 return active, count_all, count_clean
     return active, count_all, count_clean

@@ -13,6 +13,7 @@ from pengine import colocation as coloc
 from pengine import instances as inst
 from pengine.cluster import Node, Rel, Resource, Role, Scheduler
 from pengine.locations import apply_location as _apply_location
+from pengine.options import is_true
 from pengine.ordering import order_resource_actions
 from pengine.scores import INFINITY, add_scores
 
@@ -138,7 +139,7 @@ def _can_interleave(sch: Scheduler, colocation) -> bool:
     # only colocations between clones or bundles interleave, as the dependent says
     if dependent.variant in ("primitive", "group"):
         return False
-    if not inst._is_true(dependent.meta.get("interleave")):
+    if not is_true(dependent.meta.get("interleave")):
         return False
     if _max_per_node(dependent) != _max_per_node(primary):
         sch.warnings.append(f"Cannot interleave {dependent.id} and {primary.id} because they "

@@ -274,22 +274,8 @@ def _schedule_role_transition_actions(sch: Scheduler, rsc: Resource) -> None:
 
 def active_node(rsc: Resource):
     """pe__find_active_on: (current node, count of active nodes, clean ones)."""
-    active = None
-    count_all = count_clean = 0
-    for node in rsc.running_on:
-        happy = node.online and not node.unclean
-        count_all += 1
-        if happy:
-            count_clean += 1
-        if rsc.partial_migration_source is not None:
-            if node is rsc.partial_migration_source:
-                active = node
-        elif not rsc.needs_fencing:
-            if happy and (active is None or not active.online or active.unclean):
-                active = node
-        if active is None:
-            active = node
-    return active, count_all, count_clean
+    from pengine.instances import active_node as counted
+    return counted(rsc, count=True)
 
 
 def current_node(rsc: Resource):
