@@ -14,6 +14,7 @@ import os
 import sys
 
 from cib.errors import UsageError
+from pengine.output_files import write_atomically
 
 
 def output_format(path: str, given: str | None) -> str:
@@ -51,7 +52,7 @@ def run(args) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_bytes_atomically(args.output, data)
+        write_atomically(args.output, data)
     return 0
 
 
@@ -85,25 +86,3 @@ def default_title(args, modifications: list[str]) -> str:
     if events:
         title += "\n" + "; ".join(events)
     return title
-
-
-def write_bytes_atomically(path: str, data: bytes) -> None:
-    import tempfile
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".pengine-", dir=directory)
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)       # as an ordinary new file, not mkstemp's 0600
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError as error:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None

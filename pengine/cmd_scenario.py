@@ -12,7 +12,7 @@ def run(args) -> int:
     steps = run_scenario(scenario)
     text = "\n".join(timeline_lines(steps)).rstrip("\n") + "\n"
     if getattr(args, "report", None):
-        from pengine.cmd_simulate import write_atomically
+        from pengine.output_files import write_atomically
         from transitions.report import scenario_report
         write_atomically(args.report, scenario_report(scenario, steps))
     sys.stdout.write(text)

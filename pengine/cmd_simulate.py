@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from datetime import datetime
 
@@ -18,6 +17,7 @@ from attrs import evolve
 
 from cib import model as m
 from cib.errors import UsageError
+from pengine.output_files import write_atomically
 from transitions.inject import Injections, apply_injections
 
 
@@ -365,25 +365,3 @@ def score_lines(sch, args) -> list[str]:
 
 def _text(lines: list[str]) -> str:
     return "".join(line + "\n" for line in lines)
-
-
-def write_atomically(path: str, content: str) -> None:
-    """Temporary file in the same directory, then rename: never half a file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".pengine-", dir=directory)
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)       # as an ordinary new file, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except OSError as error:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None

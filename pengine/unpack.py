@@ -20,8 +20,7 @@ from pengine.names import name_key
 from pengine.cluster import (AF, NodeWeight, NoQuorum, Node, OnFail, Resource, Role, Scheduler,
                              op_key, parse_role)
 from pengine.options import is_true, parse_bool
-from pengine.rules import (RuleContext, evaluate_rule, unpack_nvpair_sets,
-                           unpack_nvpair_sets_with_next_change)
+from pengine.rules import (RuleContext, evaluate_rule, unpack_nvpair_sets_with_next_change)
 from pengine.scores import INFINITY, add_scores, parse_score
 
 

@@ -19,7 +19,6 @@ the other node ordering rules in `pengine.assign`.
 
 from __future__ import annotations
 
-import functools
 
 from pengine.cluster import AF, NodeWeight, Rel, Resource, Scheduler, op_key
 from pengine.scores import INFINITY

@@ -160,13 +160,8 @@ def _printable_id(rsc: Resource) -> str:
 def _active(rsc: Resource, all_: bool) -> bool:
     """The variant "active" methods (native_active, group_active, clone_active)."""
     if rsc.variant == "primitive":
-        for node in rsc.running_on:
-            if node.unclean:
-                return True
-            if not node.online and rsc.managed:
-                continue
-            return True
-        return False
+        from pengine.actions import rsc_active
+        return rsc_active(rsc)
     if rsc.variant == "group":
         any_, every = False, True
         for child in rsc.children:
