@@ -52,7 +52,7 @@ class _Resources:
         self.parent: dict[str, object] = {}
         for rsc in m.walk_resources(config.resources):
             self.by_id.setdefault(rsc.id, rsc)
-            for child in _children(rsc):
+            for child in m.child_resources(rsc):
                 self.parent.setdefault(child.id, rsc)
         self.tags = {tag.id: tag.refs for tag in config.tags}
         self.templates: dict[str, list[str]] = defaultdict(list)
@@ -86,15 +86,6 @@ class _Resources:
     def collective(self, name: str) -> bool:
         return not isinstance(self.by_id.get(name), m.Primitive)
 
-
-def _children(rsc) -> tuple:
-    if isinstance(rsc, m.Group):
-        return rsc.children
-    if isinstance(rsc, m.Clone):
-        return (rsc.child,)
-    if isinstance(rsc, m.Bundle) and rsc.primitive is not None:
-        return (rsc.primitive,)
-    return ()
 
 
 class _Graph:
@@ -131,7 +122,7 @@ def _implicit(graph: _Graph, resources: _Resources, config: m.Configuration) -> 
             continue
         graph.add((rid, "running"), (rid, "promote"))
         graph.add((rid, "demoted"), (rid, "stop"))
-        children = _children(rsc)
+        children = m.child_resources(rsc)
         for child in children:
             for task in DONE:
                 graph.add((rid, task), (child.id, task))

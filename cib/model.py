@@ -301,16 +301,23 @@ class Bundle:
 Resource = Union[Primitive, Template, Group, Clone, Bundle]
 
 
+def child_resources(rsc) -> tuple:
+    """A resource's direct children: a group's members, a clone's or a
+    bundle's primitive."""
+    if isinstance(rsc, Group):
+        return rsc.children
+    if isinstance(rsc, Clone):
+        return (rsc.child,)
+    if isinstance(rsc, Bundle) and rsc.primitive is not None:
+        return (rsc.primitive,)
+    return ()
+
+
 def walk_resources(resources) -> Iterator[Resource]:
     """Every resource, parents before children, in CIB order."""
     for rsc in resources:
         yield rsc
-        if isinstance(rsc, Group):
-            yield from rsc.children
-        elif isinstance(rsc, Clone):
-            yield from walk_resources((rsc.child,))
-        elif isinstance(rsc, Bundle) and rsc.primitive is not None:
-            yield rsc.primitive
+        yield from walk_resources(child_resources(rsc))
 
 
 # --------------------------------------------------------- constraints ----

@@ -308,7 +308,7 @@ class _Validator:
         self._node_names: set[str] | None = None
         self.parent: dict[str, m.Resource] = {}
         for rsc in m.walk_resources(self.config.resources):
-            for child in _children(rsc):
+            for child in m.child_resources(rsc):
                 self.parent.setdefault(child.id, rsc)
 
     # -- reporting -----------------------------------------------------------
@@ -505,7 +505,7 @@ class _Validator:
 
         def visit(rsc, parent_id):
             holders[rsc.id].append((parent_id, rsc))
-            for child in _children(rsc):
+            for child in m.child_resources(rsc):
                 visit(child, rsc.id)
         for rsc in self.config.resources:
             visit(rsc, None)
@@ -758,7 +758,7 @@ class _Validator:
 
         def inside(rsc):
             found.add(rsc.id)
-            for child in _children(rsc):
+            for child in m.child_resources(rsc):
                 inside(child)
         for rsc in m.walk_resources(self.config.resources):
             if _promotable(rsc):
@@ -1100,16 +1100,6 @@ class _Validator:
 
 
 # ------------------------------------------------------------ model walking ----
-
-def _children(rsc) -> tuple:
-    if isinstance(rsc, m.Group):
-        return rsc.children
-    if isinstance(rsc, m.Clone):
-        return (rsc.child,)
-    if isinstance(rsc, m.Bundle) and rsc.primitive is not None:
-        return (rsc.primitive,)
-    return ()
-
 
 def _walk(value) -> Iterator[object]:
     """Every attrs object in a model, depth first."""

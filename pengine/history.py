@@ -109,6 +109,7 @@ def mask_probe_failure(op: LrmRscOp) -> bool:
 
 
 def effective_rc(rc: int) -> int:
+    """pcmk__effective_rc: degraded counts as its healthy twin."""
     if rc == OCF_DEGRADED:
         return OCF_OK
     if rc == OCF_DEGRADED_PROMOTED:

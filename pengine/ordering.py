@@ -154,7 +154,7 @@ def _unpack_order(sch: Scheduler, cons: m.Order, find) -> None:
     symmetry = _symmetry(cons.kind, cons.score, cons.symmetrical, kind, None)
     last = None
     for rset in cons.resource_sets:
-        rset = _resolve_set(sch, rset)
+        rset = resolve_set(sch, rset)
         if rset is None:
             return
         if not _unpack_order_set(sch, rset, kind, cons.symmetrical, find):
@@ -199,7 +199,8 @@ def _instance(rsc: Resource, instance: str | None) -> Resource | None:
     return None
 
 
-def _resolve_set(sch: Scheduler, rset: m.ResourceSet) -> m.ResourceSet | None:
+def resolve_set(sch: Scheduler, rset: m.ResourceSet) -> m.ResourceSet | None:
+    """A set given by reference (id-ref) is the set it names, or None."""
     if rset.id_ref and not rset.resources:
         for cons in sch.cib.configuration.constraints:
             for other in cons.resource_sets:

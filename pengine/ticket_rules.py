@@ -18,6 +18,7 @@ from attrs import define, field
 from cib import model as m
 from pengine.cluster import Resource, Role, Scheduler, parse_role
 from pengine.options import is_true
+from pengine.ordering import resolve_set
 from pengine.scores import INFINITY
 
 STOP, DEMOTE, FENCE, FREEZE = "stop", "demote", "fence", "freeze"
@@ -86,7 +87,7 @@ def unpack_rsc_ticket(sch: Scheduler, cons: m.TicketConstraint) -> None:
     ticket = _get_ticket(sch, cons.ticket)
     if cons.resource_sets:
         for rset in cons.resource_sets:
-            rset = _resolve_set(sch, rset)
+            rset = resolve_set(sch, rset)
             if rset is None or not rset.id:
                 return
             for rsc_id in rset.resources:
@@ -105,16 +106,6 @@ def unpack_rsc_ticket(sch: Scheduler, cons: m.TicketConstraint) -> None:
                             f"'{cons.rsc}' does not exist")
         return
     new_ticket_rule(sch, cons.id, rsc, ticket, cons.rsc_role, cons.loss_policy)
-
-
-def _resolve_set(sch: Scheduler, rset: m.ResourceSet) -> m.ResourceSet | None:
-    if rset.id_ref and not rset.resources:
-        for cons in sch.cib.configuration.constraints:
-            for other in cons.resource_sets:
-                if other.id == rset.id_ref:
-                    return other
-        return None
-    return rset
 
 
 def _loss_policy(sch: Scheduler, text: str | None, role: Role, ticket: Ticket) -> str:

@@ -17,7 +17,7 @@ from pengine.history import (  # noqa: F401 - re-exported: one set of names for 
     EXEC_NOT_SUPPORTED, EXEC_PENDING, EXEC_TIMEOUT, EXIT_TEXT, OCF_DEGRADED,
     OCF_DEGRADED_PROMOTED, OCF_FAILED_PROMOTED, OCF_INSUFFICIENT_PRIV, OCF_INVALID_PARAM,
     OCF_NOT_CONFIGURED, OCF_NOT_INSTALLED, OCF_NOT_RUNNING, OCF_OK, OCF_RUNNING_PROMOTED,
-    OCF_UNIMPLEMENT_FEATURE, OCF_UNKNOWN, OCF_UNKNOWN_ERROR)
+    OCF_UNIMPLEMENT_FEATURE, OCF_UNKNOWN, OCF_UNKNOWN_ERROR, effective_rc)
 
 # pcmk_exec_status_str
 EXEC_TEXT = {
@@ -63,14 +63,6 @@ def did_fail(result: AgentResult, target_rc: int) -> bool:
         return True
     return result.rc != target_rc
 
-
-def effective_rc(rc: int) -> int:
-    """pcmk__effective_rc: degraded counts as its healthy twin."""
-    if rc == OCF_DEGRADED:
-        return OCF_OK
-    if rc == OCF_DEGRADED_PROMOTED:
-        return OCF_RUNNING_PROMOTED
-    return rc
 
 
 def normalize(result: AgentResult) -> AgentResult:
