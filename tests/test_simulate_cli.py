@@ -61,6 +61,11 @@ def test_injected_failure_is_recovered(write, tmp_path):
     assert result.returncode == 0, result.stderr
     out = _sections(result.stdout)
     assert "* Recover db ( node2 )" in out["Transition Summary"]
+    # crm_simulate shows the fail count and last failure the injection sets
+    injected = out["Performing Requested Modifications"]
+    assert injected[0] == "* Injecting db_monitor_10000@node2=7 into the configuration"
+    assert injected[1] == "* Injecting attribute fail-count-db#monitor_10000=1 into /node_state '2'"
+    assert injected[2].startswith("* Injecting attribute last-failure-db#monitor_10000=")
     assert "* Restart web ( node2 ) due to required db start" in out["Transition Summary"]
 
 
@@ -69,7 +74,15 @@ def test_failed_action_stops_the_transition(write):
     assert result.returncode == 0, result.stderr
     out = _sections(result.stdout)
     assert "* Resource action: db start on node2" in out["Executing Cluster Transition"]
-    assert not any("web start" in line for line in out["Executing Cluster Transition"])
+    # as crm_simulate: the failure is announced (unindented), then the fail
+    # count (start-failure-is-fatal: INFINITY) it records
+    lines = result.stdout.splitlines()
+    failed = next(i for i, line in enumerate(lines) if line.startswith("Pretending action "))
+    assert lines[failed - 1].split() == ["*", "Resource", "action:", "db", "start", "on", "node2"]
+    assert lines[failed].endswith(" failed with rc=1")
+    assert lines[failed + 1] == \
+        "  * Injecting attribute fail-count-db#start_0=INFINITY into /node_state '2'"
+    assert not any("web start" in line for line in lines)
     assert "* db (ocf:heartbeat:Dummy): FAILED node2" in out["Revised Cluster Status"]
 
 

@@ -15,7 +15,8 @@ from attrs import evolve, frozen, field
 from cib import model as m
 from cib.errors import UsageError
 from transitions.simulate import (_Status, inject_action_result, inject_failcount,
-                                  inject_resource_history, node_state_change)
+                                  inject_resource_history, injected_attribute_lines,
+                                  node_state_change)
 
 
 @frozen
@@ -178,7 +179,8 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         i = status.inject_node(node, None)
         if not (rc == 0 or (rc == 7 and interval == 0)):
             infinity = task == "stop" or (task == "start" and _start_failure_fatal(cib))
-            inject_failcount(status, i, rsc_id, task, interval, infinity)
+            injected = inject_failcount(status, i, rsc_id, task, interval, infinity)
+            lines.extend(injected_attribute_lines(status, i, injected))
         j = inject_resource_history(status, i, rsc_id, rsc_id, cls, rtype, provider)
         if j is None:
             raise UsageError(f"cannot inject '{spec}': {rsc_id} has no resource agent")

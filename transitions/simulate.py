@@ -9,6 +9,7 @@ but pseudo-actions starts.  Returns the lines crm_simulate prints under
 
 from __future__ import annotations
 
+import sys
 from attrs import evolve
 
 from cib import model as m
@@ -249,9 +250,10 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
 
 
 def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: int,
-                     infinity: bool, *, count: bool = True) -> None:
+                     infinity: bool, *, count: bool = True) -> list[tuple[str, str]]:
     """pcmk__inject_failcount: bump the fail count, record the last failure
-    (only the last failure when ``count`` is false: on-fail=ignore)."""
+    (only the last failure when ``count`` is false: on-fail=ignore); the
+    (name, value) pairs set."""
     state = status.states[i]
     name = f"fail-count-{rsc_id}#{task}_{interval}"
     last = f"last-failure-{rsc_id}#{task}_{interval}"
@@ -275,17 +277,31 @@ def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: 
     pairs.append(m.NvPair(last, str(status.now), id=f"status-{state.id}-{last}"))
     sets[0] = evolve(first, nvpairs=pairs)
     status.states[i] = evolve(state, transient=sets, transient_id=state.transient_id or state.id)
+    return ([(name, value)] if count else []) + [(last, str(status.now))]
 
 
-def _fail_rc(specs: list[str], names: list[str], task: str, interval: int, node: str) -> int | None:
+def injected_attribute_lines(status: _Status, i: int, injected) -> list[str]:
+    """What crm_simulate prints for each transient attribute it injects."""
+    node_id = status.states[i].id
+    return [f"  * Injecting attribute {name}={value} into /node_state '{node_id}'"
+            for name, value in injected]
+
+
+def _fail_rc(specs: list[str], names: list[str], task: str, interval: int,
+             node: str) -> tuple[str, int] | None:
+    """The first -F spec that fails this action: (the name it matched, rc).
+    A spec whose result code is not an integer is skipped, as crm_simulate
+    skips it with an error."""
     for spec in specs:
         for name in names:
             prefix = f"{name}_{task}_{interval}@{node}="
             if spec[:len(prefix)].lower() == prefix.lower():
                 try:
-                    return int(spec.split("=", 1)[1])
+                    return name, int(spec.split("=", 1)[1])
                 except ValueError:
-                    return None
+                    print(f"Invalid failed operation '{spec}' (result code must be integer)",
+                          file=sys.stderr)
+                    break
     return None
 
 
@@ -386,16 +402,16 @@ def _simulate_resource_action(action: GraphAction, status: _Status, lines: list[
     names = [display] + ([config_id] if config_id != display else [])
     failure = _fail_rc(fail_specs, names, task_name, interval, node)
     if failure is not None:
-        rc = failure
+        match, rc = failure
         ok = False
-        match = display
+        lines.append(f"Pretending action {action.id} failed with rc={rc}")
         offset_infinity = False
         if task_name == "start":
             offset_infinity = start_failure_fatal
         elif task_name == "stop":
             offset_infinity = True
-        inject_failcount(status, i, match if match == config_id else match, task_name, interval,
-                         offset_infinity)
+        injected = inject_failcount(status, i, match, task_name, interval, offset_infinity)
+        lines.extend(injected_attribute_lines(status, i, injected))
     extra = {}
     if task_name in ("migrate_to", "migrate_from"):
         extra["migrate_source"] = action.get("migrate_source") or ""
