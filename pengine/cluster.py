@@ -556,6 +556,9 @@ class Scheduler:
         self.score_log: list[str] = []   # -s / -U lines, in the order Pacemaker prints them
         self.record_scores = False       # -s: fill score_log (pengine.score_log)
         self.record_utilization = False  # -U: capacities and assignments in score_log
+        # pcmk__sched_sanitized: the status may have masked secrets, so a change
+        # of only private parameters is no change (simulations; not pengine run)
+        self.sanitized = True
 
     def find_node(self, name: str | None) -> Node | None:
         if name is None:

@@ -1,4 +1,5 @@
-"""``pengine run CONFIG --node NAME [--state-dir DIR] [--cluster]``: run a node.
+"""``pengine run CONFIG --node NAME [--state-dir DIR] [--cluster]``: run a node
+(``--local-nodes A,B,...``: several nodes on this machine, one controller).
 
 The configuration is scheduled, the transition carried out with the
 machine's resource agents, the results recorded in the status kept in DIR
@@ -33,7 +34,12 @@ def default_state_dir() -> str:
 
 def add_arguments(p) -> None:
     p.add_argument("config", metavar="CONFIG", help="crm file or CIB XML file")
-    p.add_argument("--node", required=True, metavar="NAME", help="this node's name")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--node", metavar="NAME", help="this node's name")
+    who.add_argument("--local-nodes", metavar="A,B,...",
+                     help="run these nodes of the configuration on this machine: one "
+                          "controller (the first is the DC), one status, each node with its "
+                          "own executor and agent state (STATE_DIR/nodes/NAME)")
     p.add_argument("--state-dir", metavar="DIR",
                    help="where the status is kept (default: /var/lib/pengine, or "
                         "~/.local/state/pengine when not root)")
@@ -70,21 +76,35 @@ def cluster_controller(args, state, agents):
     return ClusterController(args.config, args.node, state, agents)
 
 
+def local_nodes_controller(args, state, settings):
+    from transitions.execute.local_nodes import (LocalNodesController, local_agents,
+                                                 parse_node_list)
+    names = parse_node_list(args.local_nodes)
+    return LocalNodesController(args.config, local_agents(state, names, settings), state)
+
+
 def run(args) -> int:
     from transitions.execute.agents import Agents, AgentSettings
     from transitions.execute.controller import Controller
     from transitions.execute.state_dir import StateDir
 
+    if getattr(args, "cluster", False) and getattr(args, "local_nodes", None):
+        from cib.errors import UsageError
+        raise UsageError("--cluster runs this machine's node: give --node, not --local-nodes")
     configure_logging(args.verbose)
     state = StateDir(args.state_dir or default_state_dir())
     state.create()
     state.lock()
-    agents = Agents(AgentSettings(ocf_root=args.ocf_root, lsb_dir=args.lsb_dir,
-                                  fence_dir=args.fence_dir))
+    # agents run from /: relative directories are the caller's
+    settings = AgentSettings(ocf_root=os.path.abspath(args.ocf_root),
+                             lsb_dir=os.path.abspath(args.lsb_dir),
+                             fence_dir=os.path.abspath(args.fence_dir))
     if getattr(args, "cluster", False):
-        controller = cluster_controller(args, state, agents)
+        controller = cluster_controller(args, state, Agents(settings))
+    elif getattr(args, "local_nodes", None):
+        controller = local_nodes_controller(args, state, settings)
     else:
-        controller = Controller(args.config, args.node, state, agents)
+        controller = Controller(args.config, args.node, state, Agents(settings))
     try:
         controller.start()
     except BaseException:

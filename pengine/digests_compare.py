@@ -110,7 +110,7 @@ def check_action_config(sch: Scheduler, rsc: Resource, node: Node, xml_op: m.Lrm
         reschedule_recurring(sch, rsc, task, interval, node)
         return True
     computed = compute(sch, rsc, xml_op, node)
-    change = d.config_change(xml_op, computed, sanitized=True)
+    change = d.config_change(xml_op, computed, sanitized=sch.sanitized)
     task = _task_for_digest(task, interval)
     if change in (d.NO_CHANGE, d.PRIVATE_ONLY):
         return False

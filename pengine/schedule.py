@@ -15,10 +15,12 @@ from pengine.scores import INFINITY
 
 
 def schedule(cib: m.Cib, now: datetime | None = None, *, quorum: bool | None = None,
-             optimal: bool = False, record_scores: bool = False) -> Scheduler:
+             optimal: bool = False, record_scores: bool = False,
+             sanitized: bool = True) -> Scheduler:
     from pengine.unpack import unpack
     sch = unpack(cib, now, quorum=quorum)
     sch.optimal = optimal
+    sch.sanitized = sanitized             # False for a live cluster (pengine run)
     sch.record_scores = record_scores     # -s: allocation/promotion scores in sch.score_log
     for phase in PHASES:
         phase(sch)

@@ -15,7 +15,7 @@ import shutil
 import threading
 from typing import Protocol
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from transitions.execute.codes import (EXEC_DONE, EXEC_ERROR_FATAL, EXEC_NOT_INSTALLED,
                                        OCF_NOT_CONFIGURED, OCF_NOT_INSTALLED, OCF_OK, AgentResult)
@@ -145,7 +145,30 @@ class Agents:
             return []
         return check_parameters(metadata, request.instance_params())
 
+    def history_digests(self, request: AgentRequest) -> tuple[tuple[str, str], ...]:
+        """The reload and secure digests a result of ``request`` records
+        (controld_add_resource_history_xml_as); the agent's meta-data is
+        read once per agent."""
+        from transitions.execute.history_digests import history_digests, needs_metadata
+        if not needs_metadata(request.standard, request.action):
+            return ()
+        return history_digests(self.metadata(request), request.standard, request.action,
+                               request.interval_ms, dict(request.params))
+
+    def agent_action(self, request: AgentRequest) -> AgentRequest:
+        """do_lrm_rsc_op: a reload is asked of the agent the way it supports
+        (``reload`` for a pre-OCF-1.1 agent advertising it, else OCF 1.1's
+        ``reload-agent``)."""
+        if request.action not in ("reload", "reload-agent") \
+                or (request.standard or "").lower() != "ocf":
+            return request
+        metadata = self.metadata(request)
+        legacy = metadata is not None and metadata.supports_legacy_reload
+        action = "reload" if legacy else "reload-agent"
+        return request if action == request.action else evolve(request, action=action)
+
     def execute(self, request: AgentRequest) -> AgentResult:
+        request = self.agent_action(request)
         backend = self.backend(request)
         if backend is None:
             return AgentResult(OCF_NOT_CONFIGURED, EXEC_ERROR_FATAL,

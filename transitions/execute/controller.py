@@ -459,12 +459,14 @@ class Controller:
     def on_result(self, event: ExecutorEvent) -> None:
         """A result of this node's executor."""
         self.record_event(event, self.node, self.node_id,
-                          self.digests.get(event.operation.call_id))
+                          self.digests.get(event.operation.call_id),
+                          self.agents.history_digests(event.operation.request))
 
     def record_event(self, event: ExecutorEvent, node: str, node_id: str | None,
-                     digest: str | None) -> None:
+                     digest: str | None, extra: tuple[tuple[str, str], ...] = ()) -> None:
         """process_lrm_event, then process_graph_event, for a result of
-        ``node``'s executor."""
+        ``node``'s executor (``extra``: the reload and secure digests that
+        node's agent meta-data gives, see ``history_digests``)."""
         operation = event.operation
         request = operation.request
         result = normalize(event.result)
@@ -476,7 +478,8 @@ class Controller:
                 result.describe(), result.rc, result.exec_ms, operation.call_id)
         now = int(self.clock())
         if request.action not in UNRECORDED:
-            self.cib = record_result(self.cib, result_record(event, node, node_id, digest), now)
+            self.cib = record_result(
+                self.cib, result_record(event, node, node_id, digest, extra), now)
         decision = decide(ResultEvent(operation.user_data, request.action, request.interval_ms,
                                       result.rc, result.status), self.graph_view())
         self.apply(decision, request, now, node, node_id)
@@ -509,7 +512,9 @@ def plan(cib: m.Cib, now: float):
     from pengine.schedule import schedule
     from transitions.graph import create_graph
     from transitions.summary import transition_summary
-    sch = schedule(cib, from_epoch(int(now)))
+    # a live cluster: a change of private parameters counts (unlike in a
+    # simulation of a status whose secrets may have been masked)
+    sch = schedule(cib, from_epoch(int(now)), sanitized=False)
     transition = create_graph(sch)
     return sch, transition, action_specs(sch, transition), transition_summary(sch)
 
@@ -538,7 +543,8 @@ def pending_record(request: AgentRequest, node: str, node_id: str | None, key: s
 
 
 def result_record(event: ExecutorEvent, node: str, node_id: str | None,
-                  digest: str | None) -> ResultRecord:
+                  digest: str | None, extra: tuple[tuple[str, str], ...] = ()
+                  ) -> ResultRecord:
     """What the history entry of an executor's result says."""
     operation = event.operation
     request = operation.request
@@ -555,7 +561,7 @@ def result_record(event: ExecutorEvent, node: str, node_id: str | None,
         rc_change=int(event.rc_changed_at),
         digest=digest,
         migrate_source=request.param("CRM_meta_migrate_source"),
-        migrate_target=request.param("CRM_meta_migrate_target"))
+        migrate_target=request.param("CRM_meta_migrate_target"), extra=extra)
 
 
 def node_action_limit(text: str | None) -> int:

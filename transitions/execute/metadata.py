@@ -21,6 +21,7 @@ class ParameterInfo:
     required: bool = False
     unique: bool = False
     reloadable: bool = False
+    private: bool = False
     default: str | None = None
     type: str = "string"
 
@@ -46,6 +47,33 @@ class AgentMetadata:
             if parameter.name == name:
                 return parameter
         return None
+
+    @property
+    def ocf_1_1(self) -> bool:
+        """Whether the agent claims OCF 1.1 or later (its <version>)."""
+        from pengine.digests import compare_versions
+        return self.version is not None and compare_versions(self.version, "1.1") >= 0
+
+    @property
+    def supports_reload_agent(self) -> bool:
+        """ra_supports_reload_agent: an OCF 1.1 agent advertising reload-agent
+        (its parameters marked reloadable change without a restart)."""
+        return self.ocf_1_1 and any(a.name == "reload-agent" for a in self.actions)
+
+    @property
+    def supports_legacy_reload(self) -> bool:
+        """ra_supports_legacy_reload: a pre-1.1 agent advertising reload (its
+        parameters not marked unique change without a restart)."""
+        return not self.ocf_1_1 and any(a.name.lower() == "reload" for a in self.actions)
+
+    def private_names(self) -> frozenset[str]:
+        """The parameters marked private; when none is, the usual names of
+        secrets (controld_cache_metadata's fallback for older agents)."""
+        marked = frozenset(p.name for p in self.parameters if p.private)
+        if marked:
+            return marked
+        return frozenset(p.name for p in self.parameters
+                         if p.name in ("password", "passwd", "user"))
 
     def defaults(self) -> dict[str, str]:
         return {p.name: p.default for p in self.parameters if p.default is not None}
@@ -81,6 +109,7 @@ def parse_metadata(text: str, source: str = "meta-data") -> AgentMetadata:
             parameters.append(ParameterInfo(
                 name=p.get("name", ""), required=_true(p.get("required")),
                 unique=_true(p.get("unique")), reloadable=_true(p.get("reloadable")),
+                private=_true(p.get("private")),
                 default=content.get("default") if content is not None else None,
                 type=(content.get("type") if content is not None else None) or "string"))
     actions = []
@@ -90,7 +119,8 @@ def parse_metadata(text: str, source: str = "meta-data") -> AgentMetadata:
                                       interval=a.get("interval"), depth=a.get("depth"),
                                       role=a.get("role")))
     return AgentMetadata(name=root.get("name", ""),
-                         version=version.text.strip() if version is not None else None,
+                         version=(version.text or "").strip() or None if version is not None
+                         else None,
                          parameters=parameters, actions=actions)
 
 

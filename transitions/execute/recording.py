@@ -42,6 +42,9 @@ class ResultRecord:
     digest: str | None = None        # op-digest of the parameters it ran with
     migrate_source: str | None = None
     migrate_target: str | None = None
+    # further history attributes: the reload and secure digests
+    # (transitions.execute.history_digests)
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 def _with_states(cib: m.Cib, status: _Status) -> m.Cib:
@@ -60,6 +63,7 @@ def record_result(cib: m.Cib, record: ResultRecord, now: int) -> m.Cib:
         extra["migrate_target"] = record.migrate_target or ""
     if record.digest is not None:
         extra["op-digest"] = record.digest
+    extra.update(record.extra)
     inject_action_result(status, i, j, record.task, record.interval_ms, record.rc,
                          record.target_rc, record.node, extra, op_status=record.op_status,
                          exit_reason=record.exit_reason, call_id=record.call_id,
