@@ -44,7 +44,8 @@ def add_arguments(p) -> None:
                    help="where the status is kept (default: /var/lib/pengine, or "
                         "~/.local/state/pengine when not root)")
     p.add_argument("--ocf-root", metavar="DIR", default=os.environ.get("OCF_ROOT", "/usr/lib/ocf"),
-                   help="OCF agents' root (default: $OCF_ROOT or /usr/lib/ocf)")
+                   help="OCF agents' root: agents are DIR/resource.d/PROVIDER/TYPE (default: "
+                        "$OCF_ROOT or /usr/lib/ocf; samples/ocf has the HAProxy stand-in)")
     p.add_argument("--lsb-dir", metavar="DIR", default="/etc/init.d", help="LSB init scripts")
     p.add_argument("--fence-dir", metavar="DIR", default="/usr/sbin", help="fence agents")
     p.add_argument("--cluster", action="store_true",
