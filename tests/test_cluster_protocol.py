@@ -34,6 +34,8 @@ def test_every_message_survives_encoding():
     messages = [
         msg.Exec("n2", "run", 7, 3, request, "7:3:0:abc", 500, "d1g"),
         msg.Result("n2", 12, request, "7:3:0:abc", 0, 0, "", 35, 2, 1.5, 1.6, 1.5, None),
+        msg.Result("n2", 13, request, "8:3:0:abc", 0, 0, "", 35, 2, 1.5, 1.6, 1.5, "d1g",
+                   (("op-force-restart", "  ip  "), ("op-restart-digest", "d2g"))),
         msg.Done("n3", 4, "4:3:0:abc"),
         msg.JoinRequest("abc:2"),
         msg.JoinReply("abc:2", "n1", True, b"<cib/>", (3, 7), None),
@@ -46,8 +48,8 @@ def test_every_message_survives_encoding():
         data = msg.encode(message)
         assert msg.decode(data) == message
     # large ones travel compressed
-    assert msg.encode(messages[6])[:1] == msg.COMPRESSED
-    assert len(msg.encode(messages[6])) < 1000
+    assert msg.encode(messages[7])[:1] == msg.COMPRESSED
+    assert len(msg.encode(messages[7])) < 1000
 
 
 @pytest.mark.parametrize("data", [b"", b"Q{}", b"J[]", b"J{\"type\": \"Nope\"}",

@@ -622,15 +622,16 @@ class ClusterController(Controller):
         operation = event.operation
         request = operation.request
         digest = self.digests.get(operation.call_id)
+        extra = self.agents.history_digests(request)
         if request.action not in UNRECORDED:
-            self.local = record_result(self.local,
-                                       result_record(event, self.node, self.node_id, digest),
-                                       int(self.clock()))
+            self.local = record_result(
+                self.local, result_record(event, self.node, self.node_id, digest, extra),
+                int(self.clock()))
         result = event.result
         self.send(msg.Result(self.node, operation.call_id, request, operation.user_data,
                              result.rc, result.status, result.exit_reason, result.exec_ms,
                              event.queue_ms, event.started_at, event.finished_at,
-                             event.rc_changed_at, digest))
+                             event.rc_changed_at, digest, extra))
 
     def on_remote_result(self, nodeid: int, result: msg.Result) -> None:
         node = self.nodes.get(nodeid)
@@ -643,7 +644,7 @@ class ClusterController(Controller):
         action_id = _action_of(result.key, self.uuid, self.transition_id)
         if action_id is not None:
             self.remote.pop(action_id, None)
-        self.record_event(event, node.name, node.node_id, result.digest)
+        self.record_event(event, node.name, node.node_id, result.digest, result.extra)
 
     def on_done(self, nodeid: int, done: msg.Done) -> None:
         node = self.nodes.get(nodeid)

@@ -25,7 +25,7 @@ import base64
 import json
 import zlib
 
-from attrs import fields, frozen
+from attrs import field, fields, frozen
 
 from transitions.execute.agents import AgentRequest
 
@@ -64,6 +64,10 @@ class Result:
     finished_at: float = 0.0
     rc_changed_at: float = 0.0
     digest: str | None = None
+    # the reload and secure digests from the node's agent meta-data
+    # (transitions.execute.history_digests)
+    extra: tuple[tuple[str, str], ...] = field(
+        default=(), converter=lambda v: tuple(tuple(pair) for pair in v))
 
 
 @frozen
