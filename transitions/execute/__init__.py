@@ -11,6 +11,8 @@ One concern per module, pure where it can be, I/O at the edges:
   CIB's status (pure, CIB to CIB);
 - ``codes``, ``agents`` and the backends ``ocf``, ``lsb``, ``systemd``,
   ``fence``, with ``process`` (running one agent) and ``metadata``;
+  ``history_digests``: the reload and secure digests a result records,
+  from the agent's meta-data (pure);
 - ``executor``: one action at a time per resource, recurring monitors;
 - ``controller``: the run loop of ``pengine run``; ``state_dir``: where its
   status is kept;
@@ -18,5 +20,8 @@ One concern per module, pure where it can be, I/O at the edges:
   and process-group messaging through ctypes), ``cluster_messages`` (what
   nodes tell each other), ``membership`` (the view written into node states,
   pure) and ``cluster`` (the controller of a node in a cluster: coordinator
-  or member).
+  or member);
+- several nodes on one machine (``pengine run --local-nodes``): ``nodes``
+  (one node's executor with its own agent state) and ``local_nodes`` (one
+  controller driving them).
 """
