@@ -214,14 +214,18 @@ def test_a_reloadable_parameter_reloads_a_unique_one_restarts(run):
     rewrite(r.config, "maxconn=2000", "maxconn=4000")
     wait_for(lambda: "maxconn 4000" in conf_file(r.state_dir, "node1").read_text(),
              what="the new maxconn in force")
+    # a reload is recorded as the start it stands for, with the new digests
+    # (while it runs, as Pacemaker records a pending reload: as a monitor)
+    last = wait_for(lambda: (lambda op: op if op.get("operation") == "start"
+                             and op.get("call-id") != start.get("call-id") else None)(
+        history(load_state(r.state_dir), "haproxy", "node1")["haproxy_last_0"]),
+        what="the reload's result recorded")
+    assert last.get("rc-code") == "0" and last.get("op-status") == "0"
     r.wait("reloaded", running=["node1"], failcount=0)
     assert daemon_pid(r.state_dir, "node1") == pid          # not restarted
     log = r.logged()
     assert "initiating haproxy_reload-agent_0 on node1" in log
     assert log.count("initiating haproxy_stop_0") == 0
-    # a reload is recorded as the start it stands for, with the new digests
-    last = history(load_state(r.state_dir), "haproxy", "node1")["haproxy_last_0"]
-    assert last.get("operation") == "start" and last.get("rc-code") == "0"
     assert last.get("op-digest") != start.get("op-digest")
     assert last.get("op-restart-digest") == start.get("op-restart-digest")
     time.sleep(2)                                           # settled: no second reload
