@@ -13,6 +13,10 @@ import time
 
 from cib.errors import UsageError
 
+# how the state directory's controller ran, from cluster-infrastructure
+_STACKS = {None: "pengine run (one node)", "corosync": "corosync (pengine run --cluster)",
+           "local": "pengine run --local-nodes"}
+
 
 def add_arguments(p) -> None:
     p.add_argument("--state-dir", metavar="DIR",
@@ -31,8 +35,7 @@ def status_text(cib, written: float | None, now: float, show_attrs: bool = False
     instances, disabled, blocked = resource_counts(sch)
     # the coordinator of a cluster records its stack, as Pacemaker's DC does
     stack = sch.options.get("cluster-infrastructure")
-    lines = ["Cluster Summary:", f"  * Stack: {stack} (pengine run --cluster)" if stack
-             else "  * Stack: pengine run (one node)"]
+    lines = ["Cluster Summary:", f"  * Stack: {_STACKS.get(stack, stack)}"]
     if dc is not None:
         lines.append(f"  * Current DC: {dc.name} ({dc.id}) - partition {quorum} quorum")
     else:

@@ -155,6 +155,7 @@ def test_haproxy_restarts_twice_moves_at_the_third_failure_and_stays_after_expir
         assert daemon_pid(r.state_dir, "node2") is None
         status = r.status()
         assert "* haproxy\t(ocf:pengine:haproxy):\t Started node1" in status
+        assert "* Stack: pengine run --local-nodes" in status
         assert f"haproxy: migration-threshold=3 fail-count={failures}" in status
 
     third_failure = time.time()

@@ -39,6 +39,7 @@ from transitions.execute.state_dir import StateDir
 log = logging.getLogger("pengine.run")
 
 NODES_DIR = "nodes"
+LOCAL_STACK = "local"        # cluster-infrastructure of a --local-nodes run
 
 
 def node_directory(state: StateDir, name: str) -> str:
@@ -81,6 +82,13 @@ class LocalNodesController(Controller):
         self.executor = ExecutorGroup(self.nodes.values())
 
     # ------------------------------------------------------------ set-up --
+
+    def _cluster_attributes(self, cib):
+        """As one node's, and the stack says the nodes are local ones (pengine
+        status shows it), as a cluster's DC records cluster-infrastructure."""
+        from transitions.execute.membership import set_cluster_option
+        return super()._cluster_attributes(
+            set_cluster_option(cib, "cluster-infrastructure", LOCAL_STACK))
 
     def start(self) -> None:
         """Load the configuration and the saved status; every node joins."""
