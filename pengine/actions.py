@@ -23,7 +23,8 @@ def key_interval(key: str) -> int:
 def find_actions(actions, key: str, node: Node | None) -> list[Action]:
     """find_actions: matches by key; a node-less match adopts ``node``."""
     result = []
-    for action in actions:
+    by_uuid = getattr(actions, "by_uuid", None)
+    for action in (actions if by_uuid is None else by_uuid.get(key, ())):
         if action.uuid != key:
             continue
         if node is None:
@@ -39,6 +40,9 @@ def find_actions(actions, key: str, node: Node | None) -> list[Action]:
 def find_actions_exact(actions, key: str, node: Node | None) -> list[Action]:
     if node is None:
         return []
+    by_uuid = getattr(actions, "by_uuid", None)
+    if by_uuid is not None:
+        actions = by_uuid.get(key, ())
     return [a for a in actions if a.node is node and a.uuid == key]
 
 
@@ -46,6 +50,10 @@ def find_first_action(actions, uuid: str | None = None, task: str | None = None,
                       node: Node | None = None) -> Action | None:
     """The newest match: our action lists grow by appending, Pacemaker's by
     prepending, so its "first" is our last."""
+    if uuid is not None and hasattr(actions, "by_uuid"):
+        actions = actions.by_uuid.get(uuid, ())
+    elif task is not None and hasattr(actions, "by_task"):
+        actions = actions.by_task.get(task, ())
     for action in reversed(actions):
         if uuid is not None and action.uuid != uuid:
             continue

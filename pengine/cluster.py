@@ -289,7 +289,7 @@ class Resource:
         self.this_with: list = []   # colocations where this is the dependent
         self.with_this: list = []   # colocations where this is the primary
         self.locations: list = []
-        self.actions: list[Action] = []
+        self.actions: ActionList = ActionList()
         self.launcher: Resource | None = None
         self.launched: list[Resource] = []
         self.history_id: str | None = None
@@ -366,6 +366,35 @@ class Resource:
                 return True
             rsc = rsc.parent
         return False
+
+
+class ActionList(list):
+    """A resource's actions in creation order, also indexed by key and by
+    task: the scheduler looks a resource's actions up by key or task tens of
+    times per action, and a scan costs as many steps as the cluster has nodes.
+    Each index keeps creation order, so a lookup finds what a scan would.
+    Actions are only ever appended; ``retask`` re-files one whose task changed.
+    """
+
+    __slots__ = ("by_uuid", "by_task")
+
+    def __init__(self):
+        super().__init__()
+        self.by_uuid: dict[str, list[Action]] = {}
+        self.by_task: dict[str, list[Action]] = {}
+
+    def append(self, action: Action) -> None:
+        super().append(action)
+        self.by_uuid.setdefault(action.uuid, []).append(action)
+        self.by_task.setdefault(action.task, []).append(action)
+
+    def retask(self, action: Action, task: str) -> None:
+        """Set ``action.task``, keeping the task index in creation order."""
+        if action.task == task:
+            return
+        self.by_task[action.task].remove(action)
+        action.task = task
+        self.by_task[task] = [a for a in self if a.task == task]
 
 
 class Action:

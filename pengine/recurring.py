@@ -56,7 +56,7 @@ def _active_should_be_optional(rsc: Resource, node: Node | None, key: str, start
 def new_cancel_action(sch: Scheduler, rsc: Resource, task: str, interval: int, node: Node) -> Action:
     key = op_key(rsc.id, task, interval)
     cancel = custom_action(sch, rsc, key, "cancel", node, False, interval)
-    cancel.task = "cancel"
+    rsc.actions.retask(cancel, "cancel")
     cancel.cancel_task = task
     cancel.meta.setdefault("operation", task)
     cancel.meta.setdefault("interval", str(interval))
