@@ -237,7 +237,6 @@ def has_influence(colocation: Colocation, rsc: Resource | None = None) -> bool:
 
 def node_attr(node, attr: str, rsc: Resource | None):
     """pcmk__colocation_node_attr: the attribute on the node or its host."""
-    from pengine.remote import node_attribute
     target = None
     if node.is_guest and rsc is not None and rsc.is_bundled() and node.remote_rsc is not None \
             and node.remote_rsc.launcher is not None and node.remote_rsc.launcher.replica_container \
@@ -353,7 +352,6 @@ def _best_node_scores_by_attr(sch: Scheduler, colocation: Colocation, rsc: Resou
     best score of ``rsc`` on an available node, by the node's value of
     ``attr`` (compared case-insensitively; None matches None).  Asking per
     node made each colocation cost nodes² attribute look-ups."""
-    from pengine.variants import methods
     saved = None
     if colocation is not None and rsc is colocation.dependent and colocation.explicit \
             and rsc.parent is not None and rsc.parent.variant == "group" \
@@ -429,7 +427,6 @@ def add_colocated_node_scores(sch: Scheduler, source: Resource, target: Resource
                               colocation: Colocation | None, factor: float, flags: int) -> dict | None:
     """pcmk__add_colocated_node_scores; returns the updated table (or the
     input unchanged when rolled back)."""
-    from pengine.variants import methods, this_with_colocations, with_this_colocations
     if source.updating_nodes:
         return nodes
     source.updating_nodes = True
@@ -496,8 +493,6 @@ def intersect_nodes(dependent: Resource, primary: Resource, colocation: Colocati
 # ------------------------------------------------- blocking dependents --
 
 def _mark_action_blocked(sch: Scheduler, rsc: Resource, task: str, reason: Resource) -> None:
-    from pengine.actions import set_reason
-    from pengine.update import update_action_for_orderings
     text = f"colocation with {reason.id}"
     for action in list(rsc.actions):
         if action.runnable and action.task == task:
@@ -510,8 +505,6 @@ def _mark_action_blocked(sch: Scheduler, rsc: Resource, task: str, reason: Resou
 
 
 def block_colocation_dependents(sch: Scheduler, action) -> None:
-    from pengine.actions import find_first_action
-    from pengine.variants import with_this_colocations
     if action.runnable:
         return
     is_start = action.task == "start"
@@ -536,3 +529,15 @@ def block_colocation_dependents(sch: Scheduler, action) -> None:
 
 
 _ = NodeWeight
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.remote import node_attribute  # noqa: E402
+from pengine.variants import methods  # noqa: E402
+from pengine.variants import methods, this_with_colocations, with_this_colocations  # noqa: E402
+from pengine.actions import set_reason  # noqa: E402
+from pengine.update import update_action_for_orderings  # noqa: E402
+from pengine.actions import find_first_action  # noqa: E402
+from pengine.variants import with_this_colocations  # noqa: E402

@@ -116,7 +116,6 @@ def _expand_pair(sch: Scheduler, cons, attr1, attr2, act1, act2, role1, role2):
 
 def unpack_constraints(sch: Scheduler) -> None:
     """Constraints in configuration order, each kind by its own module."""
-    from pengine.colocation import unpack_colocation
     from pengine.locations import unpack_location
     from pengine.ordering import _unpack_order
     from pengine.tickets import unpack_ticket_constraint
@@ -135,3 +134,9 @@ def unpack_constraints(sch: Scheduler) -> None:
             expanded = expand_tags(sch, cons)
             if expanded is not None:
                 unpack_ticket_constraint(sch, expanded)
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.colocation import unpack_colocation  # noqa: E402

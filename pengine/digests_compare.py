@@ -15,8 +15,6 @@ from pengine.cluster import Node, Resource, Scheduler
 
 
 def _op_timeout(sch: Scheduler, rsc: Resource, op_cfg) -> str | None:
-    from pengine.rules import unpack_nvpair_sets
-    from pengine.unpack import rule_context
     if op_cfg is not None:
         if op_cfg.get("timeout") is not None:
             return op_cfg.get("timeout")
@@ -30,8 +28,6 @@ def _op_timeout(sch: Scheduler, rsc: Resource, op_cfg) -> str | None:
 
 
 def compute(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> d.Digests:
-    from pengine.rules import unpack_nvpair_sets
-    from pengine.unpack import find_op_config, rsc_params, rule_context
     task = xml_op.get("operation")
     interval = h.interval_ms(xml_op)
     op_cfg = find_op_config(rsc, task, interval, True)
@@ -94,10 +90,7 @@ def _task_for_digest(task: str, interval: int) -> str:
 
 def check_action_config(sch: Scheduler, rsc: Resource, node: Node, xml_op: m.LrmRscOp) -> bool:
     """pcmk__check_action_config: act on a changed definition; True if changed."""
-    from pengine.actions import custom_action, set_reason
-    from pengine.cluster import op_key
     from pengine.recurring import reschedule_recurring, schedule_cancel
-    from pengine.unpack import find_op_config
     task = xml_op.get("operation")
     interval = h.interval_ms(xml_op)
     if interval > 0:
@@ -154,11 +147,6 @@ def _schedule_reload(sch: Scheduler, rsc: Resource, node: Node | None) -> None:
 
 
 def _process_rsc_history(sch: Scheduler, entry: m.LrmResource, rsc: Resource, node: Node) -> None:
-    from pengine.actions import clear_failcount
-    from pengine.recurring import schedule_cancel
-    from pengine.unpack import get_failcount
-    from pengine.variants.bundle import needs_remote_name
-    from pengine.variants.primitive import schedule_cleanup
     if rsc.removed:
         top = rsc.top()
         if not (top.variant == "clone" and not top.unique):
@@ -205,9 +193,6 @@ def _check_active_later(rsc: Resource, node: Node, op: m.LrmRscOp):
 def _agent_changed(sch: Scheduler, rsc: Resource, node: Node, entry: m.LrmResource,
                    active_on_node: bool) -> bool:
     """pcmk__rsc_agent_changed: the agent differs from the one in the history."""
-    from pengine.actions import custom_action
-    from pengine.cluster import op_key
-    from pengine.unfencing import trigger_unfencing
     changed = False
     for value, old in ((rsc.type, entry.type), (rsc.cls, entry.cls),
                        (rsc.provider, entry.provider)):
@@ -254,3 +239,21 @@ def _rscs_by_id(sch: Scheduler) -> dict[str, list[Resource]]:
     for top in sch.resources:
         walk(top)
     return index
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.rules import unpack_nvpair_sets  # noqa: E402
+from pengine.unpack import rule_context  # noqa: E402
+from pengine.unpack import find_op_config, rsc_params, rule_context  # noqa: E402
+from pengine.actions import custom_action, set_reason  # noqa: E402
+from pengine.cluster import op_key  # noqa: E402
+from pengine.unpack import find_op_config  # noqa: E402
+from pengine.actions import clear_failcount  # noqa: E402
+from pengine.recurring import schedule_cancel  # noqa: E402
+from pengine.unpack import get_failcount  # noqa: E402
+from pengine.variants.bundle import needs_remote_name  # noqa: E402
+from pengine.variants.primitive import schedule_cleanup  # noqa: E402
+from pengine.actions import custom_action  # noqa: E402
+from pengine.unfencing import trigger_unfencing  # noqa: E402

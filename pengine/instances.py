@@ -451,7 +451,6 @@ def create_instance_actions(sch: Scheduler, collective: Resource, instances: lis
 
 def instance_matches(instance: Resource, node: Node, role: Role, current: bool) -> bool:
     """pcmk__instance_matches."""
-    from pengine.variants import location, resource_state
     if role != Role.UNKNOWN and role != resource_state(instance, current):
         return False
     instance_node = None
@@ -603,9 +602,6 @@ def can_interleave_actions(first: Action, then: Action) -> bool:
 def _update_noninterleaved_actions(sch: Scheduler, instance: Resource, first: Action,
                                    then: Action, node: Node | None, flags: int, filter_: int,
                                    type_: int) -> int:
-    from pengine.actions import find_first_action
-    from pengine.update import UPDATED_NONE, UPDATED_THEN, update_action_for_orderings
-    from pengine.variants import methods
     instance_action = find_first_action(instance.actions, None, then.task, node)
     if instance_action is None:
         return UPDATED_NONE
@@ -624,8 +620,6 @@ def instance_update_ordered_actions(sch: Scheduler, first: Action, then: Action,
                                     node: Node | None, flags: int, filter_: int,
                                     type_: int) -> int:
     """pcmk__instance_update_ordered_actions."""
-    from pengine.update import UPDATED_NONE
-    from pengine.update import update_ordered_actions as generic
     if then.rsc is None:
         return UPDATED_NONE
     if can_interleave_actions(first, then):
@@ -639,8 +633,6 @@ def instance_update_ordered_actions(sch: Scheduler, first: Action, then: Action,
 
 def collective_action_flags(action: Action, instances: list[Resource], node: Node | None) -> int:
     """pcmk__collective_action_flags."""
-    from pengine.actions import find_first_action
-    from pengine.variants import methods
     any_runnable = False
     action_name = orig_action_name(action)
     flags = AF.OPTIONAL | AF.RUNNABLE | AF.PSEUDO
@@ -663,3 +655,14 @@ def collective_action_flags(action: Action, instances: list[Resource], node: Nod
 
 
 _ = Scheduler
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.variants import location, resource_state  # noqa: E402
+from pengine.actions import find_first_action  # noqa: E402
+from pengine.update import UPDATED_NONE, UPDATED_THEN, update_action_for_orderings  # noqa: E402
+from pengine.variants import methods  # noqa: E402
+from pengine.update import UPDATED_NONE  # noqa: E402
+from pengine.update import update_ordered_actions as generic  # noqa: E402

@@ -43,7 +43,6 @@ def new_location(sch: Scheduler, lid: str, rsc: Resource, discover: str | None,
 
 
 def unpack_location(sch: Scheduler, cons: m.Location) -> None:
-    from pengine.constraints import constraint_resource, expand_tags
     cons = expand_tags(sch, cons)
     if cons is None:
         return
@@ -179,3 +178,9 @@ def apply_locations(sch: Scheduler) -> None:
     from pengine.variants import methods
     for location in reversed(sch.locations):
         methods(location.rsc).apply_location(location.rsc, location)
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.constraints import constraint_resource, expand_tags  # noqa: E402

@@ -248,7 +248,6 @@ def _is_parent(child: Resource, rsc: Resource) -> bool:
 
 
 def order_migration_equivalents(sch: Scheduler, order) -> None:
-    from pengine.ordering import _task_of, new_ordering
     rsc1, rsc2 = order.first_rsc, order.then_rsc
     if rsc1 is None or rsc2 is None or rsc1 is rsc2 or _is_parent(rsc1, rsc2) \
             or _is_parent(rsc2, rsc1):
@@ -288,3 +287,9 @@ def order_migration_equivalents(sch: Scheduler, order) -> None:
             new("demote", "migrate_to", Rel.ORDERED)
             if rsc2.partial_migration_target is not None:
                 new("demote", "migrate_from", Rel.ORDERED)
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.ordering import _task_of, new_ordering  # noqa: E402

@@ -47,7 +47,6 @@ def new_ordering(sch: Scheduler, first_rsc: Resource | None, first_key: str | No
     order = Ordering(len(sch.orderings), first_rsc, first_key, first_action, then_rsc, then_key,
                      then_action, flags)
     sch.orderings.append(order)
-    from pengine.migration import order_migration_equivalents
     order_migration_equivalents(sch, order)
     return order
 
@@ -336,7 +335,6 @@ def _task_of(key: str, rsc_id: str | None):
 
 
 def _find_actions_by_task(rsc: Resource, key: str, key_rsc_id: str | None) -> list[Action]:
-    from pengine.actions import find_actions
     found = find_actions(rsc.actions, key, None)
     if not found:
         task, interval = _task_of(key, key_rsc_id)
@@ -365,8 +363,6 @@ def _order_after(sch: Scheduler, first_action: Action | None, rsc: Resource, ord
 
 
 def _rsc_order_first(sch: Scheduler, first_rsc: Resource, order: Ordering) -> None:
-    from pengine.actions import custom_action
-    from pengine.variants import resource_state
     first_action = order.first_action
     then_rsc = order.then_rsc
     if first_action is not None:
@@ -378,7 +374,6 @@ def _rsc_order_first(sch: Scheduler, first_rsc: Resource, order: Ordering) -> No
     elif not first_actions:
         task, interval = _task_of(order.first_key, first_rsc.id)
         state = resource_state(first_rsc, True)
-        from pengine.cluster import Role
         if state == Role.STOPPED and task == "stop":
             pass
         elif state == Role.UNPROMOTED and task == "demote":
@@ -460,3 +455,13 @@ def promotable_restart_ordering(sch: Scheduler, rsc: Resource) -> None:
     o("demoted", "promote")
     o("running", "promote")
     o("demote", "demoted")
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.migration import order_migration_equivalents  # noqa: E402
+from pengine.actions import find_actions  # noqa: E402
+from pengine.actions import custom_action  # noqa: E402
+from pengine.variants import resource_state  # noqa: E402
+from pengine.cluster import Role  # noqa: E402

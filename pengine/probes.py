@@ -39,7 +39,6 @@ def _guest_will_stop(node: Node) -> bool:
 
 
 def _probe_action(sch: Scheduler, rsc: Resource, node: Node) -> Action:
-    from pengine.unfencing import order_vs_unfence
     probe = custom_action(sch, rsc, op_key(rsc.id, "monitor", 0), "monitor", node, False, 0)
     probe.clear(AF.OPTIONAL)
     order_vs_unfence(sch, rsc, node, probe, Rel.ORDERED)
@@ -49,7 +48,6 @@ def _probe_action(sch: Scheduler, rsc: Resource, node: Node) -> Action:
 
 def probe_rsc_on_node(sch: Scheduler, rsc: Resource, node: Node) -> bool:
     """pcmk__probe_rsc_on_node."""
-    from pengine.remote import resource_contains_guest_node
     flags = Rel.ORDERED
     top = rsc.top()
     if not sch.probe_resources:
@@ -240,3 +238,10 @@ def order_probes(sch: Scheduler) -> None:
     for rsc in list(sch.resources):
         _add_start_restart_orderings_for_rsc(sch, rsc)
     _add_probe_orderings_for_stops(sch)
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.unfencing import order_vs_unfence  # noqa: E402
+from pengine.remote import resource_contains_guest_node  # noqa: E402

@@ -162,7 +162,6 @@ def promotion_score_name(name: str) -> str:
 
 
 def _promotion_attr_value(rsc: Resource, node: Node, name: str) -> str | None:
-    from pengine.remote import node_attribute
     target = rsc.meta.get("container-attribute-target")
     return node_attribute(node, promotion_score_name(name), target,
                           assigned=not rsc.unassigned)
@@ -640,3 +639,8 @@ def update_promotable_dependent_priority(sch: Scheduler, primary: Resource, depe
         return -INFINITY
     return 0
 
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.remote import node_attribute  # noqa: E402

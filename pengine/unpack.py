@@ -1143,7 +1143,6 @@ def _unpack_shutdown_lock(sch: Scheduler, entry: m.LrmResource, rsc: Resource, n
 
 def _process_recurring(sch: Scheduler, node: Node, rsc: Resource, start_index: int,
                        stop_index: int, ops) -> None:
-    from pengine.actions import custom_action
     for counter, op in enumerate(ops):
         if not node.online:
             break
@@ -1168,7 +1167,6 @@ def _set_active(rsc: Resource) -> None:
 
 
 def _process_rsc_state(sch: Scheduler, rsc: Resource, node: Node, on_fail: OnFail) -> None:
-    from pengine.actions import demote_action, stop_action
     known_active = rsc.role > Role.STOPPED
     if rsc.role != Role.UNKNOWN:
         walker = rsc
@@ -1298,7 +1296,6 @@ def _is_multiply_active(rsc: Resource) -> bool:
     resource requires fencing), as pe__find_active_requires counts."""
     if rsc.variant != "primitive":
         return False
-    from pengine.variants.primitive import active_node
     _, count_all, count_clean = active_node(rsc)
     return (count_all if rsc.needs_fencing else count_clean) > 1
 
@@ -1404,7 +1401,6 @@ def _op_meta(sch: Scheduler, rsc: Resource, task: str, interval: int,
     meta["timeout"] = str(timeout_ms if timeout_ms > 0 else 20000)
     # render: on-fail validation and start-delay normalisation belong to
     # pcmk__unpack_action_meta too (the graph XML shows them).
-    from pengine.actions import validate_on_fail
     validate_on_fail(rsc, task, op_cfg, meta)
     _normalise_start_delay(sch, meta, interval)
     return meta
@@ -1412,7 +1408,6 @@ def _op_meta(sch: Scheduler, rsc: Resource, task: str, interval: int,
 
 def _normalise_start_delay(sch: Scheduler, meta: dict[str, str], interval: int) -> None:
     """start-delay in milliseconds, or derived from interval-origin."""
-    from pengine.dates import DateError, parse_datetime, parse_ms, to_epoch
     if meta.get("start-delay") is not None:
         delay = parse_ms(meta["start-delay"])
         meta["start-delay"] = str(min(max(delay or 0, 0), 2**31 - 1))
@@ -1535,7 +1530,6 @@ def _record_failed_op(sch: Scheduler, rsc: Resource, node: Node, hist: _Op) -> N
 
 
 def _check_operation_expiry(sch: Scheduler, rsc: Resource, node: Node, hist: _Op) -> bool:
-    from pengine.actions import clear_failcount
     expired = False
     is_last_failure = hist.id.endswith("_last_failure_0")
     clear_reason = None
@@ -1945,3 +1939,14 @@ def rsc_params(sch: Scheduler, rsc: Resource, node: Node | None) -> dict[str, st
 
 def evaluate(rule, sch: Scheduler, **fields) -> bool:
     return evaluate_rule(rule, rule_context(sch, **fields))
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.actions import custom_action  # noqa: E402
+from pengine.actions import demote_action, stop_action  # noqa: E402
+from pengine.variants.primitive import active_node  # noqa: E402
+from pengine.actions import validate_on_fail  # noqa: E402
+from pengine.dates import DateError, parse_datetime, parse_ms, to_epoch  # noqa: E402
+from pengine.actions import clear_failcount  # noqa: E402

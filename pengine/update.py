@@ -19,7 +19,6 @@ _REMAP = {"stop": "stopped", "start": "running", "notify": "notified", "promote"
 
 
 def _action_flags_for_ordering(action: Action, node) -> int:
-    from pengine.variants import methods
     if action.rsc is None:
         return action.flags
     flags = methods(action.rsc).action_flags(action, None)
@@ -33,7 +32,6 @@ def _action_flags_for_ordering(action: Action, node) -> int:
 
 
 def _uuid_for_ordering(uuid: str, rsc) -> str:
-    from pengine.ordering import _task_of
     if "notify" in uuid or rsc.variant == "primitive":
         return uuid
     task, interval = _task_of(uuid, rsc.id)
@@ -48,7 +46,6 @@ def _uuid_for_ordering(uuid: str, rsc) -> str:
 
 
 def action_for_ordering(action: Action) -> Action:
-    from pengine.actions import find_first_action
     rsc = action.rsc
     if rsc is None or rsc.variant == "primitive":
         return action
@@ -67,7 +64,6 @@ def _is_parent(child, rsc) -> bool:
 
 
 def _update(sch, rsc, first, then, node, flags, filter_, type_) -> int:
-    from pengine.variants import methods
     return methods(rsc).update_ordered_actions(sch, first, then, node, flags, filter_, type_)
 
 
@@ -154,8 +150,6 @@ def _update_for_ordering_flags(sch: Scheduler, first: Action, then: Action, firs
 
 def update_action_for_orderings(sch: Scheduler, then: Action) -> None:
     """pcmk__update_action_for_orderings (with its cascade)."""
-    from pengine.ordering import order_actions
-    from pengine.variants import location as rsc_location
     changed = UPDATED_NONE
     last_flags = then.flags
     if then.has(AF.MIN_RUNNABLE):
@@ -267,7 +261,6 @@ def _handle_restart(first: Action, then: Action, filter_: int) -> None:
 def update_ordered_actions(sch: Scheduler, first: Action, then: Action, node, flags: int,
                            filter_: int, type_: int) -> int:
     """pcmk__update_ordered_actions: the primitive method."""
-    from pengine.cluster import Role
     changed = UPDATED_NONE
     then_flags = then.flags
     first_flags = first.flags
@@ -307,3 +300,14 @@ def update_ordered_actions(sch: Scheduler, first: Action, then: Action, node, fl
     if first_flags != first.flags:
         changed |= UPDATED_FIRST
     return changed
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.variants import methods  # noqa: E402
+from pengine.ordering import _task_of  # noqa: E402
+from pengine.actions import find_first_action  # noqa: E402
+from pengine.ordering import order_actions  # noqa: E402
+from pengine.variants import location as rsc_location  # noqa: E402
+from pengine.cluster import Role  # noqa: E402

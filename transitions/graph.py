@@ -291,8 +291,6 @@ def _graph_action(sch: Scheduler, action: Action) -> GraphAction:
 def _op_digest(sch: Scheduler, action: Action) -> str | None:
     """The op-digest the executor will record for this action's result
     (add_op_digest_to_xml), so that a simulated history compares as a real one."""
-    from cib import model as m
-    from pengine.digests_compare import compute
     recorded = m.LrmRscOp(id=action.uuid, attributes=[
         ("operation", action.task), ("interval", str(action.interval_ms)),
         ("crm_feature_set", FEATURE_SET)])
@@ -418,3 +416,10 @@ def _records(sch: Scheduler) -> tuple[tuple[ActionRecord, ...], tuple[OrderRecor
         for rel in action.actions_before:
             orderings.append(OrderRecord(rel.action.id, action.id, rel.flags, rel.graphed))
     return tuple(records), tuple(orderings)
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from cib import model as m  # noqa: E402
+from pengine.digests_compare import compute  # noqa: E402

@@ -24,20 +24,12 @@ find_compatible_instance = inst.find_compatible_instance
 # ------------------------------------------------- colleagues' features --
 
 def _promotable(name: str):
-    """A function of pengine.promotable, or None while it does not exist yet."""
-    try:
-        from pengine import promotable
-    except ImportError:
-        return None
-    return getattr(promotable, name, None)
+    """A function of pengine.promotable."""
+    return getattr(_promotable_module, name, None)
 
 
 def _notifications(name: str):
-    try:
-        from pengine import notifications
-    except ImportError:
-        return None
-    return getattr(notifications, name, None)
+    return getattr(_notifications_module, name, None)
 
 
 def _call_promotable(name: str, *args):
@@ -224,7 +216,6 @@ def with_this_colocations(rsc: Resource, orig: Resource, result: list) -> None:
 
 
 def this_with_colocations(rsc: Resource, orig: Resource, result: list) -> None:
-    from pengine.variants import methods
     _add_list(result, rsc.this_with, this_with=True)
     if rsc.parent is not None:
         methods(rsc.parent).this_with_colocations(rsc.parent, orig, result)
@@ -339,3 +330,11 @@ def create_probe(sch: Scheduler, rsc: Resource, node: Node) -> bool:
     if rsc.unique:
         return probe_resource_list(sch, rsc.children, node)
     return _probe_anonymous_clone(sch, rsc, node)
+
+
+# Imported here rather than in the functions that use them (a function-level
+# import costs about 2 us a call), after every definition so that the import
+# cycles between the modules resolve.
+from pengine import notifications as _notifications_module  # noqa: E402
+from pengine import promotable as _promotable_module  # noqa: E402
+from pengine.variants import methods  # noqa: E402

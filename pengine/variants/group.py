@@ -173,7 +173,6 @@ def apply_coloc_score(sch: Scheduler, dependent: Resource, primary: Resource, co
 
 
 def with_this_colocations(rsc: Resource, orig: Resource, result: list) -> None:
-    from pengine.variants import methods
     if not rsc.children:
         return
     if orig is not rsc and orig is not _last_member(rsc):
@@ -241,7 +240,6 @@ def apply_location(rsc: Resource, location) -> None:
 
 
 def action_flags(action, node) -> int:
-    from pengine.variants import methods
     flags = AF.OPTIONAL | AF.RUNNABLE | AF.PSEUDO
     for member in action.rsc.children:
         task = _FOLD.get(action.task, action.task) if member.variant == "primitive" else action.task
@@ -260,7 +258,6 @@ def action_flags(action, node) -> int:
 
 
 def update_ordered_actions(sch, first, then, node, flags, filter_, type_) -> int:
-    from pengine.update import update_ordered_actions as generic
     from pengine.variants import methods
     changed = generic(sch, first, then, node, flags, filter_, type_)
     for member in then.rsc.children:
@@ -295,3 +292,10 @@ def shutdown_lock(sch, rsc) -> None:
     from pengine.variants import methods
     for member in rsc.children:
         methods(member).shutdown_lock(sch, member)
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.variants import methods  # noqa: E402
+from pengine.update import update_ordered_actions as generic  # noqa: E402

@@ -110,8 +110,6 @@ def _remote_connection_assigned(sch: Scheduler, connection: Resource) -> None:
 
 
 def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool) -> Node | None:
-    from pengine.score_log import show_node_scores
-    from pengine.unpack import resource_location
     from pengine.variants import methods, this_with_colocations, with_this_colocations
     if rsc.parent is not None and not rsc.parent.assigning:
         methods(rsc.parent).assign(sch, rsc.parent, prefer, stop_if_fail)
@@ -285,7 +283,6 @@ def current_node(rsc: Resource):
 
 def create_actions(sch: Scheduler, rsc: Resource) -> None:
     from pengine.migration import abort_dangling_migration, can_migrate, create_migration_actions
-    from pengine.recurring import create_recurring_actions
     need_stop = need_promote = is_moving = allow_migrate = multiply_active = False
     if rsc.next_role == Role.UNKNOWN:
         rsc.next_role = Role.STOPPED if rsc.assigned_node is None else Role.STARTED
@@ -418,7 +415,6 @@ def apply_coloc_score(sch: Scheduler, dependent: Resource, primary: Resource, co
 
 
 def with_this_colocations(rsc: Resource, orig: Resource, result: list) -> None:
-    from pengine.variants import methods
     if rsc is orig:
         for colocation in rsc.with_this:
             coloc.add_with_this(result, colocation)
@@ -457,12 +453,10 @@ def action_flags(action, node) -> int:
 
 
 def update_ordered_actions(sch, first, then, node, flags, filter_, type_) -> int:
-    from pengine.update import update_ordered_actions as generic
     return generic(sch, first, then, node, flags, filter_, type_)
 
 
 def output_actions(sch, rsc, out) -> None:
-    from transitions.summary import primitive_output_actions
     primitive_output_actions(sch, rsc, out)
 
 
@@ -500,3 +494,14 @@ def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
     for node in sch.nodes:
         if node.name != rsc.lock_node.name:
             resource_location(sch, rsc, node, -INFINITY, "shutdown-lock")
+
+# Imported here rather than in the functions that use them: a function-level
+# ``from a.b import c`` costs about 2 us a call, and these run in the
+# scheduler's inner loops.  At the end of the module, after every
+# definition, so that the import cycles between the modules resolve.
+from pengine.score_log import show_node_scores  # noqa: E402
+from pengine.unpack import resource_location  # noqa: E402
+from pengine.recurring import create_recurring_actions  # noqa: E402
+from pengine.variants import methods  # noqa: E402
+from pengine.update import update_ordered_actions as generic  # noqa: E402
+from transitions.summary import primitive_output_actions  # noqa: E402
