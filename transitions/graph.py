@@ -291,10 +291,28 @@ def _graph_action(sch: Scheduler, action: Action) -> GraphAction:
 def _op_digest(sch: Scheduler, action: Action) -> str | None:
     """The op-digest the executor will record for this action's result
     (add_op_digest_to_xml), so that a simulated history compares as a real one."""
+    rsc, node = action.rsc, action.node
+    # Every action of a resource with one task and interval records the same
+    # digest on every node unless a rule makes the parameters node-dependent
+    # (compute keys its own cache the same way): a fresh cluster probes each
+    # resource on every node.  Bundle connections' digests depend on their
+    # container's host: those always go through compute.
+    key = None
+    if not (rsc.is_remote_connection and rsc.is_bundled()):
+        op_cfg = find_op_config(rsc, action.task, action.interval_ms, True)
+        key = (node.id if _params_depend_on_node(rsc, op_cfg) else None, rsc.id, action.task,
+               action.interval_ms)
+        cache = sch.__dict__.setdefault("_graph_digest_cache", {})
+        found = cache.get(key)
+        if found is not None:
+            return found
     recorded = m.LrmRscOp(id=action.uuid, attributes=[
         ("operation", action.task), ("interval", str(action.interval_ms)),
         ("crm_feature_set", FEATURE_SET)])
-    return compute(sch, action.rsc, recorded, action.node).all
+    digest = compute(sch, rsc, recorded, node).all
+    if key is not None:
+        cache[key] = digest
+    return digest
 
 
 def _clone_op_key(action: Action, name: str) -> str:
@@ -422,4 +440,5 @@ def _records(sch: Scheduler) -> tuple[tuple[ActionRecord, ...], tuple[OrderRecor
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
 from cib import model as m  # noqa: E402
-from pengine.digests_compare import compute  # noqa: E402
+from pengine.digests_compare import _params_depend_on_node, compute  # noqa: E402
+from pengine.unpack import find_op_config  # noqa: E402
