@@ -8,6 +8,7 @@ built before anything is written, and files are written atomically.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -221,6 +222,21 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
     """(stdout text, files to write, exit code).  The text is crm_simulate's
     sections, or with ``--output-as json`` the same as one JSON document
     (transitions.json_output)."""
+    try:
+        return _simulate(cib, now, date_line, injections, args)
+    finally:
+        gc.unfreeze()   # what the run built may be collected again (--batch, tests)
+
+
+def _settle() -> None:
+    """Each phase leaves objects that live until the run ends: moved out of
+    the cyclic collector's generations, later collections stop re-scanning
+    them (a full collection of a large run's heap takes seconds; 16x4000:
+    1.4 s -> 0.7 s of collection, same peak memory).  simulate() unfreezes."""
+    gc.freeze()
+
+
+def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injections, args):
     from pengine.schedule import PHASES
     from pengine.unpack import unpack
     from pengine.dates import to_epoch
@@ -233,6 +249,7 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
         out.append(date_line)
         doc["execution_date"] = date_line.split(": ", 1)[1]
     sch = unpack(cib, now)
+    _settle()
     doc["notices"] = preamble_lines(sch)
     out += doc["notices"]
     current = status_lines(sch, args, "Current cluster status")
@@ -272,8 +289,10 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
     sch.record_utilization = bool(args.show_utilization)
     for phase in PHASES:
         phase(sch)
+        _settle()
     from transitions.graph import create_graph
     transition = create_graph(sch)
+    _settle()
     if args.show_scores or args.show_utilization:
         out.append("")
         out += score_lines(sch, args)
@@ -312,6 +331,7 @@ def simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Injec
     stamp = max(to_epoch(now), int(time.time()))
     lines, new_cib, complete = execute(transition, cib, to_epoch(now), list(args.op_fail),
                                        start_failure_fatal, fired, stamp_epoch=stamp)
+    _settle()
     if report:
         from transitions.report import cluster_view_of, simulate_report
         from pengine.cmd_graph import default_title
