@@ -9,7 +9,6 @@ missing ids the way Pacemaker's tools do (``<owner>-meta_attributes``,
 from __future__ import annotations
 
 from typing import Callable
-from xml.sax.saxutils import quoteattr
 
 from cib import model as m
 from cib.errors import XmlInputError
@@ -365,11 +364,16 @@ def _collect_ids(value, out: set[str]) -> set[str]:
 
 class _Writer:
     def __init__(self, ids: _Ids):
+        # imported by the writer only: xml.sax.saxutils brings urllib, http
+        # and email with it, a fifth of a small run's start-up
+        from xml.sax.saxutils import quoteattr
         self.ids = ids
         self.lines: list[str] = []
+        self.quoteattr = quoteattr
 
     def emit(self, depth: int, tag: str, attrs: list[tuple[str, str | None]],
              body: Callable[[int], None] | None = None, force_open: bool = False):
+        quoteattr = self.quoteattr
         text = "".join(f" {k}={quoteattr(v)}" for k, v in attrs if v is not None)
         indent = "  " * depth
         if body is None and not force_open:

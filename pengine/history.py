@@ -179,6 +179,8 @@ def sorted_by_call_id(ops) -> list[LrmRscOp]:
     order; we reproduce that.
     """
     reversed_ops = list(reversed(list(ops)))
+    if len(reversed_ops) < 2:
+        return reversed_ops
     key = functools.cmp_to_key(newer_op)
     return sorted(reversed_ops, key=key)
 
