@@ -404,7 +404,7 @@ class Action:
         "id", "rsc", "task", "uuid", "node", "flags", "meta", "extra", "reason",
         "needs", "on_fail", "fail_role", "interval_ms", "op_config",
         "actions_before", "actions_after", "runnable_before", "required_runnable_before",
-        "priority", "graph_id", "cancel_task",
+        "priority", "graph_id", "cancel_task", "after_by_id",
     )
 
     def __init__(self, action_id: int, uuid: str, task: str, rsc: Resource | None,
@@ -425,6 +425,10 @@ class Action:
         self.op_config = None
         self.actions_before: list[Relation] = []
         self.actions_after: list[Relation] = []
+        # actions_after's relations by the later action's id (order_actions'
+        # duplicate check would otherwise scan them all: thousands for the
+        # pseudo-actions that every resource is ordered with)
+        self.after_by_id: dict[int, list[Relation]] = {}
         self.runnable_before = 0
         self.required_runnable_before = 0
         self.priority = 0

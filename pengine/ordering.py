@@ -25,10 +25,15 @@ def order_actions(first: Action | None, then: Action | None, flags: int) -> bool
     """Relate two actions (duplicates with overlapping flags are skipped)."""
     if flags == Rel.NONE or first is None or then is None or first is then:
         return False
-    for after in first.actions_after:
+    related = first.after_by_id.get(then.id)
+    if related is None:
+        related = first.after_by_id[then.id] = []
+    for after in related:
         if after.action is then and (after.flags & flags):
             return False
-    first.actions_after.insert(0, Relation(then, flags))
+    relation = Relation(then, flags)
+    related.append(relation)
+    first.actions_after.insert(0, relation)
     then.actions_before.insert(0, Relation(first, flags))
     return True
 
