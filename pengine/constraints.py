@@ -135,6 +135,7 @@ def unpack_constraints(sch: Scheduler) -> None:
             if expanded is not None:
                 unpack_ticket_constraint(sch, expanded)
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

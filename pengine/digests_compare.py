@@ -240,6 +240,7 @@ def _rscs_by_id(sch: Scheduler) -> dict[str, list[Resource]]:
         walk(top)
     return index
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

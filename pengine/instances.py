@@ -656,6 +656,7 @@ def collective_action_flags(action: Action, instances: list[Resource], node: Nod
 
 _ = Scheduler
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

@@ -179,6 +179,7 @@ def apply_locations(sch: Scheduler) -> None:
     for location in reversed(sch.locations):
         methods(location.rsc).apply_location(location.rsc, location)
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

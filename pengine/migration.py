@@ -288,6 +288,7 @@ def order_migration_equivalents(sch: Scheduler, order) -> None:
             if rsc2.partial_migration_target is not None:
                 new("demote", "migrate_from", Rel.ORDERED)
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

@@ -461,6 +461,7 @@ def promotable_restart_ordering(sch: Scheduler, rsc: Resource) -> None:
     o("running", "promote")
     o("demote", "demoted")
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

@@ -239,6 +239,7 @@ def order_probes(sch: Scheduler) -> None:
         _add_start_restart_orderings_for_rsc(sch, rsc)
     _add_probe_orderings_for_stops(sch)
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

@@ -639,6 +639,7 @@ def update_promotable_dependent_priority(sch: Scheduler, primary: Resource, depe
         return -INFINITY
     return 0
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

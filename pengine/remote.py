@@ -42,6 +42,7 @@ def order_remote_connection_actions(sch: Scheduler) -> None:
     from pengine.remote_orderings import order_remote_connection_actions as impl
     impl(sch)
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

@@ -87,6 +87,7 @@ def _unfencing_devices(resources) -> list:
             found.append(rsc)
     return found
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

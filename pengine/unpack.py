@@ -1940,6 +1940,7 @@ def rsc_params(sch: Scheduler, rsc: Resource, node: Node | None) -> dict[str, st
 def evaluate(rule, sch: Scheduler, **fields) -> bool:
     return evaluate_rule(rule, rule_context(sch, **fields))
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

@@ -301,6 +301,7 @@ def update_ordered_actions(sch: Scheduler, first: Action, then: Action, node, fl
         changed |= UPDATED_FIRST
     return changed
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

@@ -435,6 +435,7 @@ def _records(sch: Scheduler) -> tuple[tuple[ActionRecord, ...], tuple[OrderRecor
             orderings.append(OrderRecord(rel.action.id, action.id, rel.flags, rel.graphed))
     return tuple(records), tuple(orderings)
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

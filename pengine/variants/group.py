@@ -293,6 +293,7 @@ def shutdown_lock(sch, rsc) -> None:
     for member in rsc.children:
         methods(member).shutdown_lock(sch, member)
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every

@@ -495,6 +495,7 @@ def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
         if node.name != rsc.lock_node.name:
             resource_location(sch, rsc, node, -INFINITY, "shutdown-lock")
 
+
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
