@@ -128,6 +128,8 @@ def test_runner_scale_suite_writes_json(tmp_path, capsys):
         [(3, 6, "fresh"), (3, 6, "failure")]
     assert all(r["pengine"]["rc"] == 0 and r["actions"] > 0 for r in rows)
     assert "3x6" in capsys.readouterr().out
+    # the children ran with a bytecode cache, as an installed package does
+    assert figures["pengine_bytecode"].startswith("cached")
 
 
 # ------------------------------------------------------------------ batch --
