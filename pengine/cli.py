@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(50_000, 20, 10)
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.whole_process = argv is None    # the command line's run, not a caller's
     if not args.command:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

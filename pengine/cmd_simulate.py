@@ -33,6 +33,12 @@ def run(args) -> int:
         write_atomically(path, content)
     sys.stdout.write(text)
     sys.stdout.flush()
+    if getattr(args, "whole_process", False):
+        # Everything is written: end the process without the interpreter's
+        # teardown, a full collection and deallocation of the whole run's heap
+        # (16x4000: 1.6 s of 12 s).  Only for the command line's own run.
+        sys.stderr.flush()
+        os._exit(rc)
     return rc
 
 
