@@ -610,11 +610,14 @@ def place_optimally(sch: Scheduler) -> None:
     if solution is None:
         sch.placement_report = PlacementReport("skipped: the solver found no placement")
         return
-    for u, rsc in enumerate(model.units):
-        chosen = solution.placement.get(u)
-        for n, node in enumerate(model.nodes):
-            if n != chosen:
-                resource_location(sch, rsc, node, -INFINITY, PIN_TAG)
+    # Where the best placement is Pacemaker's own, pins would only perturb
+    # the order the assignment and its output follow: the greedy run stands.
+    if any(solution.placement.get(u) != greedy.get(u) for u in range(len(model.units))):
+        for u, rsc in enumerate(model.units):
+            chosen = solution.placement.get(u)
+            for n, node in enumerate(model.nodes):
+                if n != chosen:
+                    resource_location(sch, rsc, node, -INFINITY, PIN_TAG)
     sch.placement_model = (model, solution, greedy)
     sch.placement_report = PlacementReport(solution.status, modelled=len(model.units),
                                            solve_seconds=elapsed)
