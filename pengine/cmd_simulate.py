@@ -152,6 +152,11 @@ def load_input(args) -> m.Cib:
     if args.xml_file and args.config:
         raise UsageError("give either -x CIB.xml or crm files, not both")
     cib = load_cib(paths)
+    if (cib.get("validate-with") or "").lower() == "none":
+        # crm_simulate says so on stderr when it reads such a CIB
+        print('Schema validation of configuration is disabled (support for validate-with set '
+              'to "none" is deprecated and will be removed in a future release)',
+              file=sys.stderr)
     if cib.source is not None and not cib.status.node_states:
         cib = bring_crm_cluster_up(cib)
     return cib

@@ -9,7 +9,9 @@ The same run also writes the DOT graph (``-D``), the graph XML (``-G``) and
 the allocation scores (``-s``), compared with ``dot/NAME.dot`` (``dot``: the
 set of nodes and edges with their attributes), ``scores/NAME.scores``
 (``scores``: the score lines) and ``exp/NAME.exp`` (``graph``: synapses
-keyed by action, not by number; see ``graph_signature``).
+keyed by action, not by number; see ``graph_signature``).  ``exact`` is the
+strictest: the whole text, byte for byte and in order, as crm_simulate prints
+it (what it writes to stderr first, the ``-s`` block left out).
 
 Run as a script to measure and, with ``--update``, rewrite the baseline::
 
@@ -38,7 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "conformance_baseline.json"
 SUMMARY_SECTIONS = ("transition", "actions", "revised")
-SECTIONS = SUMMARY_SECTIONS + ("dot", "scores", "graph")
+SECTIONS = SUMMARY_SECTIONS + ("dot", "scores", "graph", "exact")
 _HEADERS = {
     "Transition Summary:": "transition",
     "Executing Cluster Transition:": "actions",
@@ -120,7 +122,7 @@ def run_case(root: Path, name: str, extra: list[str]) -> dict[str, str]:
             error = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:])
         finally:
             signal.alarm(0)
-        return {"stdout": out.getvalue(), "error": error,
+        return {"stdout": out.getvalue(), "stderr": err.getvalue(), "error": error,
                 "dot": dot.read_text() if dot.exists() else "",
                 "graph": graph.read_text() if graph.exists() else ""}
 
@@ -204,8 +206,28 @@ def compare(root: Path, name: str, extra: list[str]) -> dict:
             graph_signature((root / "exp" / f"{name}.exp").read_text())
     except ET.ParseError:
         result["graph"] = False
+    # the whole text, in order, as crm_simulate prints it (its stderr first)
+    result["exact"] = not error and terminal_text(run) == \
+        (root / "summary" / f"{name}.summary").read_text().strip()
     result["error"] = error
     return result
+
+
+def without_scores(stdout: str) -> str:
+    """``-s`` output without its score block (compared on its own)."""
+    kept, skipping = [], False
+    for line in stdout.splitlines():
+        if line.startswith("Assignment Scores"):
+            skipping = True
+        elif skipping and line and not line[0].isspace():
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def terminal_text(run: dict) -> str:
+    return (run["stderr"] + without_scores(run["stdout"])).strip()
 
 
 def _compare_star(item):
@@ -255,15 +277,7 @@ def show_diff(root: Path, name: str, extra: list[str]) -> None:
             print(line)
 
     expected = (root / "summary" / f"{name}.summary").read_text()
-    summary, skipping = [], False
-    for line in run["stdout"].splitlines():      # the -s block is compared on its own
-        if line.startswith("Assignment Scores"):
-            skipping = True
-        elif skipping and line and not line[0].isspace():
-            skipping = False
-        if not skipping:
-            summary.append(line)
-    summary = "\n".join(summary)
+    summary = terminal_text(run)
     diff("summary", expected.splitlines(), summary.splitlines())
     diff("dot", sorted(dot_lines((root / "dot" / f"{name}.dot").read_text()).elements()),
          sorted(dot_lines(run["dot"]).elements()))

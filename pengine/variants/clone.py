@@ -247,7 +247,7 @@ def update_ordered_actions(sch, first, then, node, flags, filter_, type_) -> int
 
 def output_actions(sch, rsc, out) -> None:
     from pengine.variants import methods
-    for instance in rsc.children:
+    for instance in sorted(rsc.children, key=inst.instance_number):
         methods(instance).output_actions(sch, instance, out)
 
 
