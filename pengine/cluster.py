@@ -575,7 +575,7 @@ class Scheduler:
         self.ticket_constraints: list = []
         self.actions: list[Action] = []
         self.singletons: dict[str, Action] = {}
-        self.next_action_id = 0
+        self.next_action_id = 1      # as pcmk__set_scheduler_defaults: ids count from 1
         self.failed_ops: list = []
         self.dc_node: Node | None = None
         self.recheck_by = 0
