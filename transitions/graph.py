@@ -11,7 +11,6 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from pengine.cluster import AF, Action, Rel, Scheduler
-from pengine.instances import instance_number
 
 FEATURE_SET = "3.20.1"  # the feature set simulated results are recorded with
 
@@ -368,16 +367,13 @@ def create_graph(sch: Scheduler) -> Transition:
                 add_rsc(member)
             return
         before = getattr(module, "before_graph", None)
-        children = rsc.children
-        if rsc.variant == "clone" and (rsc.parent is None or rsc.parent.variant != "bundle"):
-            children = sorted(children, key=instance_number)
         if before is not None:
             before(sch, rsc)
-            for child in children:
+            for child in rsc.children:
                 add_rsc(child)
         for action in reversed(rsc.actions):
             add(action)
-        for child in children:
+        for child in rsc.children:
             add_rsc(child)
         after = getattr(module, "after_graph", None)
         if after is not None:

@@ -67,6 +67,11 @@ def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: boo
     inst.assign_instances(sch, rsc, rsc.children, rsc.clone_max, rsc.clone_node_max)
     if rsc.promotable:
         _call_promotable("set_instance_roles", sch, rsc)
+    if rsc.parent is None:
+        # Pacemaker goes on with the instances in number order, whatever order
+        # assignment and promotion took them in (its actions, summary and graph
+        # all follow instance numbers); a bundle's clone keeps its order
+        inst.sort_by_number(rsc.children)
     rsc.unassigned = False
     rsc.assigning = False
     return None
@@ -247,7 +252,7 @@ def update_ordered_actions(sch, first, then, node, flags, filter_, type_) -> int
 
 def output_actions(sch, rsc, out) -> None:
     from pengine.variants import methods
-    for instance in sorted(rsc.children, key=inst.instance_number):
+    for instance in rsc.children:
         methods(instance).output_actions(sch, instance, out)
 
 
