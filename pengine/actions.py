@@ -87,7 +87,7 @@ def _new_action(sch: Scheduler, key: str, task: str, rsc: Resource | None, node:
     else:
         action.clear(AF.OPTIONAL)
     if rsc is not None:
-        from pengine.unpack import find_op_config, op_meta
+        from pengine.op_config import find_op_config, op_meta
         action.interval_ms = interval
         action.op_config = find_op_config(rsc, task, interval, True)
         if action.op_config is None and "_notify_" in key:

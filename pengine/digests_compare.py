@@ -183,7 +183,7 @@ def _check_active_later(rsc: Resource, node: Node, op: m.LrmRscOp):
     """check_params(pcmk__check_active), run once resources are assigned."""
     def check(sch: Scheduler) -> None:
         from pengine.actions import clear_failcount
-        from pengine.unpack import get_failcount
+        from pengine.failcounts import get_failcount
         if check_action_config(sch, rsc, node, op) and \
                 get_failcount(sch, node, rsc, effective=True) != 0:
             clear_failcount(sch, rsc, node, "action definition changed")
@@ -247,14 +247,13 @@ def _rscs_by_id(sch: Scheduler) -> dict[str, list[Resource]]:
 # definition, so that the import cycles between the modules resolve.
 from pengine.rules import unpack_nvpair_sets  # noqa: E402
 from pengine.unpack import rule_context  # noqa: E402
-from pengine.unpack import find_op_config, rsc_params, rule_context  # noqa: E402
+from pengine.op_config import find_op_config  # noqa: E402
+from pengine.unpack import rsc_params  # noqa: E402
 from pengine.actions import custom_action, set_reason  # noqa: E402
 from pengine.cluster import op_key  # noqa: E402
-from pengine.unpack import find_op_config  # noqa: E402
 from pengine.actions import clear_failcount  # noqa: E402
 from pengine.recurring import schedule_cancel  # noqa: E402
-from pengine.unpack import get_failcount  # noqa: E402
+from pengine.failcounts import get_failcount  # noqa: E402
 from pengine.variants.bundle import needs_remote_name  # noqa: E402
 from pengine.variants.primitive import schedule_cleanup  # noqa: E402
-from pengine.actions import custom_action  # noqa: E402
 from pengine.unfencing import trigger_unfencing  # noqa: E402

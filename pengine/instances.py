@@ -365,7 +365,7 @@ def _preferred_node(instance: Resource, optimal_per_node: int) -> Node | None:
 def assign_instances(sch: Scheduler, collective: Resource, instances: list[Resource],
                      max_total: int, max_per_node: int) -> None:
     """pcmk__assign_instances."""
-    from pengine.unpack import resource_location
+    from pengine.unpack_resources import resource_location
     available_nodes = _reset_allowed_node_counts(collective)
     optimal_per_node = max_total // available_nodes if available_nodes > 0 else 0
     if optimal_per_node < 1:

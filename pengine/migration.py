@@ -95,7 +95,7 @@ def _add_dangling(rsc: Resource, node: Node) -> None:
 
 
 def unpack_migrate_to_success(sch: Scheduler, rsc: Resource, node: Node, xml_op: m.LrmRscOp) -> None:
-    from pengine.unpack import add_running
+    from pengine.unpack_history import add_running
     names = _names(xml_op, node, None)
     if names is None:
         return
@@ -141,7 +141,7 @@ def unpack_migrate_to_success(sch: Scheduler, rsc: Resource, node: Node, xml_op:
 
 
 def unpack_migrate_to_failure(sch: Scheduler, rsc: Resource, node: Node, xml_op: m.LrmRscOp) -> None:
-    from pengine.unpack import add_running
+    from pengine.unpack_history import add_running
     names = _names(xml_op, node, None)
     if names is None:
         return
@@ -158,7 +158,7 @@ def unpack_migrate_to_failure(sch: Scheduler, rsc: Resource, node: Node, xml_op:
 
 
 def unpack_migrate_from_failure(sch: Scheduler, rsc: Resource, node: Node, xml_op: m.LrmRscOp) -> None:
-    from pengine.unpack import add_running
+    from pengine.unpack_history import add_running
     names = _names(xml_op, None, node)
     if names is None:
         return

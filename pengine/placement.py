@@ -589,7 +589,7 @@ def _agreement(x: dict, wanted: dict):
 
 def place_optimally(sch: Scheduler) -> None:
     """Compute the optimal placement and pin it; called before assignment."""
-    from pengine.unpack import resource_location
+    from pengine.unpack_resources import resource_location
     reference = greedy_reference(sch)
     sch.placement_reference = reference
     if sch.stop_all:

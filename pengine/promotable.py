@@ -27,6 +27,7 @@ import functools
 
 from pengine.cluster import Node, NodeWeight, Rel, Resource, Role, Scheduler
 from pengine.scores import INFINITY, add_scores, parse_score_checked
+from pengine.unpack_history import clone_strip
 
 
 # ------------------------------------------------------------- helpers --
@@ -61,12 +62,6 @@ def _state(rsc: Resource, current: bool) -> Role:
     return resource_state(rsc, current)
 
 
-def _clone_strip(rsc_id: str) -> str:
-    """clone_strip: an instance name without its ``:N`` suffix."""
-    head, sep, tail = rsc_id.rpartition(":")
-    if sep and tail.isdigit():
-        return head
-    return rsc_id
 
 
 def _can_run(node: Node, no_unrunnable_guest: bool = False) -> bool:
@@ -140,7 +135,7 @@ def _is_allowed(rsc: Resource, node: Node) -> bool:
 
 def promotion_score_applies(rsc: Resource, node: Node) -> bool:
     """Whether an instance's promotion score on ``node`` should count."""
-    rsc_id = _clone_strip(rsc.id)
+    rsc_id = clone_strip(rsc.id)
     parent = _top(rsc)
     if not rsc.unique:
         active = _find_active_anon_instance(parent, rsc_id, node)
@@ -189,7 +184,7 @@ def promotion_score(sch: Scheduler, rsc: Resource, node: Node) -> tuple[int, boo
     value = _promotion_attr_value(rsc, node, name)
     if value is None and not rsc.unique:
         # no history yet: anonymous instances also try the name without ":N"
-        base = _clone_strip(rsc.id)
+        base = clone_strip(rsc.id)
         if base != rsc.id:
             value = _promotion_attr_value(rsc, node, base)
     if value is None:

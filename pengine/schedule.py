@@ -42,7 +42,8 @@ def unpack_constraints(sch: Scheduler) -> None:
 def apply_node_criteria(sch: Scheduler) -> None:
     """Shutdown locks, locations, stickiness, failure thresholds, exclusive discovery."""
     from pengine.locations import apply_locations
-    from pengine.unpack import resource_location, threshold_reached
+    from pengine.unpack_resources import resource_location
+    from pengine.failcounts import threshold_reached
     from pengine.variants import methods
     if sch.shutdown_lock:
         for rsc in sch.resources:
@@ -57,7 +58,7 @@ def apply_node_criteria(sch: Scheduler) -> None:
 
 
 def _apply_stickiness(sch: Scheduler, rsc) -> None:
-    from pengine.unpack import resource_location
+    from pengine.unpack_resources import resource_location
     if rsc.children:
         for child in rsc.children:
             _apply_stickiness(sch, child)
@@ -148,7 +149,7 @@ def _clear_failcounts_if_removed(sch: Scheduler, rsc) -> None:
     from pengine.actions import clear_failcount
     from pengine.cluster import Rel, op_key
     from pengine.ordering import new_ordering
-    from pengine.unpack import get_failcount
+    from pengine.failcounts import get_failcount
     if not rsc.removed:
         return
     for node in sch.nodes:

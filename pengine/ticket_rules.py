@@ -145,7 +145,8 @@ def _role_matches(rsc: Resource, rule: TicketRule) -> bool:
 
 def constraints_for_ticket(sch: Scheduler, rsc: Resource, rule: TicketRule) -> None:
     """Bans, fencing or freezing for a resource whose ticket is not usable."""
-    from pengine.unpack import fence_node, resource_location
+    from pengine.unpack import fence_node
+    from pengine.unpack_resources import resource_location
     ticket = rule.ticket
     if ticket.granted and not ticket.standby:
         return
@@ -183,7 +184,7 @@ def constraints_for_ticket(sch: Scheduler, rsc: Resource, rule: TicketRule) -> N
 def require_promotion_tickets(sch: Scheduler, rsc: Resource) -> None:
     """pcmk__require_promotion_tickets: no promotion without a usable ticket
     for the promoted role."""
-    from pengine.unpack import resource_location
+    from pengine.unpack_resources import resource_location
     for rule in sch.ticket_constraints:
         if rule.rsc is not rsc:
             continue

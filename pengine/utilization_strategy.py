@@ -136,7 +136,7 @@ def ban_insufficient_capacity(sch: Scheduler, rsc: Resource):
     without room for ``rsc`` alone are, and the node with the most free
     capacity is returned (the assignment then prefers it).
     """
-    from pengine.unpack import resource_location
+    from pengine.unpack_resources import resource_location
     colocated = colocated_resources(rsc)
     if not colocated:
         return None

@@ -168,7 +168,8 @@ def resource_view(cib: m.Cib | None, rsc_id: str, node: str = "n1") -> dict:
     """What the scheduler would make of a resource now: where it runs, its
     fail count on ``node``, whether it is blocked, its failed operations."""
     from pengine.dates import from_epoch
-    from pengine.unpack import get_failcount, unpack
+    from pengine.failcounts import get_failcount
+    from pengine.unpack import unpack
     if cib is None:                 # no status written yet
         return {"running": None, "failcount": None, "blocked": None, "managed": None,
                 "failed_ops": [], "pending": None}

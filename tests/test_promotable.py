@@ -96,9 +96,9 @@ def _summary(sch) -> list[str]:
 
 def test_promotion_score_attribute_name_and_instance_suffix():
     assert promotable.promotion_score_name("db") == "master-db"
-    assert promotable._clone_strip("db:12") == "db"
-    assert promotable._clone_strip("db") == "db"
-    assert promotable._clone_strip("db:x") == "db:x"
+    assert promotable.clone_strip("db:12") == "db"
+    assert promotable.clone_strip("db") == "db"
+    assert promotable.clone_strip("db:x") == "db:x"
 
 
 def test_promotion_score_of_anonymous_instance_falls_back_to_the_base_name():

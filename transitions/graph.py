@@ -442,4 +442,4 @@ def _records(sch: Scheduler) -> tuple[tuple[ActionRecord, ...], tuple[OrderRecor
 # definition, so that the import cycles between the modules resolve.
 from cib import model as m  # noqa: E402
 from pengine.digests_compare import _params_depend_on_node, compute  # noqa: E402
-from pengine.unpack import find_op_config  # noqa: E402
+from pengine.op_config import find_op_config  # noqa: E402

@@ -140,7 +140,7 @@ def cluster_view(sch) -> ClusterView:
     """The nodes and where each resource is active, from an unpacked
     scheduler.  Fail counts are read through pe_get_failcount, which may
     adjust the scheduler: give it a scheduler of its own."""
-    from pengine.unpack import get_failcount
+    from pengine.failcounts import get_failcount
     nodes = tuple(_node_view(node) for node in sch.nodes)
     rows: dict[str, dict] = {}
     for top in sch.resources:

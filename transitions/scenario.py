@@ -337,7 +337,7 @@ def _placement(sch) -> tuple[tuple[str, str], ...]:
 
 
 def _failcounts(sch) -> tuple[tuple[str, str, int], ...]:
-    from pengine.unpack import get_failcount
+    from pengine.failcounts import get_failcount
     result = []
     for rsc in sch.all_resources.values():
         if rsc.variant != "primitive":

@@ -736,7 +736,7 @@ def _find_history_rsc(sch: Scheduler, rsc_id: str) -> Resource | None:
 
 
 def _migration_summary(sch: Scheduler, out: _TextOut, spacer: bool) -> bool:
-    from pengine.unpack import get_failcount
+    from pengine.failcounts import get_failcount
 
     header = _Header(out, "Migration Summary", spacer)
     for state in sch.cib.status.node_states:

@@ -232,7 +232,8 @@ def _disallow_node(rsc: Resource, node_id: str) -> None:
 
 
 def _create_remote(sch: Scheduler, bundle: Resource, bd: BundleData, replica: Replica) -> bool:
-    from pengine.unpack import _new_node, unpack_resource
+    from pengine.unpack import new_node
+    from pengine.unpack_resources import unpack_resource
     if replica.child is None or not _valid_network(sch, bd):
         return True
     rsc_id = f"{bd.prefix}-{replica.offset}"
@@ -245,7 +246,7 @@ def _create_remote(sch: Scheduler, bundle: Resource, bd: BundleData, replica: Re
 
     node = sch.find_node(rsc_id)
     if node is None:
-        node = _new_node(sch, rsc_id, rsc_id, "remote", -INFINITY)
+        node = new_node(sch, rsc_id, rsc_id, "remote", -INFINITY)
     else:
         node.score = -INFINITY
     node.probe_mode = "never"
@@ -272,7 +273,7 @@ def _create_remote(sch: Scheduler, bundle: Resource, bd: BundleData, replica: Re
 
 def _create_replica_resources(sch: Scheduler, bundle: Resource, bd: BundleData,
                               replica: Replica) -> bool:
-    from pengine.unpack import unpack_resource
+    from pengine.unpack_resources import unpack_resource
     container = unpack_resource(sch, _container_config(bd, replica), bundle)
     if container is None:
         return False
@@ -297,7 +298,7 @@ def _create_replica_resources(sch: Scheduler, bundle: Resource, bd: BundleData,
 
 def unpack_bundle(sch: Scheduler, rsc: Resource) -> bool:
     """pe__unpack_bundle: create the replicas' resources and bundle nodes."""
-    from pengine.unpack import unpack_resource
+    from pengine.unpack_resources import unpack_resource
     cfg: m.Bundle = rsc.config
     if cfg.runtime not in AGENTS:
         sch.warnings.append(f"Bundle {rsc.id}: container runtime '{cfg.runtime}' "
@@ -494,7 +495,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer, stop_if_fail: bool):
     replica's IP, connection and bundled instance, then the bundled clone."""
     from pengine import instances as inst
     from pengine.score_log import show_node_scores
-    from pengine.unpack import threshold_reached
+    from pengine.failcounts import threshold_reached
     from pengine.variants import methods
     bd = data(rsc)
     rsc.assigning = True

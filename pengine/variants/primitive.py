@@ -468,7 +468,7 @@ def add_utilization(sch, rsc, orig, all_rscs, utilization) -> None:
 
 
 def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
-    from pengine.unpack import resource_location
+    from pengine.unpack_resources import resource_location
     if rsc.cls == "stonith" or rsc.cls is None or rsc.is_remote_connection:
         return
     if rsc.lock_node is not None:
@@ -489,7 +489,7 @@ def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
         return
     if sch.shutdown_lock_ms > 0:
         # Re-check just after the lock expires (timeout rounded up to seconds).
-        from pengine.unpack import update_recheck
+        from pengine.unpack_history import update_recheck
         update_recheck(sch, rsc.lock_time + (sch.shutdown_lock_ms + 999) // 1000 + 1)
     for node in sch.nodes:
         if node.name != rsc.lock_node.name:
@@ -501,7 +501,7 @@ def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
 from pengine.score_log import show_node_scores  # noqa: E402
-from pengine.unpack import resource_location  # noqa: E402
+from pengine.unpack_resources import resource_location  # noqa: E402
 from pengine.recurring import create_recurring_actions  # noqa: E402
 from pengine.variants import methods  # noqa: E402
 from pengine.update import update_ordered_actions as generic  # noqa: E402
