@@ -16,7 +16,6 @@ resources away (a second signal stops at once).
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -56,6 +55,7 @@ def add_arguments(p) -> None:
 
 
 def configure_logging(verbose: bool) -> None:
+    import logging  # here: pengine's parser imports this module for its flags only
     logger = logging.getLogger("pengine.run")
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     handler = logging.StreamHandler(sys.stderr)
