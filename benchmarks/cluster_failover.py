@@ -108,14 +108,7 @@ def restore(cluster) -> float:
     """Heal and boot what was lost; wait until a coordinator has every node joined."""
     started = time.monotonic()
     sizes = {n: log_size(cluster, n) for n in nc.NODES}
-    booted = False
-    for node in nc.NODES:
-        cluster.heal(node)
-    for node in nc.NODES:
-        if not cluster.pengine_alive(node) or not cluster.corosync_alive(node):
-            cluster.stop_pengine(node)
-            cluster.start_node(node)
-            booted = True
+    booted = cluster.heal_and_boot()
     if booted and not wait(lambda: logged_since(cluster, sizes, ALL_JOINED), 60, 0.2):
         raise RuntimeError("the cluster did not re-form")
     return time.monotonic() - started

@@ -157,14 +157,7 @@ def restore(cluster) -> None:
     every node joined (its log says so: a restarted coordinator's status
     file is stale until then)."""
     sizes = log_sizes(cluster)
-    booted = False
-    for node in nc.NODES:
-        cluster.heal(node)
-    for node in nc.NODES:
-        if not cluster.pengine_alive(node) or not cluster.corosync_alive(node):
-            cluster.stop_pengine(node)
-            cluster.start_node(node)
-            booted = True
+    booted = cluster.heal_and_boot()
     if not booted:
         return
     try:

@@ -155,6 +155,17 @@ def _http_get(address: str, port: int, timeout: float) -> int | None:
     return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
 
 
+
+def _terminate(proc: subprocess.Popen, sig: int, timeout: float) -> None:
+    """Signal a process and wait for it, killing it after ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
 class NetnsCluster:
     """Namespaces, corosync and pengine processes of the sample cluster."""
 
@@ -237,13 +248,7 @@ class NetnsCluster:
         proc = self.corosync.get(node)
         if proc is None:
             return
-        if proc.poll() is None:
-            proc.send_signal(sig)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+        _terminate(proc, sig, timeout)
         self.dead_corosync_pids.add(proc.pid)
         remove_shm(proc.pid)
 
@@ -270,17 +275,23 @@ class NetnsCluster:
 
     def stop_pengine(self, node: str, sig: int = signal.SIGTERM, timeout: float = 60) -> None:
         proc = self.pengine.get(node)
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.send_signal(sig)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+        if proc is not None:
+            _terminate(proc, sig, timeout)
 
     # ------------------------------------------------------------ nodes --
+
+    def heal_and_boot(self) -> bool:
+        """Heal every partition and boot every node whose corosync or pengine
+        is gone; whether any node was booted."""
+        booted = False
+        for node in NODES:
+            self.heal(node)
+        for node in NODES:
+            if not self.pengine_alive(node) or not self.corosync_alive(node):
+                self.stop_pengine(node)
+                self.start_node(node)
+                booted = True
+        return booted
 
     def boot(self, node: str) -> None:
         """What booting a machine does: its interface comes up with its own
