@@ -535,10 +535,7 @@ _ = NodeWeight
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
+from pengine.actions import find_first_action, set_reason  # noqa: E402
 from pengine.remote import node_attribute  # noqa: E402
-from pengine.variants import methods  # noqa: E402
-from pengine.variants import methods, this_with_colocations, with_this_colocations  # noqa: E402
-from pengine.actions import set_reason  # noqa: E402
 from pengine.update import update_action_for_orderings  # noqa: E402
-from pengine.actions import find_first_action  # noqa: E402
-from pengine.variants import with_this_colocations  # noqa: E402
+from pengine.variants import methods, this_with_colocations, with_this_colocations  # noqa: E402

@@ -245,15 +245,13 @@ def _rscs_by_id(sch: Scheduler) -> dict[str, list[Resource]]:
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.rules import unpack_nvpair_sets  # noqa: E402
-from pengine.unpack import rule_context  # noqa: E402
-from pengine.op_config import find_op_config  # noqa: E402
-from pengine.unpack import rsc_params  # noqa: E402
-from pengine.actions import custom_action, set_reason  # noqa: E402
+from pengine.actions import clear_failcount, custom_action, set_reason  # noqa: E402
 from pengine.cluster import op_key  # noqa: E402
-from pengine.actions import clear_failcount  # noqa: E402
-from pengine.recurring import schedule_cancel  # noqa: E402
 from pengine.failcounts import get_failcount  # noqa: E402
+from pengine.op_config import find_op_config  # noqa: E402
+from pengine.recurring import schedule_cancel  # noqa: E402
+from pengine.rules import unpack_nvpair_sets  # noqa: E402
+from pengine.unfencing import trigger_unfencing  # noqa: E402
+from pengine.unpack import rsc_params, rule_context  # noqa: E402
 from pengine.variants.bundle import needs_remote_name  # noqa: E402
 from pengine.variants.primitive import schedule_cleanup  # noqa: E402
-from pengine.unfencing import trigger_unfencing  # noqa: E402

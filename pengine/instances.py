@@ -661,9 +661,7 @@ _ = Scheduler
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.variants import location, resource_state  # noqa: E402
 from pengine.actions import find_first_action  # noqa: E402
-from pengine.update import UPDATED_NONE, UPDATED_THEN, update_action_for_orderings  # noqa: E402
-from pengine.variants import methods  # noqa: E402
-from pengine.update import UPDATED_NONE  # noqa: E402
-from pengine.update import update_ordered_actions as generic  # noqa: E402
+from pengine.update import (update_action_for_orderings,  # noqa: E402
+                            update_ordered_actions as generic, UPDATED_NONE, UPDATED_THEN)
+from pengine.variants import location, methods, resource_state  # noqa: E402

@@ -466,8 +466,7 @@ def promotable_restart_ordering(sch: Scheduler, rsc: Resource) -> None:
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.migration import order_migration_equivalents  # noqa: E402
-from pengine.actions import find_actions  # noqa: E402
-from pengine.actions import custom_action  # noqa: E402
-from pengine.variants import resource_state  # noqa: E402
+from pengine.actions import custom_action, find_actions  # noqa: E402
 from pengine.cluster import Role  # noqa: E402
+from pengine.migration import order_migration_equivalents  # noqa: E402
+from pengine.variants import resource_state  # noqa: E402

@@ -244,5 +244,5 @@ def order_probes(sch: Scheduler) -> None:
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.unfencing import order_vs_unfence  # noqa: E402
 from pengine.remote import resource_contains_guest_node  # noqa: E402
+from pengine.unfencing import order_vs_unfence  # noqa: E402

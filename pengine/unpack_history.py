@@ -784,6 +784,6 @@ from pengine.failcounts import get_failcount  # noqa: E402
 from pengine.op_config import find_op_config, op_meta  # noqa: E402
 from pengine.unpack import fence_node, new_node  # noqa: E402
 from pengine.unpack_resources import (ban_from_all_nodes, create_clone_instance,  # noqa: E402
-                                      is_remote_primitive, link_remote_node,
-                                      resource_location, unpack_resource)
+                                      is_remote_primitive, link_remote_node, resource_location,
+                                      unpack_resource)
 from pengine.variants.primitive import active_node  # noqa: E402

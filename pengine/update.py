@@ -306,9 +306,7 @@ def update_ordered_actions(sch: Scheduler, first: Action, then: Action, node, fl
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.variants import methods  # noqa: E402
-from pengine.ordering import _task_of  # noqa: E402
 from pengine.actions import find_first_action  # noqa: E402
-from pengine.ordering import order_actions  # noqa: E402
-from pengine.variants import location as rsc_location  # noqa: E402
 from pengine.cluster import Role  # noqa: E402
+from pengine.ordering import _task_of, order_actions  # noqa: E402
+from pengine.variants import location as rsc_location, methods  # noqa: E402

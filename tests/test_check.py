@@ -10,7 +10,7 @@ import pytest
 
 from cib.cib_xml import read_cib
 from cib.validate import CODES, parse_duration, parse_score, validate
-from conftest import SAMPLES, cts_dir, has_crm_text, needs_crm, run_pengine
+from conftest import SAMPLES, cts_dir, needs_crm, run_pengine
 
 NODES = """
     <node id="1" uname="node1"/>

@@ -5,7 +5,6 @@ an agent, the node list and each node's agent environment, the CLI."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

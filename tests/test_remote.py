@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from cib.cib_xml import read_cib
-from pengine.cluster import AF, Action, Node, Rel, Resource, Role, Scheduler
+from pengine.cluster import Action, Node, Rel, Resource, Role, Scheduler
 from pengine.remote_orderings import (
     ConnectionState, connection_host_for_action, guest_meta, is_failed_remote_node,
     remote_node_state, rsc_corresponds_to_guest, substitute_remote_addr)

@@ -340,6 +340,6 @@ def create_probe(sch: Scheduler, rsc: Resource, node: Node) -> bool:
 # Imported here rather than in the functions that use them (a function-level
 # import costs about 2 us a call), after every definition so that the import
 # cycles between the modules resolve.
-from pengine import notifications as _notifications_module  # noqa: E402
-from pengine import promotable as _promotable_module  # noqa: E402
+from pengine import (notifications as _notifications_module,  # noqa: E402
+                     promotable as _promotable_module)
 from pengine.variants import methods  # noqa: E402

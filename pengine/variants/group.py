@@ -298,5 +298,5 @@ def shutdown_lock(sch, rsc) -> None:
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.variants import methods  # noqa: E402
 from pengine.update import update_ordered_actions as generic  # noqa: E402
+from pengine.variants import methods  # noqa: E402

@@ -500,9 +500,9 @@ def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
+from pengine.recurring import create_recurring_actions  # noqa: E402
 from pengine.score_log import show_node_scores  # noqa: E402
 from pengine.unpack_resources import resource_location  # noqa: E402
-from pengine.recurring import create_recurring_actions  # noqa: E402
-from pengine.variants import methods  # noqa: E402
 from pengine.update import update_ordered_actions as generic  # noqa: E402
+from pengine.variants import methods  # noqa: E402
 from transitions.summary import primitive_output_actions  # noqa: E402
