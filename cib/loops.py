@@ -25,6 +25,7 @@ from typing import Iterable
 from attrs import frozen
 
 from cib import model as m
+from pengine.options import is_true
 
 INVERSE = {"start": "stop", "stop": "start", "promote": "demote", "demote": "promote"}
 DONE = {"start": "running", "stop": "stopped", "promote": "promoted", "demote": "demoted"}
@@ -39,9 +40,6 @@ class Loop:
     constraints: tuple[object, ...]  # the model objects, in source order
     cycle: tuple[str, ...]           # "web start", "db start", "web start"
 
-
-def _is_true(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("true", "on", "yes", "y", "1")
 
 
 class _Resources:
@@ -127,7 +125,7 @@ def _implicit(graph: _Graph, resources: _Resources, config: m.Configuration) -> 
             for task in DONE:
                 graph.add((rid, task), (child.id, task))
                 graph.add(_as_first(resources, child.id, task), (rid, DONE[task]))
-        if isinstance(rsc, m.Group) and _is_true(m.flat_get(rsc.meta, "ordered") or "true"):
+        if isinstance(rsc, m.Group) and is_true(m.flat_get(rsc.meta, "ordered") or "true"):
             for before, after in zip(children, children[1:]):
                 for task in ("start", "promote"):
                     graph.add(_as_first(resources, before.id, task), (after.id, task))
@@ -150,7 +148,7 @@ def _configured(graph: _Graph, resources: _Resources, config: m.Configuration) -
         kind = _order_kind(c)
         if kind == "Serialize":
             continue  # no direction: never a loop
-        symmetrical = _is_true(c.symmetrical) if c.symmetrical is not None else True
+        symmetrical = is_true(c.symmetrical) if c.symmetrical is not None else True
         if c.resource_sets:
             _set_orderings(graph, resources, c, symmetrical)
             continue
@@ -172,7 +170,7 @@ def _set_orderings(graph, resources, c: m.Order, symmetrical: bool) -> None:
     sets = [(rset, [r for name in rset.resources for r in resources.resolve(name)])
             for rset in c.resource_sets]
     for rset, members in sets:
-        if rset.kind == "Serialize" or not _is_true(rset.sequential or "true"):
+        if rset.kind == "Serialize" or not is_true(rset.sequential or "true"):
             continue
         task = rset.action or "start"
         for first, then in zip(members, members[1:]):

@@ -34,6 +34,7 @@ from typing import Iterable, Iterator
 from cib import model as m
 from cib.errors import Diagnostic
 from cib.span import Span
+from pengine.options import parse_bool
 
 ERROR, WARNING = "error", "warning"
 
@@ -74,8 +75,6 @@ _CRM_INFINITY = re.compile(r"[+-]?inf", re.IGNORECASE)  # the crm shell's spelli
 _CANONICAL_SCORE = re.compile(r"[+-]?(\d+|INFINITY)|-INFINITY|red|yellow|green", re.IGNORECASE)
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 
-_TRUE = ("true", "on", "yes", "y", "1")
-_FALSE = ("false", "off", "no", "n", "0")
 
 # crm_get_msec reads only a unit's first letters; these are the spellings it documents
 _UNIT = re.compile(r"[\s\d.]*(?P<unit>.*?)\s*")
@@ -141,14 +140,6 @@ def parse_duration(text: str) -> tuple[str, str | None]:
         return "ok", None
     return "lenient", unit  # "5mins": Pacemaker compares the first letters only
 
-
-def parse_boolean(text: str) -> bool | None:
-    lowered = text.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    return None
 
 
 # ------------------------------------------------------------ option tables ----
@@ -358,7 +349,7 @@ class _Validator:
                         attribute)
 
     def boolean(self, value: str | None, span, what: str, attribute: str | None = None):
-        if value is not None and parse_boolean(value) is None:
+        if value is not None and parse_bool(value) is None:
             self.report(ERROR, "PE015", f"invalid boolean '{value}' for {what}", span,
                         "use true or false", attribute)
 
@@ -719,7 +710,7 @@ class _Validator:
             parent = self.parent.get(parent.id)
         if parent is None:
             return
-        unique = parse_boolean(m.flat_get(parent.meta, "globally-unique") or "false") is True
+        unique = parse_bool(m.flat_get(parent.meta, "globally-unique") or "false") is True
         if name in self.history_ids and not unique:
             self.report(WARNING, "PE019", f"{label} names '{name}', which is inside "
                         f"{parent.tag} '{parent.id}'", span,
@@ -769,7 +760,7 @@ class _Validator:
     def all_promotable(self) -> bool:
         """rsc_defaults promotable=true makes every clone promotable: then any
         role may apply."""
-        return parse_boolean(m.flat_get(self.config.rsc_defaults, "promotable") or "") is True
+        return parse_bool(m.flat_get(self.config.rsc_defaults, "promotable") or "") is True
 
     def member_with_own_parent(self, a: str | None, b: str | None, span, label: str):
         """A colocation of a resource with the group holding it: the group is
@@ -1033,7 +1024,7 @@ class _Validator:
                 for pair in attr_set.nvpairs:
                     if pair.name == name and enabled_text is None:
                         enabled_text, span = pair.value, pair.span or attr_set.span
-        enabled = parse_boolean(enabled_text) if enabled_text is not None else True
+        enabled = parse_bool(enabled_text) if enabled_text is not None else True
         if enabled is False:
             return "disabled", span
         has_device = any(isinstance(r, m.Primitive) and r.cls == "stonith"
@@ -1143,7 +1134,7 @@ def _promotable(rsc) -> bool:
     if not isinstance(rsc, (m.Clone, m.Bundle)):
         return False
     meta = rsc.meta
-    if getattr(rsc, "legacy_master", False) or parse_boolean(m.flat_get(meta, "promotable")
+    if getattr(rsc, "legacy_master", False) or parse_bool(m.flat_get(meta, "promotable")
                                                             or "") is True:
         return True
     if isinstance(rsc, m.Bundle):
@@ -1156,7 +1147,7 @@ def _promotable(rsc) -> bool:
 
 
 def _enabled(op: m.Op) -> bool:
-    return parse_boolean(op.get("enabled", "true") or "true") is not False
+    return parse_bool(op.get("enabled", "true") or "true") is not False
 
 
 def _is_remote_state(state: m.NodeState) -> bool:

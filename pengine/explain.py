@@ -19,7 +19,7 @@ from attrs import evolve, frozen
 
 from cib import model as m
 from cib.errors import UsageError
-from pengine.scores import INFINITY
+from pengine.scores import INFINITY, score_text
 
 MAX_PAIRS = 120   # re-runs of the scheduler spent looking for two-blocker causes
 
@@ -49,13 +49,6 @@ def _score(value: int | None) -> str:
         return "-INFINITY"
     return f"{value:+d}"
 
-
-def _plain(value: int) -> str:
-    if value >= INFINITY:
-        return "INFINITY"
-    if value <= -INFINITY:
-        return "-INFINITY"
-    return str(value)
 
 
 def _spans(cib: m.Cib) -> dict[str, str]:
@@ -121,12 +114,12 @@ def _lines_for(prim, entries, spans: dict[str, str]) -> list[str]:
     for weight in weights:
         node = weight.node
         state = "" if node.available() else "  (cannot run resources here)"
-        lines.append(f"  {node.name:<{width}}  {_plain(weight.score)}{state}")
+        lines.append(f"  {node.name:<{width}}  {score_text(weight.score)}{state}")
         for entry in by_node.get(node.name, []):
             before = 0 if entry.before is None else entry.before
             if entry.after <= -INFINITY or entry.after >= INFINITY or \
                     before <= -INFINITY or before >= INFINITY:
-                change = f"-> {_plain(entry.after)}"
+                change = f"-> {score_text(entry.after)}"
             else:
                 change = _score(entry.after - before)
             source = entry.source
@@ -295,12 +288,12 @@ def _why_here(prim) -> str:
                     key=lambda w: -w.score)
     score = best.score if best is not None else 0
     if not others:
-        return f"{chosen.name} is the only node that can run it (score {_plain(score)})."
+        return f"{chosen.name} is the only node that can run it (score {score_text(score)})."
     runner_up = others[0]
     if runner_up.score < score:
-        return (f"{chosen.name} has the highest score ({_plain(score)}; next "
-                f"{runner_up.node.name} with {_plain(runner_up.score)}).")
-    return (f"{chosen.name} ties with {runner_up.node.name} at {_plain(score)}: Pacemaker "
+        return (f"{chosen.name} has the highest score ({score_text(score)}; next "
+                f"{runner_up.node.name} with {score_text(runner_up.score)}).")
+    return (f"{chosen.name} ties with {runner_up.node.name} at {score_text(score)}: Pacemaker "
             "prefers the node with fewer resources assigned, then the node it already "
             "runs on, then the node name.")
 

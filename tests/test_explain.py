@@ -42,8 +42,7 @@ def test_a_fail_count_ban_suggests_a_cleanup():
 
 @needs_cts
 def test_target_role_is_named_as_the_cause():
-    # target-1: rsc2 is a promotable clone instance kept from promotion? use a
-    # plain disabled primitive instead (one-or-more-1: A has target-role=Stopped)
+    # one-or-more-1: A has target-role=Stopped
     result = run_pengine("explain", "A", CTS / "xml" / "one-or-more-1.xml")
     assert result.returncode == 0, result.stderr
     assert "A target-role=Stopped" in result.stdout

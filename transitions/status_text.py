@@ -49,6 +49,7 @@ import time
 
 from pengine.cluster import Node, Resource, Role, Scheduler
 from pengine.names import numeric_strcasecmp
+from pengine.options import is_true
 
 __all__ = ["cluster_status_lines", "preamble_lines", "status_preface_lines", "resource_counts",
            "numeric_strcasecmp"]
@@ -110,9 +111,6 @@ class _Header:
         if self.open:
             self.out.end_list()
 
-
-def _is_true(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("true", "on", "yes", "y", "1")
 
 
 _ROLE_NAMES = {"stopped": Role.STOPPED, "started": Role.STARTED, "unpromoted": Role.UNPROMOTED,
@@ -471,7 +469,7 @@ def _primitive_string(sch: Scheduler, rsc: Resource, name: str, node: Node | Non
 
 
 def _primitive(sch: Scheduler, out: _TextOut, rsc: Resource, show_pending: bool) -> bool:
-    if _is_true(rsc.meta.get("internal")):
+    if is_true(rsc.meta.get("internal")):
         return False
     node = rsc.current_node
     if node is None:
