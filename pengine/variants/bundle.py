@@ -421,15 +421,18 @@ def find_replica_resource(sch: Scheduler, bundle: Resource, node) -> Resource | 
     return None
 
 
-def rsc_in_container(instance: Resource) -> Resource | None:
-    """pe__get_rsc_in_container: the bundled instance inside container ``instance``."""
-    top = instance.top(include_bundle=True)
+def _replica_with(rsc: Resource, part: str) -> Replica | None:
+    """The replica of ``rsc``'s bundle whose ``part`` (container, remote) is ``rsc``."""
+    top = rsc.top(include_bundle=True)
     if top.variant != "bundle" or top.bundle is None:
         return None
-    for replica in top.bundle.replicas:
-        if replica.container is instance:
-            return replica.child
-    return None
+    return next((r for r in top.bundle.replicas if getattr(r, part) is rsc), None)
+
+
+def rsc_in_container(instance: Resource) -> Resource | None:
+    """pe__get_rsc_in_container: the bundled instance inside container ``instance``."""
+    replica = _replica_with(instance, "container")
+    return replica.child if replica is not None else None
 
 
 def containers(bundle: Resource) -> list[Resource]:
@@ -823,16 +826,6 @@ def create_probe(sch: Scheduler, rsc: Resource, node) -> bool:
 # A bundle connection whose address is "#uname" reaches pacemaker-remoted
 # through the container's host: the address is that host's name.
 
-def _replica_for_remote(remote: Resource) -> Replica | None:
-    top = remote.top(include_bundle=True)
-    if top.variant != "bundle" or top.bundle is None:
-        return None
-    for replica in top.bundle.replicas:
-        if replica.remote is remote:
-            return replica
-    return None
-
-
 def needs_remote_name(sch: Scheduler, rsc: Resource) -> bool:
     """pe__bundle_needs_remote_name: a connection configured with addr=#uname."""
     if rsc is None or not rsc.is_remote_connection:
@@ -855,7 +848,7 @@ def remote_name(sch: Scheduler, rsc: Resource) -> str | None:
     is assigned to, else of the node it is active on now (None if neither)."""
     if not needs_remote_name(sch, rsc):
         return None
-    replica = _replica_for_remote(rsc)
+    replica = _replica_with(rsc, "remote")
     if replica is None or replica.container is None:
         return None
     node = replica.container.assigned_node
