@@ -151,31 +151,28 @@ def ensure_crm_simulate() -> str | None:
     return (done.stdout.splitlines() or ["unknown"])[0]
 
 
-def transition_lines(text: str) -> set[str]:
-    """The Transition Summary lines, whitespace-normalised."""
-    lines, inside = set(), False
+def section_lines(text: str, header: str) -> list[str]:
+    """The non-blank lines of one crm_simulate section, whitespace-normalised."""
+    lines, inside = [], False
     for raw in text.splitlines():
-        if raw.startswith("Transition Summary:"):
+        if raw.startswith(header):
             inside = True
             continue
         if inside and raw and not raw[0].isspace():
             break
         if inside and raw.strip():
-            lines.add(" ".join(raw.split()))
+            lines.append(" ".join(raw.split()))
     return lines
 
 
+def transition_lines(text: str) -> set[str]:
+    """The Transition Summary lines, whitespace-normalised."""
+    return set(section_lines(text, "Transition Summary:"))
+
+
 def count_actions(text: str) -> int:
-    inside, count = False, 0
-    for raw in text.splitlines():
-        if raw.startswith("Executing Cluster Transition:"):
-            inside = True
-            continue
-        if inside and raw and not raw[0].isspace():
-            break
-        if inside and raw.strip().startswith("* "):
-            count += 1
-    return count
+    return sum(line.startswith("* ")
+               for line in section_lines(text, "Executing Cluster Transition:"))
 
 
 # ----------------------------------------------------------------- suites --
