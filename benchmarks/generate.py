@@ -43,7 +43,7 @@ from xml.sax.saxutils import quoteattr
 if __package__ in (None, ""):  # run as a script: make the checkout importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pengine.digests import op_digests  # noqa: E402  (the digests Pacemaker records)
+from pengine.status.digests import op_digests  # noqa: E402  (the digests Pacemaker records)
 
 FEATURE_SET = "3.16.1"           # crm_simulate 2.1.5 refuses updates from a newer set
 EXECUTION_DATE = 1700000000      # a fixed "now": outputs do not depend on the clock

@@ -79,8 +79,8 @@ def assignment(sch) -> dict[str, str | None]:
 
 
 def run_one(nodes: int, resources: int, load: float, seed: int, strategy: str) -> dict:
-    from cib.cib_xml import read_cib
-    from pengine.schedule import schedule
+    from pengine.cib.cib_xml import read_cib
+    from pengine.schedule.driver import schedule
     cib = read_cib(generate(nodes, resources, load, seed, strategy))
 
     started = time.perf_counter()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from cib import model as m
-from cib.errors import XmlInputError
-from cib.xml_source import Element, parse_xml
+from pengine.cib import model as m
+from pengine.cib.errors import XmlInputError
+from pengine.cib.xml_source import Element, parse_xml
 
 
 def read_cib(data: str | bytes, filename: str = "<input>") -> m.Cib:

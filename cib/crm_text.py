@@ -26,9 +26,9 @@ from attrs import evolve, frozen
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
-from cib import model as m
-from cib.errors import CrmSyntaxError, PengineError, XmlInputError
-from cib.span import Span
+from pengine.cib import model as m
+from pengine.cib.errors import CrmSyntaxError, PengineError, XmlInputError
+from pengine.cib.span import Span
 
 # Attributes of <op> itself; other name=value pairs after `op <name>` are
 # instance attributes (OCF_CHECK_LEVEL...), as crmsh's schema-driven parser has it.
@@ -56,7 +56,7 @@ _VALUE_SOURCE = re.compile(r"(?P<source>[^\s{}]+)\{(?P<value>\S+)\}")
 
 @lru_cache(maxsize=None)
 def _parser() -> Lark:
-    from grammar import crm_grammar_text
+    from pengine.grammar import crm_grammar_text
     return Lark(crm_grammar_text(), parser="lalr", lexer="contextual",
                 propagate_positions=True, cache=True)
 
@@ -802,8 +802,8 @@ def _xml_items(token: Token, filename: str) -> list[tuple[str, object]]:
     The fragment is padded so that the XML parser's positions are the crm
     file's own.
     """
-    from cib.cib_xml import XmlReader
-    from cib.xml_source import Element, parse_xml
+    from pengine.cib.cib_xml import XmlReader
+    from pengine.cib.xml_source import Element, parse_xml
 
     body = re.sub(r"\\[ \t]*(?=\r?\n)", lambda match: " " * len(match[0]), token.value)
     padded = "\n" * (token.line - 1) + " " * (token.column - 1) + body
@@ -1635,7 +1635,7 @@ def _object_xml(section: str, obj) -> list[str]:
     Defaults sets and fencing levels keep their section element: a bare
     ``<meta_attributes>`` would not say whose defaults it holds.
     """
-    from cib.cib_xml import write_cib
+    from pengine.cib.cib_xml import write_cib
 
     value = obj if isinstance(obj, tuple) else (obj,)
     text = write_cib(m.Cib(configuration=m.Configuration(**{section: value})), with_status=False)

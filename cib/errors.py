@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from cib.span import Span
+from pengine.cib.span import Span
 
 
 @frozen

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from cib import model as m
-from cib.errors import InputError, UsageError
-from cib.xml_source import MAX_XML_BYTES
+from pengine.cib import model as m
+from pengine.cib.errors import InputError, UsageError
+from pengine.cib.xml_source import MAX_XML_BYTES
 
 
 def read_text(path: str) -> bytes:
@@ -32,17 +32,17 @@ def is_xml(data: bytes) -> bool:
 def parse_config(data: bytes, filename: str) -> m.Cib:
     """Parse one file's content: CIB XML or crm shell text."""
     if is_xml(data):
-        from cib.cib_xml import read_cib
+        from pengine.cib.cib_xml import read_cib
         return read_cib(data, filename)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        from cib.span import Span
+        from pengine.cib.span import Span
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise InputError("file is neither CIB XML nor crm text (it is not UTF-8 text)",
                          Span(filename, line, column), hint="binary data?") from None
-    from cib.crm_text import read_crm
+    from pengine.cib.crm_text import read_crm
     return m.Cib(configuration=read_crm(text, filename), source=text)
 
 

@@ -24,8 +24,8 @@ from typing import Iterable
 
 from attrs import frozen
 
-from cib import model as m
-from pengine.options import is_true
+from pengine.cib import model as m
+from pengine.common.options import is_true
 
 INVERSE = {"start": "stop", "stop": "start", "promote": "demote", "demote": "promote"}
 DONE = {"start": "running", "stop": "stopped", "promote": "promoted", "demote": "demoted"}
@@ -287,7 +287,7 @@ def colocation_loops(config: m.Configuration) -> list[Loop]:
     """Cycles of positive colocations between resources (``a with b``,
     ``b with a``).  Anti-colocations and resource sets are left out: a
     mutual ``-INFINITY`` is the usual way to keep two resources apart."""
-    from pengine.scores import parse_score_checked
+    from pengine.common.scores import parse_score_checked
 
     resources = _Resources(config)
     graph = _Graph()

@@ -20,7 +20,7 @@ from typing import Iterator, Union
 
 from attrs import field, frozen
 
-from cib.span import Span
+from pengine.cib.span import Span
 
 Pairs = tuple[tuple[str, str], ...]
 

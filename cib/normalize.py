@@ -12,7 +12,7 @@ from __future__ import annotations
 import attrs
 from attrs import evolve
 
-from cib import model as m
+from pengine.cib import model as m
 
 # The ids crm text has no place for: crmsh prints none of them (it shows a
 # set's or rule's id only when something refers to it) and its parser

@@ -31,10 +31,10 @@ from collections import defaultdict
 from functools import cached_property
 from typing import Iterable, Iterator
 
-from cib import model as m
-from cib.errors import Diagnostic
-from cib.span import Span
-from pengine.options import parse_bool
+from pengine.cib import model as m
+from pengine.cib.errors import Diagnostic
+from pengine.cib.span import Span
+from pengine.common.options import parse_bool
 
 ERROR, WARNING = "error", "warning"
 
@@ -103,7 +103,7 @@ def parse_score(text: str | None, crm: bool = False) -> tuple[str, str | None]:
     In crm text, ``inf``/``-inf`` are the crm shell's INFINITY; in XML Pacemaker
     rejects them (they have no digits) and uses 0.
     """
-    from pengine.scores import parse_score_checked, score_text
+    from pengine.common.scores import parse_score_checked, score_text
 
     if text is None or (crm and _CRM_INFINITY.fullmatch(text)):
         return "ok", None
@@ -118,7 +118,7 @@ def parse_score(text: str | None, crm: bool = False) -> tuple[str, str | None]:
 def interval_ms(text: str | None) -> int | None:
     """An interval or timeout in milliseconds as Pacemaker reads it
     (``pcmk_parse_interval_spec``), or None when it cannot be read."""
-    from pengine.dates import DateError, duration_seconds, parse_duration as iso, parse_ms
+    from pengine.common.dates import DateError, duration_seconds, parse_duration as iso, parse_ms
 
     if text is None:
         return None
@@ -448,7 +448,7 @@ class _Validator:
         return self.out
 
     def loops(self):
-        from cib.loops import colocation_loops, order_loops
+        from pengine.cib.loops import colocation_loops, order_loops
         for loop in order_loops(self.config):
             ids = ", ".join(f"'{c.id}'" for c in loop.constraints)
             last = loop.constraints[-1]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import xml.parsers.expat
 
-from cib.errors import XmlInputError
-from cib.span import Span
+from pengine.cib.errors import XmlInputError
+from pengine.cib.span import Span
 
 MAX_XML_BYTES = 64 * 1024 * 1024  # real CIBs are a few MiB at most
 MAX_DEPTH = 64

@@ -84,8 +84,8 @@ def cib_xml(nodes, resources: list[str], constraints: list[str] = (), *,
 
 
 def schedule_xml(text: str, *, optimal: bool = False):
-    from cib.cib_xml import read_cib
-    from pengine.schedule import schedule
+    from pengine.cib.cib_xml import read_cib
+    from pengine.schedule.driver import schedule
     return schedule(read_cib(text), NOW, optimal=optimal)
 
 

@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 
 from tests.execute_helpers import write_script
-from transitions.execute.agents import Agents, AgentSettings
-from transitions.execute.cluster import ClusterController
-from transitions.execute.corosync import (Delivered, GroupChanged, Process, QuorumChanged,
-                                          RingChanged)
-from transitions.execute.state_dir import StateDir
+from pengine.transitions.execute.agents import Agents, AgentSettings
+from pengine.transitions.execute.cluster import ClusterController
+from pengine.transitions.execute.corosync import (Delivered, GroupChanged, Process, QuorumChanged,
+                                                  RingChanged)
+from pengine.transitions.execute.state_dir import StateDir
 
 # A Dummy agent whose state is a file in the node's own OCF root; "delay"
 # makes start sleep (a transition that takes a while).

@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from cib import model as m
+from pengine.cib import model as m
 
 # A Dummy-like agent: "running" while its state file exists.  A file
 # "$state.fail-stop" makes stop fail; "$state.fail-start" makes start fail.
@@ -157,7 +157,7 @@ def fake_ocf_root(base: Path) -> Path:
 
 
 def load_state(state_dir: Path) -> m.Cib | None:
-    from cib.load import load_cib
+    from pengine.cib.load import load_cib
     path = state_dir / "cib.xml"
     if not path.exists():
         return None
@@ -167,9 +167,9 @@ def load_state(state_dir: Path) -> m.Cib | None:
 def resource_view(cib: m.Cib | None, rsc_id: str, node: str = "n1") -> dict:
     """What the scheduler would make of a resource now: where it runs, its
     fail count on ``node``, whether it is blocked, its failed operations."""
-    from pengine.dates import from_epoch
-    from pengine.failcounts import get_failcount
-    from pengine.unpack import unpack
+    from pengine.common.dates import from_epoch
+    from pengine.status.failcounts import get_failcount
+    from pengine.status.unpack import unpack
     if cib is None:                 # no status written yet
         return {"running": None, "failcount": None, "blocked": None, "managed": None,
                 "failed_ops": [], "pending": None}

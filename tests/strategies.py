@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from cib import model as m
+from pengine.cib import model as m
 
 # crm keywords: never ids or value-less names, as the reader would take them for keywords
 KEYWORDS = frozenset("""node primitive rsc_template monitor group clone ms master bundle location

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import generate as gen  # noqa: E402
 from benchmarks import run as bench  # noqa: E402
-from cib.cib_xml import read_cib  # noqa: E402
+from pengine.cib.cib_xml import read_cib  # noqa: E402
 from pengine.cli import main  # noqa: E402
 
 

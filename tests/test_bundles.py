@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from cib.cib_xml import read_cib
-from pengine.schedule import schedule
-from pengine.variants import bundle as bundle_variant
-from transitions.graph import create_graph
-from transitions.graph_xml import render_graph_xml
-from transitions.summary import transition_summary
+from pengine.cib.cib_xml import read_cib
+from pengine.schedule.driver import schedule
+from pengine.schedule.variants import bundle as bundle_variant
+from pengine.transitions.graph import create_graph
+from pengine.transitions.graph_xml import render_graph_xml
+from pengine.transitions.summary import transition_summary
 
 _OP = ('<lrm_rsc_op id="{rid}_{op}_0" operation_key="{rid}_{op}_0" operation="{op}" '
        'interval="0" op-status="0" rc-code="{rc}" call-id="{call}" crm_feature_set="3.0.0" '
@@ -93,7 +93,7 @@ def test_replica_resources_are_unique_primitives_of_the_bundle():
     assert container.unique and remote.unique
     assert not sch.find_resource("web-bundle").unique          # replicas-per-host=1
     assert not sch.find_resource("web-bundle-clone").unique
-    from transitions.graph_xml import resource_details
+    from pengine.transitions.graph_xml import resource_details
     assert ("long-id", "web-bundle-docker-0") not in resource_details(container)
 
 
@@ -119,10 +119,10 @@ def test_fresh_bundle_starts_containers_connections_and_bundled_instances():
 def _digest(xml: str, rsc_id: str, node: str) -> str:
     """The op-digest a start of ``rsc_id`` on ``node`` records (for histories
     that match the configuration)."""
-    from cib import model as m
-    from pengine.cmd_simulate import effective_date
-    from pengine.digests_compare import compute
-    from pengine.unpack import unpack
+    from pengine.cib import model as m
+    from pengine.cli.simulate import effective_date
+    from pengine.status.digests_compare import compute
+    from pengine.status.unpack import unpack
     cib = read_cib(xml)
     sch = unpack(cib, effective_date(cib, None)[0])
     op = m.LrmRscOp(id=f"{rsc_id}_last_0", attributes=[
@@ -176,7 +176,7 @@ def test_a_bundle_node_pairs_with_the_container_on_its_host():
 
 
 def test_promoted_role_colocation_reaches_the_bundled_clone_while_roles_are_chosen():
-    from pengine.variants import with_this_colocations
+    from pengine.schedule.variants import with_this_colocations
     coloc = ('<rsc_colocation id="vip-with-promoted" rsc="vip" with-rsc="db-bundle" '
              'with-rsc-role="Promoted" score="INFINITY"/>')
     xml = _cib(["node1", "node2"], _bundle("db-bundle", promoted_max=1) + _primitive("vip"),
@@ -233,8 +233,8 @@ def test_uname_address_is_the_container_host_in_graph_parameters():
 def test_uname_address_falls_back_to_where_the_container_runs():
     history = {"node2": [("web-bundle-docker-0", _DOCKER, "start", "0")]}
     xml = _cib(["node1", "node2"], _bundle(replicas=1), history=history)
-    from pengine.cmd_simulate import effective_date
-    from pengine.unpack import unpack
+    from pengine.cli.simulate import effective_date
+    from pengine.status.unpack import unpack
     cib = read_cib(xml)
     sch = unpack(cib, effective_date(cib, None)[0])
     remote = sch.find_resource("web-bundle-0")

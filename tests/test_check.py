@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cib.cib_xml import read_cib
-from cib.validate import CODES, parse_duration, parse_score, validate
+from pengine.cib.cib_xml import read_cib
+from pengine.cib.validate import CODES, parse_duration, parse_score, validate
 from conftest import SAMPLES, cts_dir, needs_crm, run_pengine
 
 NODES = """
@@ -629,8 +629,8 @@ def pacemaker_ignores(cib, diagnostic) -> bool:
     constraint ... does not exist").  Asked of pengine's scheduler, whose
     lookup follows Pacemaker's and is held to the corpus."""
     import re
-    from pengine.constraints import constraint_resource
-    from pengine.unpack import unpack
+    from pengine.schedule.constraints import constraint_resource
+    from pengine.status.unpack import unpack
     found = re.search(r"names '([^']+)', which is inside", diagnostic.message)
     if diagnostic.code != "PE019" or not found:
         return False
@@ -638,7 +638,7 @@ def pacemaker_ignores(cib, diagnostic) -> bool:
 
 
 def corpus_errors(path: Path) -> list[str]:
-    from cib.load import load_cib
+    from pengine.cib.load import load_cib
     text = path.read_text(encoding="utf-8")
     cib = load_cib(str(path))
     return [d.render(text) for d in validate(cib, text)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from attrs import evolve
 
-from cib import model as m
-from cib.cib_xml import read_cib, write_cib
-from cib.errors import XmlInputError
-from cib.xml_source import MAX_DEPTH, parse_xml
+from pengine.cib import model as m
+from pengine.cib.cib_xml import read_cib, write_cib
+from pengine.cib.errors import XmlInputError
+from pengine.cib.xml_source import MAX_DEPTH, parse_xml
 from conftest import SAMPLES, cts_dir
 
 SMALL = """<cib validate-with="pacemaker-3.10" epoch="3" num_updates="1" admin_epoch="0">

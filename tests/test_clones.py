@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from cib.cib_xml import read_cib
-from pengine import instances as inst
-from pengine.cluster import Colocation, Resource, Role
-from pengine.schedule import schedule
-from pengine.variants import clone as clone_variant
-from transitions.graph import create_graph
-from transitions.summary import transition_summary
+from pengine.cib.cib_xml import read_cib
+from pengine.schedule import instances as inst
+from pengine.status.cluster import Colocation, Resource, Role
+from pengine.schedule.driver import schedule
+from pengine.schedule.variants import clone as clone_variant
+from pengine.transitions.graph import create_graph
+from pengine.transitions.summary import transition_summary
 
 # the digest of an empty parameter set, as recorded by an old feature set
 _OP = ('<lrm_rsc_op id="{rid}_{op}_0" operation="{op}" interval="0" op-status="0" '
@@ -180,7 +180,7 @@ def test_collective_flags_follow_the_instances():
     clone = sch.find_resource("web-clone")
     stop = next(a for a in clone.actions if a.task == "stop")
     flags = clone_variant.action_flags(stop, None)
-    from pengine.cluster import AF
+    from pengine.status.cluster import AF
     assert flags & AF.OPTIONAL            # nothing stops
     start = next(a for a in clone.actions if a.task == "start")
     assert clone_variant.action_flags(start, None) & AF.RUNNABLE

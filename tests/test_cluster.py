@@ -54,7 +54,7 @@ def _why_not() -> str | None:
     for tool in ("ip", "corosync"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed"
-    from transitions.execute import corosync
+    from pengine.transitions.execute import corosync
     if not corosync.available():
         return "corosync's client libraries are not installed"
     for agent in ("IPaddr2", "anything", "Delay"):

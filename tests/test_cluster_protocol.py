@@ -11,15 +11,15 @@ import signal
 import pytest
 from attrs import evolve
 
-from cib import model as m
+from pengine.cib import model as m
 from tests.cluster_fakes import FakeCluster, TwiceWatch
 from tests.execute_helpers import wait_for
-from transitions.execute import cluster_messages as msg
-from transitions.execute import membership as ms
-from transitions.execute.agents import AgentRequest
-from transitions.execute.corosync import Process
-from transitions.execute.recording import record_result
-from transitions.execute.controller import pending_record
+from pengine.transitions.execute import cluster_messages as msg
+from pengine.transitions.execute import membership as ms
+from pengine.transitions.execute.agents import AgentRequest
+from pengine.transitions.execute.corosync import Process
+from pengine.transitions.execute.recording import record_result
+from pengine.transitions.execute.controller import pending_record
 
 NODES = [ms.ClusterNode(1, "n1", "1"), ms.ClusterNode(2, "n2", "2"),
          ms.ClusterNode(3, "n3", "3")]
@@ -76,15 +76,15 @@ def test_a_view_is_settled_when_quorum_and_ring_agree():
 
 
 def _scheduled(cib: m.Cib) -> dict:
-    from pengine.dates import from_epoch
-    from pengine.unpack import unpack
+    from pengine.common.dates import from_epoch
+    from pengine.status.unpack import unpack
     sch = unpack(cib, from_epoch(1_700_000_000))
     return {n.name: ("unclean" if n.unclean else "online" if n.online and not n.pending
                      else "pending" if n.pending else "offline") for n in sch.nodes}
 
 
 def _config() -> m.Cib:
-    from cib.load import parse_config
+    from pengine.cib.load import parse_config
     return parse_config(b"node 1: n1\nnode 2: n2\nnode 3: n3\n"
                         b"property fencing-enabled=true\n", "cluster.crm")
 
@@ -183,7 +183,7 @@ def test_three_nodes_start_everything_once(fake):
     assert cluster.fenced == []
     # pengine status on any node: the coordinator's view
     import time
-    from pengine.cmd_status import status_text
+    from pengine.cli.status import status_text
     text = status_text(cluster.nodes["n3"].controller.state.load(), None, time.time())
     assert "Stack: corosync (pengine run --cluster)" in text
     assert "Current DC: n1 (1) - partition with quorum" in text
@@ -281,11 +281,11 @@ def test_a_node_asked_to_stop_hands_its_resources_over(fake):
 
 
 def test_a_starting_corosync_is_waited_for_and_a_missing_one_is_an_error(tmp_path):
-    from cib.errors import UsageError
-    from transitions.execute.agents import AgentSettings, Agents
-    from transitions.execute.cluster import ClusterController
-    from transitions.execute.corosync import CorosyncError
-    from transitions.execute.state_dir import StateDir
+    from pengine.cib.errors import UsageError
+    from pengine.transitions.execute.agents import AgentSettings, Agents
+    from pengine.transitions.execute.cluster import ClusterController
+    from pengine.transitions.execute.corosync import CorosyncError
+    from pengine.transitions.execute.state_dir import StateDir
 
     config = tmp_path / "cluster.crm"
     config.write_text(CONFIG)

@@ -10,10 +10,10 @@ import attrs
 import pytest
 from attrs import evolve
 
-from cib import model as m
-from cib.cib_xml import read_cib
-from cib.crm_text import read_crm, write_crm
-from cib.normalize import crmsh_comparable, map_model, without_generated_ids
+from pengine.cib import model as m
+from pengine.cib.cib_xml import read_cib
+from pengine.cib.crm_text import read_crm, write_crm
+from pengine.cib.normalize import crmsh_comparable, map_model, without_generated_ids
 from conftest import cts_dir
 from crm_known_differences import (DEFAULTS_SECTION_LOST, KNOWN_DIFFERENCES, MASKED_PASSWORD,
                                    STRING_TYPE_DROPPED)

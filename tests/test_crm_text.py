@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cib import model as m
-from cib.crm_text import read_crm, write_crm
-from cib.errors import CrmSyntaxError, InputError
-from cib.normalize import in_crmsh_order, without_default_values, without_generated_ids
+from pengine.cib import model as m
+from pengine.cib.crm_text import read_crm, write_crm
+from pengine.cib.errors import CrmSyntaxError, InputError
+from pengine.cib.normalize import in_crmsh_order, without_default_values, without_generated_ids
 
 
 def read(text: str) -> m.Configuration:

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pengine import dates
-from pengine.dates import (CrmTime, DateError, add_duration, apply_duration_fields,
-                           check_date_spec, date_spec_matches, duration_seconds,
-                           format_datetime, from_epoch, parse_crm_time, parse_datetime,
-                           parse_duration, parse_interval_ms, parse_interval_spec, parse_ms,
-                           parse_period, parse_range, subtract_duration, to_epoch)
+from pengine.common import dates
+from pengine.common.dates import (CrmTime, DateError, add_duration, apply_duration_fields,
+                                  check_date_spec, date_spec_matches, duration_seconds,
+                                  format_datetime, from_epoch, parse_crm_time, parse_datetime,
+                                  parse_duration, parse_interval_ms, parse_interval_spec, parse_ms,
+                                  parse_period, parse_range, subtract_duration, to_epoch)
 
 UTC = timezone.utc
 

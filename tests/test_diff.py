@@ -258,14 +258,14 @@ def test_git_change_that_moves_a_resource_fails_the_gate(tmp_path):
     ("  * Shutdown node3", ("shutdown", "Shutdown", "node3", "")),
 ])
 def test_classify_summary_lines(line, expected):
-    from pengine.cmd_diff import classify
+    from pengine.cli.diff import classify
     found = classify(line)
     assert (found.category, found.verb, found.subject, found.details) == expected
 
 
 def test_statement_keys_name_the_object():
-    from pengine.cmd_diff import crm_statements
-    from cib.crm_text import read_crm
+    from pengine.cli.diff import crm_statements
+    from pengine.cib.crm_text import read_crm
     keys = [key for key, _ in crm_statements(read_crm(OLD, "x.crm"))]
     assert keys[:3] == ["node 1", "node 2", "node 3"]
     assert "primitive ip" in keys and "group web-group" in keys

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from cib import model as m
-from cib.cib_xml import read_cib
-from pengine import digests as d
+from pengine.cib import model as m
+from pengine.cib.cib_xml import read_cib
+from pengine.status import digests as d
 
 CTS_DIR = Path(os.environ.get("PENGINE_CTS_DIR",
                               Path(__file__).resolve().parents[1].parent / "shared" / "pacemaker-cts"))

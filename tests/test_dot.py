@@ -8,9 +8,9 @@ import io
 import pytest
 
 from conftest import cts_dir
-from pengine.cluster import AF, Rel
-from transitions.dot import action_name, dot_edges, dot_nodes, render_dot
-from transitions.graph import ActionRecord, OrderRecord, Transition
+from pengine.status.cluster import AF, Rel
+from pengine.transitions.dot import action_name, dot_edges, dot_nodes, render_dot
+from pengine.transitions.graph import ActionRecord, OrderRecord, Transition
 
 RUNNABLE_IN_GRAPH = AF.RUNNABLE | AF.ADDED_TO_GRAPH
 

@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from cib import model as m
+from pengine.cib import model as m
 from tests.execute_helpers import (FENCE_AGENT, LSB_SCRIPT, SYSTEMCTL, fake_ocf_root, history,
                                    write_script)
-from transitions.execute import graph_runner as gr
-from transitions.execute.agents import AgentRequest, Agents, AgentSettings
-from transitions.execute.codes import (EXEC_CANCELLED, EXEC_DONE, EXEC_ERROR,
-                                       EXEC_NO_FENCE_DEVICE, EXEC_NOT_INSTALLED, EXEC_TIMEOUT,
-                                       OCF_NOT_INSTALLED, OCF_NOT_RUNNING, OCF_OK,
-                                       OCF_UNKNOWN_ERROR, AgentResult, did_fail, normalize)
-from transitions.execute.events import (INFINITY, GraphView, ResultEvent, TransitionKey,
-                                        decide, parse_transition_key)
-from transitions.graph import GraphAction, Synapse, Transition
+from pengine.transitions.execute import graph_runner as gr
+from pengine.transitions.execute.agents import AgentRequest, Agents, AgentSettings
+from pengine.transitions.execute.codes import (EXEC_CANCELLED, EXEC_DONE, EXEC_ERROR,
+                                               EXEC_NO_FENCE_DEVICE, EXEC_NOT_INSTALLED, EXEC_TIMEOUT,
+                                               OCF_NOT_INSTALLED, OCF_NOT_RUNNING, OCF_OK,
+                                               OCF_UNKNOWN_ERROR, AgentResult, did_fail, normalize)
+from pengine.transitions.execute.events import (INFINITY, GraphView, ResultEvent, TransitionKey,
+                                                decide, parse_transition_key)
+from pengine.transitions.graph import GraphAction, Synapse, Transition
 
 UUID = "11111111-2222-3333-4444-555555555555"
 
@@ -217,7 +217,7 @@ def _cib() -> m.Cib:
 
 
 def _record(**kw):
-    from transitions.execute.recording import ResultRecord
+    from pengine.transitions.execute.recording import ResultRecord
     base = dict(node="n1", node_id="1", rsc_id="web", rsc_class="ocf", rsc_type="Dummy",
                 rsc_provider="test", task="start", interval_ms=0, rc=0, op_status=0,
                 target_rc=0, call_id=4, transition_key=TransitionKey(3, 2, 0, UUID).text(),
@@ -227,7 +227,7 @@ def _record(**kw):
 
 
 def test_results_are_recorded_as_pacemaker_records_them():
-    from transitions.execute.recording import record_result
+    from pengine.transitions.execute.recording import record_result
     cib = record_result(_cib(), _record(), 1000)
     ops = history(cib, "web")
     assert list(ops) == ["web_last_0"]
@@ -247,7 +247,7 @@ def test_results_are_recorded_as_pacemaker_records_them():
 
 
 def test_a_timeout_is_recorded_with_its_execution_status():
-    from transitions.execute.recording import record_result
+    from pengine.transitions.execute.recording import record_result
     cib = record_result(_cib(), _record(rc=1, op_status=EXEC_TIMEOUT), 1000)
     ops = history(cib, "web")
     assert set(ops) == {"web_last_0", "web_last_failure_0"}
@@ -259,7 +259,7 @@ def _attributes(cib: m.Cib) -> dict[str, str]:
 
 
 def test_fail_counts_and_clearing_them():
-    from transitions.execute.recording import clear_failures, record_failure, record_result
+    from pengine.transitions.execute.recording import clear_failures, record_failure, record_result
     cib = record_failure(_cib(), "n1", "1", "web", "monitor", 10000, False, 1000)
     cib = record_failure(cib, "n1", "1", "web", "monitor", 10000, False, 1005)
     cib = record_failure(cib, "n1", "1", "db", "start", 0, True, 1005)
@@ -282,7 +282,7 @@ def test_fail_counts_and_clearing_them():
 
 
 def test_node_join_clears_history_and_keeps_attributes():
-    from transitions.execute.recording import node_joined, record_failure, record_result
+    from pengine.transitions.execute.recording import node_joined, record_failure, record_result
     cib = record_result(_cib(), _record(), 1000)
     cib = record_failure(cib, "n1", "1", "web", "start", 0, True, 1000)
     joined = node_joined(cib, "n1", "1", 1010)
@@ -352,7 +352,7 @@ def test_unknown_agent_classes_are_refused(agents):
 
 
 def test_lsb_scripts_and_their_status_codes(agents, tmp_path):
-    from transitions.execute.lsb import lsb2ocf
+    from pengine.transitions.execute.lsb import lsb2ocf
     write_script(tmp_path / "init.d" / "svc", LSB_SCRIPT)
     lsb = lambda action: agents.execute(AgentRequest("svc", "lsb", "svc", action))  # noqa: E731
     assert lsb("monitor").rc == OCF_NOT_RUNNING
@@ -389,7 +389,7 @@ def test_systemd_units_through_systemctl(agents, tmp_path, monkeypatch):
 
 
 def test_fence_devices_and_fencing(agents, tmp_path):
-    from transitions.execute.fence import fence_arguments, host_map, stdin_text
+    from pengine.transitions.execute.fence import fence_arguments, host_map, stdin_text
     agent = write_script(tmp_path / "fence" / "fence_test", FENCE_AGENT)
     log = Path(str(agent) + ".log")
     device = AgentRequest("fence1", "stonith", "fence_test", "monitor",
@@ -424,7 +424,7 @@ def test_fence_devices_and_fencing(agents, tmp_path):
 # -------------------------------------------------------------------- metadata --
 
 def test_metadata_defaults_and_parameter_checks(agents):
-    from transitions.execute.metadata import check_parameters, parse_metadata
+    from pengine.transitions.execute.metadata import check_parameters, parse_metadata
     result = agents.execute(_ocf("Dummy", "meta-data"))
     meta = parse_metadata(result.output)
     assert meta.name == "Dummy" and meta.defaults()["fake"] == "dummy"
@@ -442,7 +442,7 @@ REAL_DUMMY = Path("/usr/lib/ocf/resource.d/pacemaker/Dummy")
 
 @pytest.mark.skipif(not REAL_DUMMY.exists(), reason="Pacemaker's resource agents not installed")
 def test_real_agent_metadata():
-    from transitions.execute.metadata import parse_metadata
+    from pengine.transitions.execute.metadata import parse_metadata
     agents = Agents(AgentSettings(ocf_root="/usr/lib/ocf"))
     result = agents.execute(AgentRequest("d", "ocf", "Dummy", "meta-data", provider="pacemaker"))
     assert result.rc == OCF_OK
@@ -467,7 +467,7 @@ def _drain(executor, messages, count, timeout=10):
 
 
 def test_executor_runs_one_action_per_resource_and_reports_recurring_changes(agents, tmp_path):
-    from transitions.execute.executor import Executor
+    from pengine.transitions.execute.executor import Executor
     messages = queue.SimpleQueue()
     executor = Executor(agents, messages.put)
     state = tmp_path / "d.state"
@@ -492,7 +492,7 @@ def test_executor_runs_one_action_per_resource_and_reports_recurring_changes(age
 
 @pytest.mark.skipif(shutil.which("sh") is None, reason="no /bin/sh")
 def test_process_output_does_not_wait_for_daemons(tmp_path):
-    from transitions.execute.process import run_process
+    from pengine.transitions.execute.process import run_process
     script = write_script(tmp_path / "daemonize", "#!/bin/sh\n(sleep 5 &)\necho started\n")
     began = time.monotonic()
     outcome = run_process([str(script)], {"PATH": "/usr/bin:/bin"}, 10)
@@ -503,11 +503,11 @@ def test_process_output_does_not_wait_for_daemons(tmp_path):
 # ---------------------------------------------------------------- action specs --
 
 def _schedule(text: str):
-    from cib.load import parse_config
-    from pengine.cmd_simulate import bring_crm_cluster_up
-    from pengine.schedule import schedule
-    from transitions.execute.action_specs import action_specs
-    from transitions.graph import create_graph
+    from pengine.cib.load import parse_config
+    from pengine.cli.simulate import bring_crm_cluster_up
+    from pengine.schedule.driver import schedule
+    from pengine.transitions.execute.action_specs import action_specs
+    from pengine.transitions.graph import create_graph
     sch = schedule(bring_crm_cluster_up(parse_config(text.encode(), "test.crm")))
     transition = create_graph(sch)
     return {spec.action.uuid: spec for spec in action_specs(sch, transition).values()}
@@ -533,7 +533,7 @@ def test_action_timeouts_come_from_the_op_then_op_defaults_then_20s():
 
 
 def test_parameters_are_checked_against_the_metadata_once(agents, tmp_path, caplog):
-    from transitions.execute.executor import Executor
+    from pengine.transitions.execute.executor import Executor
     messages = queue.SimpleQueue()
     executor = Executor(agents, messages.put)
     request = _ocf("Dummy", "monitor", {"bogus": "1"}.items())

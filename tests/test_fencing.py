@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from pengine.cluster import AF, NoQuorum, Node, Resource, Scheduler
-from pengine.fencing import can_fence, fence_op
-from pengine.unpack import fence_node
+from pengine.status.cluster import AF, NoQuorum, Node, Resource, Scheduler
+from pengine.schedule.fencing import can_fence, fence_op
+from pengine.status.unpack import fence_node
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 

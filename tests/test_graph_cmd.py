@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import cts_dir, run_pengine
-from pengine.cluster import AF, Rel
-from transitions.graph import ActionRecord, OrderRecord, Transition
-from transitions.picture import label, picture_dot
+from pengine.status.cluster import AF, Rel
+from pengine.transitions.graph import ActionRecord, OrderRecord, Transition
+from pengine.transitions.picture import label, picture_dot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import cts_dir
-from pengine.cluster import AF, Action, Node
-from transitions.graph import Transition
-from transitions.graph_xml import (_escape, element_name, meta_name, render_graph_xml)
+from pengine.status.cluster import AF, Action, Node
+from pengine.transitions.graph import Transition
+from pengine.transitions.graph_xml import (_escape, element_name, meta_name, render_graph_xml)
 
 GROUP_CONFIG = """\
 node 1: node1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cib_builder import cib_xml, placement, primitive, schedule_xml
-from pengine.health import node_health
+from pengine.schedule.health import node_health
 
 NODES = ["node1", "node2"]
 INF = 1000000

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import run_pengine
-from transitions.json_output import scores
+from pengine.transitions.json_output import scores
 
 CONFIG = """\
 node 1: node1

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from cib.errors import UsageError
-from pengine.digests import md5_digest
+from pengine.cib.errors import UsageError
+from pengine.status.digests import md5_digest
 from tests.conftest import REPO, run_pengine
-from transitions.execute.agents import AgentRequest, Agents, AgentSettings
-from transitions.execute.history_digests import history_digests, needs_metadata, word_list
-from transitions.execute.local_nodes import node_directory, parse_node_list
-from transitions.execute.metadata import ActionInfo, AgentMetadata, ParameterInfo, parse_metadata
-from transitions.execute.nodes import node_agent_settings
-from transitions.execute.state_dir import StateDir
+from pengine.transitions.execute.agents import AgentRequest, Agents, AgentSettings
+from pengine.transitions.execute.history_digests import history_digests, needs_metadata, word_list
+from pengine.transitions.execute.local_nodes import node_directory, parse_node_list
+from pengine.transitions.execute.metadata import ActionInfo, AgentMetadata, ParameterInfo, parse_metadata
+from pengine.transitions.execute.nodes import node_agent_settings
+from pengine.transitions.execute.state_dir import StateDir
 
 HAPROXY = REPO / "samples" / "ocf" / "resource.d" / "pengine" / "haproxy"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from cib.cib_xml import read_cib
-from pengine import notifications as notif
-from pengine.cluster import Node, Resource
-from pengine.schedule import schedule
-from transitions.graph import create_graph
+from pengine.cib.cib_xml import read_cib
+from pengine.schedule import notifications as notif
+from pengine.status.cluster import Node, Resource
+from pengine.schedule.driver import schedule
+from pengine.transitions.graph import create_graph
 
 _OP = ('<lrm_rsc_op id="{rid}_{op}_0" operation="{op}" interval="0" op-status="0" '
        'rc-code="0" call-id="{call}" crm_feature_set="1.0.6" '

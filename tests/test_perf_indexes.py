@@ -4,9 +4,9 @@ node), including after an action's task changes."""
 
 from __future__ import annotations
 
-from pengine.actions import find_actions, find_actions_exact, find_first_action
-from pengine.cluster import Action, ActionList, Node, Rel
-from pengine.ordering import order_actions
+from pengine.schedule.actions import find_actions, find_actions_exact, find_first_action
+from pengine.status.cluster import Action, ActionList, Node, Rel
+from pengine.schedule.ordering import order_actions
 
 
 def _scan_find_actions(actions, key, node):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from cib.cib_xml import read_cib
-from pengine import promotable
-from pengine.cluster import Node, Resource, Role
-from pengine.schedule import schedule
-from transitions.graph import create_graph
-from transitions.summary import transition_summary
+from pengine.cib.cib_xml import read_cib
+from pengine.schedule import promotable
+from pengine.status.cluster import Node, Resource, Role
+from pengine.schedule.driver import schedule
+from pengine.transitions.graph import create_graph
+from pengine.transitions.summary import transition_summary
 
 # an operation result in the history (the digest of an empty parameter set,
 # as an old feature set records it)

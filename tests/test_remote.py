@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from cib.cib_xml import read_cib
-from pengine.cluster import Action, Node, Rel, Resource, Role, Scheduler
-from pengine.remote_orderings import (
+from pengine.cib.cib_xml import read_cib
+from pengine.status.cluster import Action, Node, Rel, Resource, Role, Scheduler
+from pengine.schedule.remote_orderings import (
     ConnectionState, connection_host_for_action, guest_meta, is_failed_remote_node,
     remote_node_state, rsc_corresponds_to_guest, substitute_remote_addr)
-from pengine.schedule import schedule
+from pengine.schedule.driver import schedule
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
@@ -155,7 +155,7 @@ def test_guest_meta_names_the_physical_host():
 
 
 def test_substitute_remote_addr_only_for_uname_placeholder(monkeypatch):
-    import pengine.unpack as unpack
+    import pengine.status.unpack as unpack
     monkeypatch.setattr(unpack, "rsc_params", lambda sch, rsc, node: {"addr": "10.0.0.9"})
     rsc = Resource("conn", "primitive", None, None)
     params = {"addr": "#uname"}
@@ -273,7 +273,7 @@ def test_unrecoverable_connection_fences_the_remote_node():
 
 @pytest.mark.parametrize("task,expected", [("start", True), ("stop", False)])
 def test_launcher_orderings_for_guest_node(task, expected):
-    from pengine.remote_orderings import apply_launcher_ordering
+    from pengine.schedule.remote_orderings import apply_launcher_ordering
     sch = Scheduler(None, NOW, 0)
     launcher = Resource("vm", "primitive", None, None)
     node, conn = _remote("guest1", launcher)
@@ -308,7 +308,7 @@ def _stop_connection(conn: Resource) -> None:
 
 
 def test_remote_orderings_by_connection_state():
-    from pengine.remote_orderings import apply_remote_ordering
+    from pengine.schedule.remote_orderings import apply_remote_ordering
     rsc = Resource("web", "primitive", None, None)
 
     # alive: the stop happens before the connection stops, and requires it
@@ -359,7 +359,7 @@ def test_remote_orderings_by_connection_state():
 
 
 def test_connection_clear_failcount_precedes_its_start():
-    from pengine.remote_orderings import order_remote_connection_actions
+    from pengine.schedule.remote_orderings import order_remote_connection_actions
     sch, node, conn = _remote_scheduler(lambda conn: None)
     sch.have_remote_nodes = True
     clear = Action(0, "remote1_clear_failcount_0", "clear_failcount", conn, sch.nodes[0])

@@ -12,10 +12,10 @@ import pytest
 
 from conftest import SAMPLES, cts_dir, run_pengine
 from htmltree import parse_html
-from pengine.cluster import AF, Rel
-from transitions.graph import ActionRecord, GraphAction, OrderRecord, Synapse, Transition
-from transitions.report import (action_details, cluster_view_of, graph_figure,
-                                parse_summary)
+from pengine.status.cluster import AF, Rel
+from pengine.transitions.graph import ActionRecord, GraphAction, OrderRecord, Synapse, Transition
+from pengine.transitions.report import (action_details, cluster_view_of, graph_figure,
+                                        parse_summary)
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")
 WEBFARM = SAMPLES / "webfarm-status.xml"
@@ -161,7 +161,7 @@ def test_hover_details_say_what_where_why_and_what_it_waits_for():
 
 
 def test_the_grid_collapses_clone_instances_and_names_collections():
-    from cib.load import load_cib
+    from pengine.cib.load import load_cib
     view = cluster_view_of(load_cib([str(WEBFARM)]), datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert [n.name for n in view.nodes] == ["node1", "node2", "node3"]
     assert all(n.states == ("online",) for n in view.nodes)
@@ -178,7 +178,7 @@ def test_the_grid_collapses_clone_instances_and_names_collections():
 
 
 def test_without_graphviz_the_page_says_so(monkeypatch):
-    import transitions.picture as picture
+    import pengine.transitions.picture as picture
 
     def missing(dot_text, fmt):
         raise picture.RenderError("Graphviz's 'dot' program is not installed")
@@ -196,7 +196,7 @@ def test_without_graphviz_the_page_says_so(monkeypatch):
 
 
 def test_a_huge_transition_is_not_laid_out(monkeypatch):
-    import transitions.report as report_module
+    import pengine.transitions.report as report_module
     monkeypatch.setattr(report_module, "MAX_PICTURE_NODES", 4)
     text = graph_figure(_transition(), fig_id="g0", title="t", summary_lines=SUMMARY)
     assert "5 actions (5 boxes to draw), too many" in text and "<svg" not in text

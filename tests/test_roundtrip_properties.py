@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from cib.crm_text import read_crm, write_crm
+from pengine.cib.crm_text import read_crm, write_crm
 from strategies import configurations
 
 

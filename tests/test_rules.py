@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cib.model import (AttrSet, DateExpression, DateSpec, Expression, NvPair, OpExpression,
-                       Rule, RscExpression)
-from pengine.rules import (LocationRuleSpec, RuleContext, compare_attribute,
-                           compare_by_type, compare_version, evaluate_rule,
-                           evaluate_rule_with_next_change, expand_submatches,
-                           location_role_filter, location_rule_score, location_rule_spec,
-                           order_nvpair_sets, parse_role, rule_next_change, scan_double,
-                           strcasecmp, submatches, unpack_nvpair_sets,
-                           unpack_nvpair_sets_with_next_change)
-from pengine.scores import INFINITY
+from pengine.cib.model import (AttrSet, DateExpression, DateSpec, Expression, NvPair, OpExpression,
+                               Rule, RscExpression)
+from pengine.rules.rules import (LocationRuleSpec, RuleContext, compare_attribute,
+                                 compare_by_type, compare_version, evaluate_rule,
+                                 evaluate_rule_with_next_change, expand_submatches,
+                                 location_role_filter, location_rule_score, location_rule_spec,
+                                 order_nvpair_sets, parse_role, rule_next_change, scan_double,
+                                 strcasecmp, submatches, unpack_nvpair_sets,
+                                 unpack_nvpair_sets_with_next_change)
+from pengine.common.scores import INFINITY
 
 UTC = timezone.utc
 NOW = datetime(2019, 9, 23, 17, 0, 0, tzinfo=UTC)

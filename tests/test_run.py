@@ -18,16 +18,16 @@ import pytest
 from tests.conftest import REPO, run_pengine
 from tests.execute_helpers import (FENCE_AGENT, crm_config, fake_ocf_root, history, load_state,
                                    resource_view, wait_for, write_script)
-from transitions.execute.agents import Agents, AgentSettings
-from transitions.execute.controller import Controller
-from transitions.execute.state_dir import StateDir
+from pengine.transitions.execute.agents import Agents, AgentSettings
+from pengine.transitions.execute.controller import Controller
+from pengine.transitions.execute.state_dir import StateDir
 
 
 ANY = object()   # Cluster.wait: this item may be anything
 
 
 def m_op():
-    from cib import model as m
+    from pengine.cib import model as m
     return m.LrmRscOp(id="none")
 
 
@@ -165,7 +165,7 @@ def test_actions_in_flight_are_recorded_as_pending(cluster, tmp_path):
         return op if op is not None and op.get("operation") == "start" else None
     op = wait_for(pending_start, what="a pending start")
     assert (op.get("op-status"), op.get("call-id"), op.get("rc-code")) == ("-1", "-1", "193")
-    from pengine.cmd_status import status_text
+    from pengine.cli.status import status_text
     assert "slow\t(ocf:test:Hang):\t Starting n1" in status_text(c.cib(), None, time.time())
     c.wait("slow", "timed out", timeout=20, running=[], failcount=1_000_000)
 

@@ -12,12 +12,12 @@ from datetime import datetime, timezone
 
 from hypothesis import HealthCheck, given, settings
 
-from cib.cib_xml import read_cib
+from pengine.cib.cib_xml import read_cib
 from cluster_strategies import clusters
-from pengine.schedule import schedule
-from pengine.unpack import unpack
-from transitions.graph import create_graph
-from transitions.simulate import run as execute
+from pengine.schedule.driver import schedule
+from pengine.status.unpack import unpack
+from pengine.transitions.graph import create_graph
+from pengine.transitions.simulate import run as execute
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 SETTINGS = settings(max_examples=int(__import__("os").environ.get("PENGINE_HYPOTHESIS_EXAMPLES", "60")), deadline=None,

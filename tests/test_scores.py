@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pengine.scores import (INFINITY, add_scores, parse_score, parse_score_checked,
-                            scan_ll, score_text, strtoll)
+from pengine.common.scores import (INFINITY, add_scores, parse_score, parse_score_checked,
+                                   scan_ll, score_text, strtoll)
 
 scores = st.integers(min_value=-INFINITY, max_value=INFINITY)
 any_ints = st.integers(min_value=-5 * INFINITY, max_value=5 * INFINITY)

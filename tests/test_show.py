@@ -6,8 +6,8 @@ import importlib.util
 
 import pytest
 
-from cib.cib_xml import read_cib
-from cib.load import load_cib
+from pengine.cib.cib_xml import read_cib
+from pengine.cib.load import load_cib
 from conftest import SAMPLES, needs_crm, run_pengine
 
 STATUS_SAMPLE = SAMPLES / "webfarm-status.xml"
@@ -15,9 +15,9 @@ CRM_SAMPLE = SAMPLES / "webfarm.crm"
 
 
 def has_write_crm() -> bool:
-    if importlib.util.find_spec("cib.crm_text") is None:
+    if importlib.util.find_spec("pengine.cib.crm_text") is None:
         return False
-    from cib import crm_text
+    from pengine.cib import crm_text
     return hasattr(crm_text, "write_crm")
 
 
@@ -33,7 +33,7 @@ def test_show_xml_round_trips_configuration_and_status():
 
 
 def test_show_xml_is_stable():
-    from cib.cib_xml import write_cib
+    from pengine.cib.cib_xml import write_cib
     once = run_pengine("show", STATUS_SAMPLE, "--as", "xml").stdout
     assert write_cib(read_cib(once)) == once
 
@@ -48,8 +48,8 @@ def test_show_as_crm_says_it_is_not_available_yet():
 
 @pytest.mark.skipif(not has_write_crm(), reason="cib.crm_text.write_crm is not there yet")
 def test_show_as_crm_round_trips():
-    from cib.crm_text import read_crm
-    without_generated_ids = pytest.importorskip("cib.normalize").without_generated_ids
+    from pengine.cib.crm_text import read_crm
+    without_generated_ids = pytest.importorskip("pengine.cib.normalize").without_generated_ids
     result = run_pengine("show", STATUS_SAMPLE, "--as", "crm")
     assert result.returncode == 0, result.stderr
     config = read_crm(result.stdout, "<stdout>")
@@ -59,7 +59,7 @@ def test_show_as_crm_round_trips():
 
 @needs_crm
 def test_show_crm_sample_as_xml_matches_the_xml_sample():
-    without_generated_ids = pytest.importorskip("cib.normalize").without_generated_ids
+    without_generated_ids = pytest.importorskip("pengine.cib.normalize").without_generated_ids
     result = run_pengine("show", CRM_SAMPLE, "--as", "xml")
     assert result.returncode == 0, result.stderr
     from_crm = read_cib(result.stdout).configuration

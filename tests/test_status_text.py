@@ -12,11 +12,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from cib.cib_xml import read_cib
-from pengine import dates
-from pengine.unpack import unpack
-from transitions.status_text import (cluster_status_lines, numeric_strcasecmp, preamble_lines,
-                                     resource_counts)
+from pengine.cib.cib_xml import read_cib
+from pengine.common import dates
+from pengine.status.unpack import unpack
+from pengine.transitions.status_text import (cluster_status_lines, numeric_strcasecmp, preamble_lines,
+                                             resource_counts)
 
 from conftest import cts_dir
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cib_builder import cib_xml, group, placement, primitive, schedule_xml
-from cib import model as m
-from pengine.cluster import Role
-from pengine.ticket_rules import Ticket, ticket_from_state
+from pengine.cib import model as m
+from pengine.status.cluster import Role
+from pengine.schedule.ticket_rules import Ticket, ticket_from_state
 
 NODES = ["node1", "node2"]
 FENCE = primitive("fencing", cls="stonith", provider=None, type_="fence_dummy")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cib_builder import cib_xml, group, placement, primitive, schedule_xml
-from pengine.cluster import Node, Resource
-from pengine.utilization import (compare_node_capacities, consume_node_capacity,
-                                 release_node_capacity, utilization_value)
+from pengine.status.cluster import Node, Resource
+from pengine.schedule.utilization import (compare_node_capacities, consume_node_capacity,
+                                          release_node_capacity, utilization_value)
 
 NODES = ["node1", "node2"]
 
@@ -144,7 +144,7 @@ def test_load_stopped_orders_stops_before_starts():
 
 
 def test_transient_utilization_read_and_written():
-    from cib.cib_xml import read_cib, write_cib
+    from pengine.cib.cib_xml import read_cib, write_cib
     text = cib_xml(["node1"], [])
     text = text.replace('<lrm id="node1">', '<transient_attributes id="node1"><utilization '
                         'id="u1"><nvpair id="u1-cpu" name="cpu" value="3"/></utilization>'
@@ -163,7 +163,7 @@ def test_transient_utilization_read_and_written():
 # ------------------------------------------------------ crm_simulate -U --
 
 def test_ghash_order_known_values():
-    from pengine.ghash import iteration_order, str_hash
+    from pengine.common.ghash import iteration_order, str_hash
     assert str_hash("") == 5381
     assert str_hash("cpu") == 193488621
     # bucket order, whatever the insertion order
@@ -180,7 +180,7 @@ def test_ghash_order_matches_glib():
     import ctypes.util
     import random
     import string
-    from pengine.ghash import iteration_order
+    from pengine.common.ghash import iteration_order
     name = ctypes.util.find_library("glib-2.0")
     if name is None:
         pytest.skip("GLib is not installed")

@@ -17,8 +17,8 @@ nodes, so an ordering between two drawn unrunnable actions is drawn too;
 
 from __future__ import annotations
 
-from pengine.cluster import AF, Rel
-from transitions.graph import ActionRecord, OrderRecord, Transition
+from pengine.status.cluster import AF, Rel
+from pengine.transitions.graph import ActionRecord, OrderRecord, Transition
 
 
 def action_name(action: ActionRecord) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from pengine.cluster import AF, Action, Rel, Scheduler
+from pengine.status.cluster import AF, Action, Rel, Scheduler
 
 FEATURE_SET = "3.20.1"  # the feature set simulated results are recorded with
 
@@ -318,7 +318,7 @@ def _op_digest(sch: Scheduler, action: Action) -> str | None:
 def _clone_op_key(action: Action, name: str) -> str:
     """clone_op_key: the key under the name the resource has in its history
     (a notify action's by its notification type and operation)."""
-    from pengine.cluster import op_key
+    from pengine.status.cluster import op_key
     interval = action.meta.get("interval")
     interval_ms = int(interval) if interval is not None and interval.isdigit() else 0
     if action.task == "notify":
@@ -330,7 +330,7 @@ def _clone_op_key(action: Action, name: str) -> str:
 
 
 def create_graph(sch: Scheduler) -> Transition:
-    from pengine.variants import methods
+    from pengine.schedule.variants import methods
     sch._graph_resource_names = None
     synapses: list[Synapse] = []
     seen: set[int] = set()
@@ -440,6 +440,6 @@ def _records(sch: Scheduler) -> tuple[tuple[ActionRecord, ...], tuple[OrderRecor
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from cib import model as m  # noqa: E402
-from pengine.digests_compare import _params_depend_on_node, compute  # noqa: E402
-from pengine.op_config import find_op_config  # noqa: E402
+from pengine.cib import model as m  # noqa: E402
+from pengine.status.digests_compare import _params_depend_on_node, compute  # noqa: E402
+from pengine.status.op_config import find_op_config  # noqa: E402

@@ -17,15 +17,15 @@ that precedence, sorted by name.
 
 from __future__ import annotations
 
-from pengine.cluster import Action, Node, Resource, Scheduler
-from transitions.graph import Transition
+from pengine.status.cluster import Action, Node, Resource, Scheduler
+from pengine.transitions.graph import Transition
 
 CRM_META = "CRM_meta"
 
 
 def render_graph_xml(transition: Transition, sch: Scheduler) -> str:
     """The XML text ``crm_simulate -G`` writes for ``transition``."""
-    from pengine.digests import CRM_FEATURE_SET
+    from pengine.status.digests import CRM_FEATURE_SET
     actions = {action.id: action for action in sch.actions}
     out: list[str] = []
     head = "<transition_graph" + _attrs(transition.attributes)
@@ -178,7 +178,7 @@ def meta_name(name: str) -> str:
 def action_attributes(sch: Scheduler, action: Action, feature_set: str
                       ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """add_action_attributes: (sorted attributes, numbered parameters)."""
-    from pengine.unpack import rsc_params
+    from pengine.status.unpack import rsc_params
     fields: dict[str, str] = {"crm_feature_set": feature_set}
     numbered: list[tuple[str, str]] = []
 
@@ -228,7 +228,7 @@ def _base_params(sch: Scheduler, rsc: Resource) -> dict[str, str]:
     connection's ``addr="#uname"`` replaced by its container's host as
     Pacemaker does while adding bundle actions to the graph
     (REMOTE_CONTAINER_HACK, pe__add_bundle_remote_name)."""
-    from pengine.unpack import rsc_params
+    from pengine.status.unpack import rsc_params
     params = rsc_params(sch, rsc, None)
     if params.get("addr") == "#uname" and rsc.is_remote_connection \
             and rsc.launcher is not None and rsc.is_bundled():
@@ -282,13 +282,13 @@ def _bool_text(flag: bool) -> str:
 
 def guest_meta(action: Action) -> list[tuple[str, str]]:
     """pcmk__add_guest_meta_to_xml: where a guest node's action really runs."""
-    from pengine.remote_orderings import guest_meta as impl
+    from pengine.schedule.remote_orderings import guest_meta as impl
     return list(impl(action).items())
 
 
 def connection_host_for_action(action: Action) -> Node | None:
     """pcmk__connection_host_for_action: the cluster node a remote action goes through."""
-    from pengine.remote_orderings import connection_host_for_action as impl
+    from pengine.schedule.remote_orderings import connection_host_for_action as impl
     return impl(action)
 
 

@@ -12,11 +12,11 @@ import re
 
 from attrs import evolve, frozen, field
 
-from cib import model as m
-from cib.errors import UsageError
-from transitions.simulate import (_Status, inject_action_result, inject_failcount,
-                                  inject_resource_history, injected_attribute_lines,
-                                  node_state_change)
+from pengine.cib import model as m
+from pengine.cib.errors import UsageError
+from pengine.transitions.simulate import (_Status, inject_action_result, inject_failcount,
+                                          inject_resource_history, injected_attribute_lines,
+                                          node_state_change)
 
 
 @frozen
@@ -73,7 +73,7 @@ def _find_agent(cib: m.Cib, rsc_id: str):
     (pe_find_resource after unpacking): clone instances, template-based
     primitives and implicit resources (guest and bundle connections,
     bundle containers and IPs) included; None if there is no such resource."""
-    from pengine.unpack import unpack
+    from pengine.status.unpack import unpack
     sch = unpack(cib)
     rsc = sch.find_resource(rsc_id)
     if rsc is None:
@@ -119,7 +119,7 @@ def _set_watchdog(config: m.Configuration, value: str) -> m.Configuration:
 
 
 def _start_failure_fatal(cib: m.Cib) -> bool:
-    from pengine.rules import RuleContext, unpack_nvpair_sets
+    from pengine.rules.rules import RuleContext, unpack_nvpair_sets
     values = unpack_nvpair_sets(cib.configuration.crm_config, RuleContext(),
                                 first_id="cib-bootstrap-options")
     return (values.get("start-failure-is-fatal") or "true").lower() in ("true", "yes", "on",

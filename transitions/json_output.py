@@ -41,8 +41,8 @@ from __future__ import annotations
 import json
 import re
 
-from pengine.cluster import Node, Resource, Role, Scheduler
-from pengine.scores import INFINITY
+from pengine.status.cluster import Node, Resource, Role, Scheduler
+from pengine.common.scores import INFINITY
 
 FORMAT = "pengine-simulate/1"
 
@@ -69,7 +69,7 @@ def node_json(node: Node) -> dict:
 
 
 def resource_json(rsc: Resource) -> dict:
-    from pengine.variants import resource_state
+    from pengine.schedule.variants import resource_state
     role = resource_state(rsc, True)
     role = Role.STOPPED if role == Role.UNKNOWN else role
     out = {"id": rsc.id, "kind": rsc.variant}

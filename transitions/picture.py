@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import html
 
-from pengine.cluster import AF
-from transitions.dot import action_name, drawn_actions, drawn_orderings
-from transitions.graph import ActionRecord, Transition
+from pengine.status.cluster import AF
+from pengine.transitions.dot import action_name, drawn_actions, drawn_orderings
+from pengine.transitions.graph import ActionRecord, Transition
 
 FORMATS = ("dot", "svg", "png", "html")
 

@@ -26,8 +26,8 @@ from datetime import datetime
 
 from attrs import field, frozen
 
-from pengine.cluster import AF
-from transitions.graph import ActionRecord, Transition
+from pengine.status.cluster import AF
+from pengine.transitions.graph import ActionRecord, Transition
 
 # A picture with more boxes than this is not laid out: Graphviz would take
 # minutes (or fail), and nobody reads such a picture in a browser.
@@ -140,7 +140,7 @@ def cluster_view(sch) -> ClusterView:
     """The nodes and where each resource is active, from an unpacked
     scheduler.  Fail counts are read through pe_get_failcount, which may
     adjust the scheduler: give it a scheduler of its own."""
-    from pengine.failcounts import get_failcount
+    from pengine.status.failcounts import get_failcount
     nodes = tuple(_node_view(node) for node in sch.nodes)
     rows: dict[str, dict] = {}
     for top in sch.resources:
@@ -188,12 +188,12 @@ def _role_order(role: str) -> int:
 
 def cluster_view_of(cib, when: datetime) -> ClusterView:
     """The view of a CIB at a time (unpacked here, for the view alone)."""
-    from pengine.unpack import unpack
+    from pengine.status.unpack import unpack
     return cluster_view(unpack(cib, when))
 
 
 def _failcount_text(count: int) -> str:
-    from pengine.scores import INFINITY
+    from pengine.common.scores import INFINITY
     return "INFINITY" if count >= INFINITY else str(count)
 
 
@@ -244,13 +244,13 @@ def parse_summary(lines) -> list[Change]:
 # ------------------------------------------------------- action explanations --
 
 def _interval_text(action: ActionRecord) -> str:
-    from transitions.picture import _interval, _seconds
+    from pengine.transitions.picture import _interval, _seconds
     return _seconds(_interval(action))
 
 
 def describe(action: ActionRecord) -> str:
     """One line: what the action does, and where."""
-    from transitions.picture import label
+    from pengine.transitions.picture import label
     text = " ".join(label(action).split("\n"))
     if action.node is not None and action.task != "stonith" and \
             not (action.task == "do_shutdown" and action.rsc_id is None):
@@ -287,7 +287,7 @@ def _change_for(action: ActionRecord, changes: dict[str, Change]) -> Change | No
 
 
 def _purpose(action: ActionRecord, changes: dict[str, Change], fenced: set[str]) -> str:
-    from transitions.picture import is_probe
+    from pengine.transitions.picture import is_probe
     task, rsc, node = action.task, action.rsc_id, action.node
     reason = action.reason
     change = _change_for(action, changes)
@@ -365,7 +365,7 @@ def _past(task: str) -> str:
 def action_details(transition: Transition, summary_lines, all_actions: bool = False
                    ) -> dict[str, dict]:
     """Hover details per drawn action, keyed by its name in the picture (``a<id>``)."""
-    from transitions.dot import action_name, drawn_actions, drawn_orderings
+    from pengine.transitions.dot import action_name, drawn_actions, drawn_orderings
     changes: dict[str, Change] = {}
     for change in parse_summary(summary_lines):
         key = f"node:{change.subject}" if change.change in ("Fence", "Shutdown") else \
@@ -422,8 +422,8 @@ def graph_figure(transition: Transition, *, fig_id: str, title: str, summary_lin
                  node_order: list[str] | None = None, legend: bool = True) -> str:
     """The picture of a transition as an inline SVG figure with hover details,
     or a note saying why there is none."""
-    from transitions.dot import drawn_actions
-    from transitions.picture import RenderError, picture_dot, render
+    from pengine.transitions.dot import drawn_actions
+    from pengine.transitions.picture import RenderError, picture_dot, render
     drawn = drawn_actions(transition)
     if not drawn:
         return '<p class="pg-note">The transition is empty: nothing to draw.</p>'
@@ -650,7 +650,7 @@ def simulate_report(*, title: str, sources: list[str], transition: Transition,
 def scenario_report(scenario, steps) -> str:
     """The page for a scenario: its timeline, then one section per step."""
     import os
-    from transitions.scenario import _clock
+    from pengine.transitions.scenario import _clock
     name = os.path.basename(scenario.path)
     rows = []
     sections = []

@@ -30,9 +30,9 @@ from pathlib import Path
 
 from attrs import evolve, field, frozen
 
-from cib import model as m
-from cib.errors import InputError, UsageError
-from cib.span import Span
+from pengine.cib import model as m
+from pengine.cib.errors import InputError, UsageError
+from pengine.cib.span import Span
 
 EVENT_KEYS = ("op", "node-fail", "node-up", "node-down", "standby", "online", "ticket-grant",
               "ticket-revoke", "ticket-standby", "ticket-activate", "cleanup", "configure",
@@ -90,7 +90,7 @@ def _error(path: str, message: str, line: int | None = None) -> InputError:
 
 
 def _offset_seconds(path: str, value, start: datetime, line: int | None) -> int:
-    from pengine.dates import DateError, parse_datetime, parse_interval_ms
+    from pengine.common.dates import DateError, parse_datetime, parse_interval_ms
     if isinstance(value, (int, float)):
         return int(value)
     if isinstance(value, datetime):
@@ -124,8 +124,8 @@ def _event_lines(text: str) -> list[int]:
 
 
 def load_scenario(path: str) -> Scenario:
-    from cib.load import load_cib, read_text
-    from pengine.dates import DateError, parse_datetime
+    from pengine.cib.load import load_cib, read_text
+    from pengine.common.dates import DateError, parse_datetime
     raw = read_text(path)
     try:
         text = raw.decode("utf-8")
@@ -145,7 +145,7 @@ def load_scenario(path: str) -> Scenario:
         status_cib = load_cib(str(base / str(data["status"])))
         cib = evolve(cib, status=status_cib.status, attributes=status_cib.attributes)
     elif cib.source is not None and not cib.status.node_states:
-        from pengine.cmd_simulate import bring_crm_cluster_up
+        from pengine.cli.simulate import bring_crm_cluster_up
         cib = bring_crm_cluster_up(cib)
     start_value = data.get("start", "2026-01-01 00:00:00Z")
     try:
@@ -182,7 +182,7 @@ def load_scenario(path: str) -> Scenario:
 
 def _set_node_attr(cib: m.Cib, node_name: str, name: str, value: str | None) -> m.Cib:
     """Set (or remove) a transient node attribute, as crm_attribute -l reboot would."""
-    from transitions.simulate import _Status
+    from pengine.transitions.simulate import _Status
     status = _Status(cib, 0)
     i = status.inject_node(node_name, None)
     state = status.states[i]
@@ -231,7 +231,7 @@ def _cleanup(cib: m.Cib, spec: str) -> m.Cib:
 
 def _configure(cib: m.Cib, text: str, path: str) -> m.Cib:
     """crm text whose objects replace same-id ones or are added."""
-    from cib.crm_text import read_crm
+    from pengine.cib.crm_text import read_crm
     edit = read_crm(text, f"{path} (configure)")
     config = cib.configuration
     fields = {}
@@ -260,7 +260,7 @@ def _delete(cib: m.Cib, object_id: str) -> m.Cib:
 
 
 def apply_event(cib: m.Cib, event: Event, epoch: int, path: str) -> m.Cib:
-    from transitions.inject import Injections, apply_injections
+    from pengine.transitions.inject import Injections, apply_injections
     for key, values in event.actions:
         if key == "note":
             continue
@@ -289,10 +289,10 @@ def _record_digest(cib: m.Cib, spec: str, epoch: int) -> m.Cib:
     """An executor records the op-digest of what it ran; crm_simulate's -i
     does not, which makes the definition look changed (and the fail count
     cleared).  A scenario's results are the executor's."""
-    from pengine.dates import from_epoch
-    from pengine.digests_compare import compute
-    from pengine.unpack import unpack
-    from transitions.inject import parse_op_spec
+    from pengine.common.dates import from_epoch
+    from pengine.status.digests_compare import compute
+    from pengine.status.unpack import unpack
+    from pengine.transitions.inject import parse_op_spec
     rsc_id, task, interval, node_name, rc = parse_op_spec(spec)
     sch = unpack(cib, from_epoch(epoch))
     rsc = sch.find_resource(rsc_id)
@@ -321,7 +321,7 @@ def _record_digest(cib: m.Cib, spec: str, epoch: int) -> m.Cib:
 # ------------------------------------------------------------------- run ---
 
 def _placement(sch) -> tuple[tuple[str, str], ...]:
-    from pengine.cluster import Role
+    from pengine.status.cluster import Role
     result = []
     for rsc in sch.all_resources.values():
         if rsc.variant != "primitive" or rsc.meta.get("internal") == "true":
@@ -337,7 +337,7 @@ def _placement(sch) -> tuple[tuple[str, str], ...]:
 
 
 def _failcounts(sch) -> tuple[tuple[str, str, int], ...]:
-    from pengine.failcounts import get_failcount
+    from pengine.status.failcounts import get_failcount
     result = []
     for rsc in sch.all_resources.values():
         if rsc.variant != "primitive":
@@ -354,11 +354,11 @@ def _failcounts(sch) -> tuple[tuple[str, str, int], ...]:
 def _one_step(cib: m.Cib, when: datetime):
     """Schedule at ``when`` and carry the transition out: (scheduler, transition,
     summary lines, executed lines, resulting CIB)."""
-    from pengine.dates import to_epoch
-    from pengine.schedule import schedule
-    from transitions.graph import create_graph
-    from transitions.simulate import run as execute
-    from transitions.summary import transition_summary
+    from pengine.common.dates import to_epoch
+    from pengine.schedule.driver import schedule
+    from pengine.transitions.graph import create_graph
+    from pengine.transitions.simulate import run as execute
+    from pengine.transitions.summary import transition_summary
     sch = schedule(cib, when)
     transition = create_graph(sch)
     fired: list = []
@@ -373,8 +373,8 @@ def _one_step(cib: m.Cib, when: datetime):
 
 
 def run_scenario(scenario: Scenario) -> list[Step]:
-    from pengine.unpack import unpack
-    from pengine.dates import to_epoch
+    from pengine.status.unpack import unpack
+    from pengine.common.dates import to_epoch
     steps: list[Step] = []
     cib = scenario.cib
     pending = list(scenario.events)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import sys
 from attrs import evolve
 
-from cib import model as m
-from pengine.history import to_int
-from transitions.graph import GraphAction, Transition
+from pengine.cib import model as m
+from pengine.status.history import to_int
+from pengine.transitions.graph import GraphAction, Transition
 
 FAKE_TE_ID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 # Execution statuses that make a result a failure whatever its rc (did_rsc_op_fail)

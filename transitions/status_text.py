@@ -47,9 +47,9 @@ import functools
 import re
 import time
 
-from pengine.cluster import Node, Resource, Role, Scheduler
-from pengine.names import numeric_strcasecmp
-from pengine.options import is_true
+from pengine.status.cluster import Node, Resource, Role, Scheduler
+from pengine.common.names import numeric_strcasecmp
+from pengine.common.options import is_true
 
 __all__ = ["cluster_status_lines", "preamble_lines", "status_preface_lines", "resource_counts",
            "numeric_strcasecmp"]
@@ -158,7 +158,7 @@ def _printable_id(rsc: Resource) -> str:
 def _active(rsc: Resource, all_: bool) -> bool:
     """The variant "active" methods (native_active, group_active, clone_active)."""
     if rsc.variant == "primitive":
-        from pengine.actions import rsc_active
+        from pengine.schedule.actions import rsc_active
         return rsc_active(rsc)
     if rsc.variant == "group":
         any_, every = False, True
@@ -229,7 +229,7 @@ def _mask_probe_failure(xml_op) -> bool:
 
 def _failed_probe(sch: Scheduler, rsc: Resource, node_name: str | None):
     """pe__failed_probe_for_rsc: a masked failed probe of rsc (on node_name)."""
-    from pengine import history as h
+    from pengine.status import history as h
 
     top = _top(rsc)
     rsc_id = rsc.id
@@ -284,7 +284,7 @@ def _exit_str(rc: int) -> str:
 
 
 def _to_int(text: str | None, default: int = 0) -> int:
-    from pengine import history as h
+    from pengine.status import history as h
     return h.to_int(text, default)
 
 
@@ -292,8 +292,8 @@ def _to_int(text: str | None, default: int = 0) -> int:
 
 def _health(sch: Scheduler, node: Node) -> int:
     """pe__node_health: <0 red, 0 yellow, >0 green (1 when no strategy)."""
-    from pengine.health import health_colours
-    from pengine.scores import parse_score
+    from pengine.schedule.health import health_colours
+    from pengine.common.scores import parse_score
 
     strategy = (sch.options.get("node-health-strategy") or "none").strip().lower()
     if strategy not in ("migrate-on-red", "only-green", "progressive", "custom"):
@@ -668,7 +668,7 @@ _ATTR_FILTER = ("fail-count", "last-failure", "shutdown", "terminate", "standby"
 
 def _ping_expected(sch: Scheduler, node: Node, attr: str) -> int | None:
     """add_extra_info: the score a ping resource would set for ``attr``."""
-    from pengine.unpack import rsc_params
+    from pengine.status.unpack import rsc_params
 
     for rsc in node.running:
         if (rsc.type or "").lower() not in ("ping", "pingd"):
@@ -734,7 +734,7 @@ def _find_history_rsc(sch: Scheduler, rsc_id: str) -> Resource | None:
 
 
 def _migration_summary(sch: Scheduler, out: _TextOut, spacer: bool) -> bool:
-    from pengine.failcounts import get_failcount
+    from pengine.status.failcounts import get_failcount
 
     header = _Header(out, "Migration Summary", spacer)
     for state in sch.cib.status.node_states:
@@ -771,7 +771,7 @@ _EXEC_STR = {-1: "Pending", 0: "Done", 1: "Cancelled", 2: "Timed out", 3: "Unsup
 
 
 def _failed_actions(sch: Scheduler, out: _TextOut, spacer: bool) -> bool:
-    from pengine import history as h
+    from pengine.status import history as h
 
     header = _Header(out, "Failed Resource Actions", spacer)
     for _rsc, key, node, xml_op in sch.failed_ops:

@@ -8,8 +8,8 @@ longer names are seen.
 
 from __future__ import annotations
 
-from pengine.actions import find_actions, resource_actions
-from pengine.cluster import AF, Action, Node, Resource, Role, Scheduler, op_key
+from pengine.schedule.actions import find_actions, resource_actions
+from pengine.status.cluster import AF, Action, Node, Resource, Role, Scheduler, op_key
 
 
 class SummaryWriter:
@@ -179,7 +179,7 @@ def summary_writer(sch: Scheduler) -> SummaryWriter:
 
 
 def _output_actions(sch: Scheduler, out: SummaryWriter) -> None:
-    from pengine.variants import methods
+    from pengine.schedule.variants import methods
     for action in reversed(sch.actions):
         if action.rsc is not None or action.optional:
             continue

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from pengine.cluster import Scheduler
-from transitions.graph import GraphAction, Transition
+from pengine.status.cluster import Scheduler
+from pengine.transitions.graph import GraphAction, Transition
 
 DEFAULT_TIMEOUT_MS = 20000      # PCMK_DEFAULT_ACTION_TIMEOUT_MS
 DEFAULT_FENCING_TIMEOUT_MS = 60000
@@ -58,9 +58,9 @@ def _int(text: str | None, default: int = 0) -> int:
 
 def action_specs(sch: Scheduler, transition: Transition) -> dict[int, ActionSpec]:
     """One spec per graph action, by action id."""
-    from pengine.dates import parse_interval_ms
-    from pengine.digests import CRM_FEATURE_SET
-    from transitions.graph_xml import action_attributes, resource_details
+    from pengine.common.dates import parse_interval_ms
+    from pengine.status.digests import CRM_FEATURE_SET
+    from pengine.transitions.graph_xml import action_attributes, resource_details
 
     scheduled = {action.id: action for action in sch.actions}
     fencing_timeout = parse_interval_ms(dict(transition.attributes).get("fencing-timeout")) \
@@ -96,9 +96,9 @@ def fence_devices(sch: Scheduler, node_name: str):
     fencer registers them from the configuration: each ``stonith`` primitive
     that is not disabled and whose score on the node is not negative, with
     its parameters evaluated for the node (as AgentRequests to run)."""
-    from pengine.cluster import Role
-    from pengine.unpack import rsc_params
-    from transitions.execute.agents import AgentRequest
+    from pengine.status.cluster import Role
+    from pengine.status.unpack import rsc_params
+    from pengine.transitions.execute.agents import AgentRequest
 
     node = next((n for n in sch.nodes if n.name == node_name), None)
     if node is None:

@@ -17,8 +17,8 @@ from typing import Protocol
 
 from attrs import evolve, field, frozen
 
-from transitions.execute.codes import (EXEC_DONE, EXEC_ERROR_FATAL, EXEC_NOT_INSTALLED,
-                                       OCF_NOT_CONFIGURED, OCF_NOT_INSTALLED, OCF_OK, AgentResult)
+from pengine.transitions.execute.codes import (EXEC_DONE, EXEC_ERROR_FATAL, EXEC_NOT_INSTALLED,
+                                               OCF_NOT_CONFIGURED, OCF_NOT_INSTALLED, OCF_OK, AgentResult)
 
 CRM_META = "CRM_meta_"
 
@@ -84,10 +84,10 @@ class Agents:
     """Runs any agent request with the backend its class calls for."""
 
     def __init__(self, settings: AgentSettings | None = None):
-        from transitions.execute.fence import FenceBackend
-        from transitions.execute.lsb import LsbBackend
-        from transitions.execute.ocf import OcfBackend
-        from transitions.execute.systemd import SystemdBackend
+        from pengine.transitions.execute.fence import FenceBackend
+        from pengine.transitions.execute.lsb import LsbBackend
+        from pengine.transitions.execute.ocf import OcfBackend
+        from pengine.transitions.execute.systemd import SystemdBackend
         self.settings = settings or AgentSettings()
         self.ocf = OcfBackend(self.settings)
         self.lsb = LsbBackend(self.settings)
@@ -116,7 +116,7 @@ class Agents:
 
     def metadata(self, request: AgentRequest):
         """An OCF agent's parsed meta-data (cached per agent), or None."""
-        from transitions.execute.metadata import parse_metadata
+        from pengine.transitions.execute.metadata import parse_metadata
         if (request.standard or "").lower() != "ocf":
             return None
         key = (request.provider, request.agent)
@@ -139,7 +139,7 @@ class Agents:
 
     def parameter_problems(self, request: AgentRequest) -> list[str]:
         """What the agent's meta-data says is wrong with the parameters."""
-        from transitions.execute.metadata import check_parameters
+        from pengine.transitions.execute.metadata import check_parameters
         metadata = self.metadata(request)
         if metadata is None:
             return []
@@ -149,7 +149,7 @@ class Agents:
         """The reload and secure digests a result of ``request`` records
         (controld_add_resource_history_xml_as); the agent's meta-data is
         read once per agent."""
-        from transitions.execute.history_digests import history_digests, needs_metadata
+        from pengine.transitions.execute.history_digests import history_digests, needs_metadata
         if not needs_metadata(request.standard, request.action):
             return ()
         return history_digests(self.metadata(request), request.standard, request.action,

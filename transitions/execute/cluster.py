@@ -39,22 +39,22 @@ from typing import Callable
 
 from attrs import evolve
 
-from cib import model as m
-from cib.errors import UsageError
-from transitions.execute import cluster_messages as msg
-from transitions.execute import membership as ms
-from transitions.execute.agents import AgentRequest, Agents
-from transitions.execute.codes import AgentResult
-from transitions.execute.controller import (INFINITY, KEEP_RECURRING, UNRECORDED, Controller,
-                                            _int, pending_record, records_pending,
-                                            result_record)
-from transitions.execute.corosync import (CorosyncLink, Delivered, GroupChanged, LinkLost,
-                                          Process, QuorumChanged, RingChanged)
-from transitions.execute.executor import ExecutorEvent, Operation
-from transitions.execute.events import parse_transition_key
-from transitions.execute.recording import (delete_op_history, delete_resource_history,
-                                           node_joined, record_result)
-from transitions.execute.state_dir import StateDir
+from pengine.cib import model as m
+from pengine.cib.errors import UsageError
+from pengine.transitions.execute import cluster_messages as msg
+from pengine.transitions.execute import membership as ms
+from pengine.transitions.execute.agents import AgentRequest, Agents
+from pengine.transitions.execute.codes import AgentResult
+from pengine.transitions.execute.controller import (INFINITY, KEEP_RECURRING, UNRECORDED, Controller,
+                                                    _int, pending_record, records_pending,
+                                                    result_record)
+from pengine.transitions.execute.corosync import (CorosyncLink, Delivered, GroupChanged, LinkLost,
+                                                  Process, QuorumChanged, RingChanged)
+from pengine.transitions.execute.executor import ExecutorEvent, Operation
+from pengine.transitions.execute.events import parse_transition_key
+from pengine.transitions.execute.recording import (delete_op_history, delete_resource_history,
+                                                   node_joined, record_result)
+from pengine.transitions.execute.state_dir import StateDir
 
 log = logging.getLogger("pengine.run")
 
@@ -108,7 +108,7 @@ class ClusterController(Controller):
         """Join the process group through the local corosync, waiting for a
         corosync that is still starting (its IPC not listening yet) as
         pacemakerd does, up to ``corosync_wait`` seconds."""
-        from transitions.execute import corosync
+        from pengine.transitions.execute import corosync
         deadline = time.monotonic() + self.corosync_wait
         waiting = False
         while True:
@@ -126,7 +126,7 @@ class ClusterController(Controller):
             time.sleep(CONNECT_INTERVAL)
 
     def start(self) -> None:
-        from transitions.execute import corosync
+        from pengine.transitions.execute import corosync
         config = self._read_config()
         self.node_id = _node_id(config, self.node)
         link = self._connect()
@@ -377,7 +377,7 @@ class ClusterController(Controller):
         return now - self.started_at < self.dc_deadtime()
 
     def dc_deadtime(self) -> float:
-        from pengine.dates import parse_interval_ms
+        from pengine.common.dates import parse_interval_ms
         text = _cluster_option(self.cib, "dc-deadtime")
         value = parse_interval_ms(text) if text else None
         return value / 1000 if value is not None else DEFAULT_DC_DEADTIME_S
@@ -699,12 +699,12 @@ def _cluster_option(cib: m.Cib, name: str) -> str | None:
 
 
 def _cluster_delay(cib: m.Cib) -> float:
-    from pengine.dates import parse_interval_ms
+    from pengine.common.dates import parse_interval_ms
     text = _cluster_option(cib, "cluster-delay")
     value = parse_interval_ms(text) if text else None
     return value / 1000 if value is not None else DEFAULT_CLUSTER_DELAY_S
 
 
 def _node_id(cib: m.Cib, name: str) -> str:
-    from transitions.execute.controller import _node_id as find
+    from pengine.transitions.execute.controller import _node_id as find
     return find(cib, name)

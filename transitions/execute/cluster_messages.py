@@ -27,7 +27,7 @@ import zlib
 
 from attrs import field, fields, frozen
 
-from transitions.execute.agents import AgentRequest
+from pengine.transitions.execute.agents import AgentRequest
 
 COMPRESS_ABOVE = 2048
 RAW, COMPRESSED = b"J", b"Z"

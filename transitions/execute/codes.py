@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from pengine.history import (  # noqa: F401 - re-exported: one set of names for the executor
+from pengine.status.history import (  # noqa: F401 - re-exported: one set of names for the executor
     EXEC_CANCELLED, EXEC_DONE, EXEC_ERROR, EXEC_ERROR_FATAL, EXEC_ERROR_HARD, EXEC_INVALID,
     EXEC_NO_FENCE_DEVICE, EXEC_NO_SECRETS, EXEC_NOT_CONNECTED, EXEC_NOT_INSTALLED,
     EXEC_NOT_SUPPORTED, EXEC_PENDING, EXEC_TIMEOUT, EXIT_TEXT, OCF_DEGRADED,

@@ -27,19 +27,19 @@ from typing import Callable
 
 from attrs import evolve, frozen
 
-from cib import model as m
-from transitions.execute import graph_runner as gr
-from transitions.execute.action_specs import ActionSpec, action_specs, fence_devices
-from transitions.execute.agents import AgentRequest, Agents
-from transitions.execute.codes import (EXEC_DONE, EXEC_NOT_CONNECTED, EXEC_PENDING, OCF_OK,
-                                       OCF_UNKNOWN, OCF_UNKNOWN_ERROR, AgentResult, normalize)
-from transitions.execute.events import (INFINITY, Decision, GraphView, ResultEvent,
-                                        TransitionKey, decide, parse_transition_key)
-from transitions.execute.executor import Executed, Executor, ExecutorEvent
-from transitions.execute.recording import (ResultRecord, clear_failures, delete_op_history,
-                                           delete_resource_history, node_fenced, node_joined,
-                                           record_failure, record_result, set_cib_attributes)
-from transitions.execute.state_dir import StateDir
+from pengine.cib import model as m
+from pengine.transitions.execute import graph_runner as gr
+from pengine.transitions.execute.action_specs import ActionSpec, action_specs, fence_devices
+from pengine.transitions.execute.agents import AgentRequest, Agents
+from pengine.transitions.execute.codes import (EXEC_DONE, EXEC_NOT_CONNECTED, EXEC_PENDING, OCF_OK,
+                                               OCF_UNKNOWN, OCF_UNKNOWN_ERROR, AgentResult, normalize)
+from pengine.transitions.execute.events import (INFINITY, Decision, GraphView, ResultEvent,
+                                                TransitionKey, decide, parse_transition_key)
+from pengine.transitions.execute.executor import Executed, Executor, ExecutorEvent
+from pengine.transitions.execute.recording import (ResultRecord, clear_failures, delete_op_history,
+                                                   delete_resource_history, node_fenced, node_joined,
+                                                   record_failure, record_result, set_cib_attributes)
+from pengine.transitions.execute.state_dir import StateDir
 
 log = logging.getLogger("pengine.run")
 
@@ -122,7 +122,7 @@ class Controller:
         return set_cib_attributes(cib, have_quorum="1", dc_uuid=self.node_id or self.node)
 
     def _read_config(self) -> m.Cib:
-        from cib.load import load_cib
+        from pengine.cib.load import load_cib
         self.config_mtime = _mtime(self.config_path)
         return load_cib([self.config_path])
 
@@ -279,7 +279,7 @@ class Controller:
     def _set_recheck(self, sch, now: float) -> None:
         """controld_shorten_recheck_timer: the recheck interval, or sooner
         when the scheduler says something (a failure) expires sooner."""
-        from pengine.dates import parse_interval_ms
+        from pengine.common.dates import parse_interval_ms
         text = sch.options.get("cluster-recheck-interval")
         interval = parse_interval_ms(text) / 1000 if text else DEFAULT_RECHECK_S
         deadline = now + interval if interval > 0 else None
@@ -508,10 +508,10 @@ class Controller:
 def plan(cib: m.Cib, now: float):
     """Schedule ``cib`` at ``now``: (scheduler, transition, action specs,
     transition summary lines)."""
-    from pengine.dates import from_epoch
-    from pengine.schedule import schedule
-    from transitions.graph import create_graph
-    from transitions.summary import transition_summary
+    from pengine.common.dates import from_epoch
+    from pengine.schedule.driver import schedule
+    from pengine.transitions.graph import create_graph
+    from pengine.transitions.summary import transition_summary
     # a live cluster: a change of private parameters counts (unlike in a
     # simulation of a status whose secrets may have been masked)
     sch = schedule(cib, from_epoch(int(now)), sanitized=False)
@@ -573,7 +573,7 @@ def node_action_limit(text: str | None) -> int:
 
 
 def _node_id(cib: m.Cib, name: str) -> str:
-    from cib.errors import UsageError
+    from pengine.cib.errors import UsageError
     for node in cib.configuration.nodes:
         if node.uname == name:
             return node.id

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from transitions.execute.codes import EXEC_CANCELLED, EXEC_INVALID, EXEC_PENDING, effective_rc
+from pengine.transitions.execute.codes import EXEC_CANCELLED, EXEC_INVALID, EXEC_PENDING, effective_rc
 
 INFINITY = 1_000_000
 

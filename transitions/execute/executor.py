@@ -21,8 +21,8 @@ from typing import Callable
 
 from attrs import evolve, frozen
 
-from transitions.execute.agents import AgentRequest, Agents
-from transitions.execute.codes import AgentResult
+from pengine.transitions.execute.agents import AgentRequest, Agents
+from pengine.transitions.execute.codes import AgentResult
 
 log = logging.getLogger("pengine.run")
 
@@ -182,7 +182,7 @@ class Executor:
         try:
             result = self.agents.execute(operation.request)
         except Exception as error:  # noqa: BLE001 - a backend bug is this action's failure
-            from transitions.execute.codes import EXEC_ERROR, OCF_UNKNOWN_ERROR
+            from pengine.transitions.execute.codes import EXEC_ERROR, OCF_UNKNOWN_ERROR
             log.exception("executing %s failed", operation.key)
             result = AgentResult(OCF_UNKNOWN_ERROR, EXEC_ERROR, f"executor error: {error}")
         self.post(Executed(token, operation, result, queued_at, started, self.clock()))

@@ -17,12 +17,12 @@ from __future__ import annotations
 import os
 import threading
 
-from pengine.digests import is_fence_param
-from transitions.execute.agents import CRM_META, AgentRequest, AgentSettings, not_installed
-from transitions.execute.codes import (EXEC_DONE, EXEC_ERROR, EXEC_NO_FENCE_DEVICE,
-                                       OCF_NOT_RUNNING, OCF_OK, OCF_UNKNOWN_ERROR, AgentResult)
-from transitions.execute.ocf import _plain_name, process_result
-from transitions.execute.process import run_process
+from pengine.status.digests import is_fence_param
+from pengine.transitions.execute.agents import CRM_META, AgentRequest, AgentSettings, not_installed
+from pengine.transitions.execute.codes import (EXEC_DONE, EXEC_ERROR, EXEC_NO_FENCE_DEVICE,
+                                               OCF_NOT_RUNNING, OCF_OK, OCF_UNKNOWN_ERROR, AgentResult)
+from pengine.transitions.execute.ocf import _plain_name, process_result
+from pengine.transitions.execute.process import run_process
 
 DEFAULT_FENCING_TIMEOUT_MS = 60000
 
@@ -190,5 +190,5 @@ class FenceBackend:
 
 
 def _ms(text: str | None) -> int:
-    from pengine.dates import parse_interval_ms
+    from pengine.common.dates import parse_interval_ms
     return parse_interval_ms(text) if text else 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from attrs import evolve, field, frozen
 
-from transitions.graph import GraphAction, Synapse, Transition
+from pengine.transitions.graph import GraphAction, Synapse, Transition
 
 INFINITY = 1_000_000
 

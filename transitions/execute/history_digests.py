@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from pengine.digests import filter_for_digest, md5_digest
-from transitions.execute.metadata import AgentMetadata
+from pengine.status.digests import filter_for_digest, md5_digest
+from pengine.transitions.execute.metadata import AgentMetadata
 
 # pcmk_ra_cap_params: the classes whose agents take parameters
 CLASSES_WITH_PARAMETERS = ("ocf", "stonith")

@@ -26,15 +26,15 @@ from typing import Callable, Sequence
 
 from attrs import evolve
 
-from cib.errors import UsageError
-from transitions.execute.agents import Agents, AgentSettings
-from transitions.execute.codes import EXEC_DONE, OCF_OK
-from transitions.execute.controller import INFINITY, Controller, _int, _node_id, records_pending
-from transitions.execute.nodes import (ExecutorGroup, NodeExecuted, NodeExecutor, agent_request,
-                                       make_agent_dirs, node_agent_settings)
-from transitions.execute.recording import (delete_op_history, delete_resource_history,
-                                           node_fenced, node_joined)
-from transitions.execute.state_dir import StateDir
+from pengine.cib.errors import UsageError
+from pengine.transitions.execute.agents import Agents, AgentSettings
+from pengine.transitions.execute.codes import EXEC_DONE, OCF_OK
+from pengine.transitions.execute.controller import INFINITY, Controller, _int, _node_id, records_pending
+from pengine.transitions.execute.nodes import (ExecutorGroup, NodeExecuted, NodeExecutor, agent_request,
+                                               make_agent_dirs, node_agent_settings)
+from pengine.transitions.execute.recording import (delete_op_history, delete_resource_history,
+                                                   node_fenced, node_joined)
+from pengine.transitions.execute.state_dir import StateDir
 
 log = logging.getLogger("pengine.run")
 
@@ -86,7 +86,7 @@ class LocalNodesController(Controller):
     def _cluster_attributes(self, cib):
         """As one node's, and the stack says the nodes are local ones (pengine
         status shows it), as a cluster's DC records cluster-infrastructure."""
-        from transitions.execute.membership import set_cluster_option
+        from pengine.transitions.execute.membership import set_cluster_option
         return super()._cluster_attributes(
             set_cluster_option(cib, "cluster-infrastructure", LOCAL_STACK))
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 
-from transitions.execute.agents import AgentRequest, AgentSettings, not_installed
-from transitions.execute.codes import (OCF_INSUFFICIENT_PRIV, OCF_NOT_INSTALLED, OCF_NOT_RUNNING,
-                                       OCF_OK, OCF_UNKNOWN_ERROR, AgentResult)
-from transitions.execute.ocf import _plain_name, process_result
-from transitions.execute.process import run_process
+from pengine.transitions.execute.agents import AgentRequest, AgentSettings, not_installed
+from pengine.transitions.execute.codes import (OCF_INSUFFICIENT_PRIV, OCF_NOT_INSTALLED, OCF_NOT_RUNNING,
+                                               OCF_OK, OCF_UNKNOWN_ERROR, AgentResult)
+from pengine.transitions.execute.ocf import _plain_name, process_result
+from pengine.transitions.execute.process import run_process
 
 LSB_NOT_RUNNING = 7
 # Status codes (LSB) and Pacemaker's own additions to them

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from attrs import evolve, field, frozen
 
-from cib import model as m
-from transitions.execute.corosync import Process
+from pengine.cib import model as m
+from pengine.transitions.execute.corosync import Process
 
 ORIGIN = "pengine-cluster"
 
@@ -201,22 +201,22 @@ def replace_status(cib: m.Cib, other: m.Cib) -> m.Cib:
 # ------------------------------------------------------- serialization --
 
 def state_xml(state: m.NodeState | None) -> bytes:
-    from cib.cib_xml import write_cib
+    from pengine.cib.cib_xml import write_cib
     states = (state,) if state is not None else ()
     return write_cib(m.Cib(status=m.Status(node_states=states))).encode()
 
 
 def state_from_xml(data: bytes) -> m.NodeState | None:
-    from cib.cib_xml import read_cib
+    from pengine.cib.cib_xml import read_cib
     states = read_cib(data, "<join reply>").status.node_states
     return states[0] if states else None
 
 
 def cib_xml(cib: m.Cib) -> bytes:
-    from cib.cib_xml import write_cib
+    from pengine.cib.cib_xml import write_cib
     return write_cib(cib).encode()
 
 
 def cib_from_xml(data: bytes, what: str = "<status update>") -> m.Cib:
-    from cib.cib_xml import read_cib
+    from pengine.cib.cib_xml import read_cib
     return read_cib(data, what)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from cib.errors import XmlInputError
-from cib.xml_source import parse_xml
+from pengine.cib.errors import XmlInputError
+from pengine.cib.xml_source import parse_xml
 
 
 @frozen
@@ -51,7 +51,7 @@ class AgentMetadata:
     @property
     def ocf_1_1(self) -> bool:
         """Whether the agent claims OCF 1.1 or later (its <version>)."""
-        from pengine.digests import compare_versions
+        from pengine.status.digests import compare_versions
         return self.version is not None and compare_versions(self.version, "1.1") >= 0
 
     @property
@@ -79,7 +79,7 @@ class AgentMetadata:
         return {p.name: p.default for p in self.parameters if p.default is not None}
 
     def action(self, name: str, interval_ms: int = 0) -> ActionInfo | None:
-        from pengine.dates import parse_interval_ms
+        from pengine.common.dates import parse_interval_ms
         for action in self.actions:
             if action.name == name and parse_interval_ms(action.interval or "0") == interval_ms:
                 return action

@@ -23,8 +23,8 @@ from typing import Callable, Iterable
 
 from attrs import evolve, frozen
 
-from transitions.execute.agents import AgentRequest, Agents, AgentSettings
-from transitions.execute.executor import Executed, Executor, ExecutorEvent, Operation
+from pengine.transitions.execute.agents import AgentRequest, Agents, AgentSettings
+from pengine.transitions.execute.executor import Executed, Executor, ExecutorEvent, Operation
 
 log = logging.getLogger("pengine.run")
 

@@ -13,12 +13,12 @@ import errno
 import os
 import signal
 
-from transitions.execute.agents import AgentRequest, AgentSettings, not_installed
-from transitions.execute.codes import (EXEC_DONE, EXEC_ERROR, EXEC_NOT_INSTALLED, EXEC_TIMEOUT,
-                                       OCF_DEGRADED, OCF_DEGRADED_PROMOTED, OCF_FAILED_PROMOTED,
-                                       OCF_INSUFFICIENT_PRIV, OCF_NOT_INSTALLED,
-                                       OCF_UNKNOWN_ERROR, AgentResult)
-from transitions.execute.process import ProcessOutcome, run_process
+from pengine.transitions.execute.agents import AgentRequest, AgentSettings, not_installed
+from pengine.transitions.execute.codes import (EXEC_DONE, EXEC_ERROR, EXEC_NOT_INSTALLED, EXEC_TIMEOUT,
+                                               OCF_DEGRADED, OCF_DEGRADED_PROMOTED, OCF_FAILED_PROMOTED,
+                                               OCF_INSUFFICIENT_PRIV, OCF_NOT_INSTALLED,
+                                               OCF_UNKNOWN_ERROR, AgentResult)
+from pengine.transitions.execute.process import ProcessOutcome, run_process
 
 EXIT_REASON_PREFIX = "ocf-exit-reason:"
 OCF_VERSION = ("1", "1")  # the OCF standard version Pacemaker 3.0 speaks

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from attrs import evolve, frozen
 
-from cib import model as m
-from transitions.simulate import (_Status, inject_action_result, inject_failcount,
-                                  inject_resource_history, node_state_change)
+from pengine.cib import model as m
+from pengine.transitions.simulate import (_Status, inject_action_result, inject_failcount,
+                                          inject_resource_history, node_state_change)
 
 ORIGIN = "controld_update_resource_history"
 

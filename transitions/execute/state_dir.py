@@ -12,8 +12,8 @@ import fcntl
 import os
 import tempfile
 
-from cib import model as m
-from cib.errors import UsageError
+from pengine.cib import model as m
+from pengine.cib.errors import UsageError
 
 CIB_FILE = "cib.xml"
 LOCK_FILE = ".lock"
@@ -61,11 +61,11 @@ class StateDir:
         """The saved CIB, or None when there is none yet."""
         if not os.path.exists(self.cib_path):
             return None
-        from cib.load import load_cib
+        from pengine.cib.load import load_cib
         return load_cib([self.cib_path])
 
     def save(self, cib: m.Cib) -> None:
-        from cib.cib_xml import write_cib
+        from pengine.cib.cib_xml import write_cib
         write_atomically(self.cib_path, write_cib(cib))
 
 

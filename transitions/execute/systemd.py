@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import time
 
-from transitions.execute.agents import AgentRequest, AgentSettings, not_installed
-from transitions.execute.codes import (EXEC_DONE, EXEC_ERROR, EXEC_PENDING, EXEC_TIMEOUT,
-                                       OCF_NOT_RUNNING, OCF_OK, OCF_UNIMPLEMENT_FEATURE,
-                                       OCF_UNKNOWN, OCF_UNKNOWN_ERROR, AgentResult)
-from transitions.execute.ocf import exec_error_result
-from transitions.execute.process import run_process
+from pengine.transitions.execute.agents import AgentRequest, AgentSettings, not_installed
+from pengine.transitions.execute.codes import (EXEC_DONE, EXEC_ERROR, EXEC_PENDING, EXEC_TIMEOUT,
+                                               OCF_NOT_RUNNING, OCF_OK, OCF_UNIMPLEMENT_FEATURE,
+                                               OCF_UNKNOWN, OCF_UNKNOWN_ERROR, AgentResult)
+from pengine.transitions.execute.ocf import exec_error_result
+from pengine.transitions.execute.process import run_process
 
 UNIT_EXTENSIONS = (".service", ".socket", ".mount", ".timer", ".path")
 PENDING_POLL_S = 1.0

@@ -1,0 +1,1 @@
+"""Analyses over a scheduled run: why a resource is where it is (`explain`)."""

@@ -1,0 +1,69 @@
+"""Fencing actions and whether a node can be fenced (pe_fence_op, pe_can_fence)."""
+
+from __future__ import annotations
+
+from pengine.status.cluster import AF, Action, NoQuorum, Node, Scheduler
+
+
+def can_fence(sch: Scheduler, node: Node | None) -> bool:
+    if node is not None and node.is_guest:
+        launcher = node.remote_rsc.launcher
+        for host in launcher.running_on:
+            if not host.online and not can_fence(sch, host):
+                return False
+        return True
+    if not sch.fencing_enabled or not sch.have_fencing:
+        return False
+    if sch.quorate or sch.no_quorum_policy == NoQuorum.IGNORE:
+        return True
+    if node is None:
+        return False
+    return node.online
+
+
+def fence_op(sch: Scheduler, node: Node, op: str | None, optional: bool, reason: str | None,
+             priority_delay: bool) -> Action:
+    """The fencing action for ``node`` (created once, then refined)."""
+    from pengine.schedule.actions import custom_action, set_reason
+    op = op or sch.fence_action
+    key = f"stonith-{node.name}-{op}"
+    action = sch.singletons.get(key)
+    if action is None:
+        action = custom_action(sch, None, key, "stonith", node, True)
+        action.meta["on_node"] = node.name
+        action.meta["on_node_uuid"] = node.id
+        action.meta["stonith_action"] = op
+        if sch.enable_unfencing:
+            from pengine.schedule.unfencing import fence_digests
+            digests_all, digests_secure, changed = fence_digests(sch, node)
+            if changed:
+                optional = False
+            action.meta["digests-all"] = digests_all
+            action.meta["digests-secure"] = digests_secure
+    if sch.priority_fencing_ms > 0 and (priority_delay or
+                                        "priority-fencing-delay" in action.meta):
+        action.meta["priority-fencing-delay"] = str(_priority_delay(sch, node))
+    if not optional and can_fence(sch, node):
+        action.clear(AF.OPTIONAL)
+        set_reason(action, reason, False)
+    elif reason is not None and action.reason is None:
+        action.reason = reason
+    return action
+
+
+def _priority_delay(sch: Scheduler, node: Node) -> int:
+    if sch.priority_fencing_ms == 0 or node.variant != "cluster" or node.online:
+        return 0
+    members = [n for n in sch.nodes if n.variant == "cluster"]
+    online = sum(1 for n in members if n.online)
+    if not members:
+        return 0
+    top = max(n.priority for n in members)
+    low = min(n.priority for n in members)
+    if online > len(members) // 2:
+        return 0
+    if low == top:
+        return 0
+    if node.priority < top:
+        return 0
+    return sch.priority_fencing_ms // 1000

@@ -1,0 +1,108 @@
+"""Variant behaviour behind one interface (Pacemaker's assignment_methods[]).
+
+Each variant module (primitive, group, clone, bundle) provides the same
+functions; ``methods(rsc)`` picks the module for a resource.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pengine.status.cluster import Role
+
+
+class VariantMethods(Protocol):
+    def assign(self, sch, rsc, prefer, stop_if_fail): ...
+    def create_actions(self, sch, rsc): ...
+    def internal_constraints(self, sch, rsc): ...
+    def apply_coloc_score(self, sch, dependent, primary, colocation, for_dependent): ...
+    def this_with_colocations(self, rsc, orig, result): ...
+    def with_this_colocations(self, rsc, orig, result): ...
+    def add_colocated_node_scores(self, sch, source, target, log_id, nodes, colocation,
+                                  factor, flags): ...
+    def apply_location(self, rsc, location): ...
+    def action_flags(self, action, node): ...
+    def update_ordered_actions(self, sch, first, then, node, flags, filter_, type_): ...
+    def output_actions(self, sch, rsc, out): ...
+    def add_utilization(self, sch, rsc, orig, all_rscs, utilization): ...
+    def shutdown_lock(self, sch, rsc): ...
+
+
+def methods(rsc) -> VariantMethods:
+    module = _MODULES.get(rsc.variant)
+    if module is None:
+        module = _MODULES[rsc.variant] = _load(rsc.variant)
+    return module
+
+
+# Looked up for every action and ordering: a dict, not an import statement
+# (an import from a package runs importlib's fromlist handling each time).
+_MODULES: dict[str, VariantMethods] = {}
+
+
+def _load(variant: str) -> VariantMethods:
+    if variant == "primitive":
+        from pengine.schedule.variants import primitive as module
+    elif variant == "group":
+        from pengine.schedule.variants import group as module
+    elif variant == "clone":
+        from pengine.schedule.variants import clone as module
+    else:
+        from pengine.schedule.variants import bundle as module
+    return module
+
+
+def this_with_colocations(rsc) -> list:
+    result: list = []
+    methods(rsc).this_with_colocations(rsc, rsc, result)
+    return result
+
+
+def with_this_colocations(rsc) -> list:
+    result: list = []
+    methods(rsc).with_this_colocations(rsc, rsc, result)
+    return result
+
+
+def resource_state(rsc, current: bool) -> Role:
+    """The resource's role, current or next (the "state" method)."""
+    if rsc.variant == "primitive":
+        return rsc.role if current else rsc.next_role
+    roles = [resource_state(child, current) for child in rsc.children]
+    if rsc.variant == "group":
+        # the highest role of any member (group_resource_state)
+        best = Role.UNKNOWN
+        for role in roles:
+            if role > best:
+                best = role
+        return best
+    best = Role.UNKNOWN
+    for role in roles:
+        if role > best:
+            best = role
+    return best
+
+
+def location(rsc, current: bool = True, pending: bool = False, assigned: bool = False):
+    """native_location: the node, if the resource is on exactly one."""
+    nodes = node_list(rsc, current=current, pending=pending, assigned=assigned)
+    return nodes[0] if len(nodes) == 1 else None
+
+
+def node_list(rsc, current: bool = True, pending: bool = False, assigned: bool = False) -> list:
+    result: list = []
+    if rsc.children:
+        for child in rsc.children:
+            for node in node_list(child, current, pending, assigned):
+                if node not in result:
+                    result.append(node)
+        return result
+    if assigned:
+        if rsc.assigned_node is not None:
+            result.append(rsc.assigned_node)
+        return result
+    if current:
+        result.extend(rsc.running_on)
+    if pending and rsc.pending_node is not None and rsc.pending_node not in result:
+        result.append(rsc.pending_node)
+    return result
