@@ -1,7 +1,7 @@
 """The ``pengine`` command: one command, one subcommand per job.
 
 Flags follow the Pacemaker tool each subcommand mirrors (crm_simulate,
-crm_verify).  Each subcommand lives in its own ``pengine.cmd_*`` module and is
+crm_verify).  Each subcommand lives in its own ``pengine.cli.*`` module and is
 imported only when used, so that a small run starts fast.
 
 Exit codes: 0 success; 1 invalid input; 2 usage or I/O error; 70 an internal
