@@ -20,7 +20,9 @@ import pytest
 from conftest import REPO, SAMPLES
 
 
-PACKAGES = ("cib", "pengine", "pengine/variants", "transitions", "transitions/execute", "grammar")
+PACKAGES = ("pengine", "pengine/common", "pengine/rules", "pengine/status", "pengine/schedule",
+            "pengine/schedule/variants", "pengine/analyses", "pengine/cli", "pengine/cib",
+            "pengine/grammar", "pengine/transitions", "pengine/transitions/execute")
 
 
 def _run(*cmd, cwd=None, env=None, timeout=600) -> subprocess.CompletedProcess:
@@ -60,8 +62,12 @@ def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for package in PACKAGES:
         assert f"{package}/__init__.py" in names, package
-    grammar_files = {n for n in names if n.startswith("grammar/") and n.endswith(".lark")}
-    assert grammar_files == {f"grammar/{p.name}" for p in (REPO / "grammar").glob("*.lark")}
+    # one installed top-level name: cib, grammar and transitions live under pengine/
+    assert {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")} \
+        == {"pengine"}
+    grammar_files = {n for n in names if n.startswith("pengine/grammar/") and n.endswith(".lark")}
+    assert grammar_files == {f"pengine/grammar/{p.name}"
+                             for p in (REPO / "grammar").glob("*.lark")}
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "pengine = pengine.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not any(n.startswith(("tests/", "samples/")) for n in names)
@@ -76,7 +82,8 @@ def test_installed_wheel_runs(wheel, tmp_path):
     # --ignore-installed: a pengine installed system-wide must not satisfy this
     _run(python, "-m", "pip", "install", "-q", "--ignore-installed", "--no-deps", wheel, env=env)
     _run(python, "-m", "pip", "install", "-q", wheel, env=env)  # dependencies, if missing
-    where = _run(python, "-c", "import cib, grammar; print(cib.__file__); print(grammar.__file__)",
+    where = _run(python, "-c", "import pengine.cib as c, pengine.grammar as g, pengine.transitions "
+                 "as t; print(c.__file__); print(g.__file__); print(t.__file__)",
                  cwd=tmp_path, env=env).stdout.split()
     assert all(str(venv) in path for path in where), where
 
@@ -89,9 +96,47 @@ def test_installed_wheel_runs(wheel, tmp_path):
         shown = _run(pengine, "show", SAMPLES / "webfarm.crm", "--as", "xml", cwd=tmp_path,
                      env=env)
         assert "<primitive" in shown.stdout and 'id="web-ip"' in shown.stdout
-        grammar = _run(python, "-c", "from grammar import crm_grammar_text as g; print(len(g()))",
-                       cwd=tmp_path, env=env)
+        grammar = _run(python, "-c", "from pengine.grammar import crm_grammar_text as g; "
+                       "print(len(g()))", cwd=tmp_path, env=env)
         assert int(grammar.stdout) > 100
+
+
+@pytest.mark.wheel
+def test_wheel_installs_beside_pypis_transitions(wheel, tmp_path):
+    """PyPI's `transitions` (a state-machine library) and pengine share no installed name:
+    with both installed, each imports its own code and pengine still runs."""
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", "--system-site-packages", venv)
+    python = venv / "bin" / "python"
+    env = _clean_env()
+    _run(python, "-m", "pip", "install", "-q", "--ignore-installed", "--no-deps", wheel, env=env)
+    _run(python, "-m", "pip", "install", "-q", wheel, env=env)  # dependencies, if missing
+    got = subprocess.run([str(python), "-m", "pip", "install", "-q", "--ignore-installed",
+                          "transitions"], env=env, capture_output=True, text=True, timeout=600,
+                         stdin=subprocess.DEVNULL)
+    if got.returncode != 0:
+        pytest.skip(f"PyPI's transitions package cannot be installed here: {got.stderr[-500:]}")
+    site = _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+                env=env).stdout.strip()
+    tops = {p.name for p in Path(site).iterdir() if not p.name.endswith((".dist-info", ".pth"))}
+    assert not tops & {"cib", "grammar"}, tops   # pengine's folders are under pengine/
+
+    machine = _run(python, "-c", "\n".join((
+        "from transitions import Machine",
+        "class Light: pass",
+        "light = Light()",
+        "Machine(light, states=['off', 'on'], transitions=[['flip', 'off', 'on']], initial='off')",
+        "light.flip()",
+        "import transitions, pengine.transitions",
+        "print(light.state, transitions.__file__, pengine.transitions.__file__)")),
+        cwd=tmp_path, env=env).stdout.split()
+    assert machine[0] == "on"
+    assert str(venv) in machine[1] and "/transitions/" in machine[1]
+    assert str(venv) in machine[2] and "/pengine/transitions/" in machine[2]
+
+    simulated = _run(venv / "bin" / "pengine", "simulate", "-x", SAMPLES / "webfarm-status.xml",
+                     "-S", "-f", "node1", cwd=tmp_path, env=env)
+    assert "Transition Summary:" in simulated.stdout and "web-server" in simulated.stdout
 
 
 def readme_setup_commands() -> list[str]:
