@@ -10,7 +10,7 @@ from pengine.schedule.driver import schedule
 from pengine.schedule.variants import bundle as bundle_variant
 from pengine.transitions.graph import create_graph
 from pengine.transitions.graph_xml import render_graph_xml
-from pengine.transitions.summary import transition_summary
+from pengine.schedule.summary import transition_summary
 
 _OP = ('<lrm_rsc_op id="{rid}_{op}_0" operation_key="{rid}_{op}_0" operation="{op}" '
        'interval="0" op-status="0" rc-code="{rc}" call-id="{call}" crm_feature_set="3.0.0" '

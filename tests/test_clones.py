@@ -8,7 +8,7 @@ from pengine.status.cluster import Colocation, Resource, Role
 from pengine.schedule.driver import schedule
 from pengine.schedule.variants import clone as clone_variant
 from pengine.transitions.graph import create_graph
-from pengine.transitions.summary import transition_summary
+from pengine.schedule.summary import transition_summary
 
 # the digest of an empty parameter set, as recorded by an old feature set
 _OP = ('<lrm_rsc_op id="{rid}_{op}_0" operation="{op}" interval="0" op-status="0" '

@@ -7,7 +7,7 @@ from pengine.schedule import promotable
 from pengine.status.cluster import Node, Resource, Role
 from pengine.schedule.driver import schedule
 from pengine.transitions.graph import create_graph
-from pengine.transitions.summary import transition_summary
+from pengine.schedule.summary import transition_summary
 
 # an operation result in the history (the digest of an empty parameter set,
 # as an old feature set records it)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
+from pengine.schedule.graph_loops import should_add_action_to_graph, should_add_input_to_graph
 from pengine.status.cluster import AF, Action, Rel, Scheduler
 
 FEATURE_SET = "3.20.1"  # the feature set simulated results are recorded with
@@ -119,78 +120,6 @@ class Transition:
 
 
 # ------------------------------------------------------------- selection --
-
-def should_add_action_to_graph(action: Action) -> bool:
-    if not action.runnable:
-        return False
-    if action.optional and not action.has(AF.ALWAYS_IN_GRAPH):
-        return False
-    if action.rsc is not None and not action.rsc.managed and action.task != "monitor":
-        if action.meta.get("interval") in (None, "0"):
-            return False
-    if action.pseudo or action.task in ("stonith", "do_shutdown"):
-        return True
-    node = action.node
-    if node is None:
-        return False
-    if action.has(AF.ON_DC):
-        return True
-    if node.is_guest and not node.remote_reset:
-        return True
-    if not node.online or node.unclean:
-        return False
-    return True
-
-
-def _can_change(rel) -> bool:
-    return bool(rel.flags & ~(Rel.THEN_IMPLIES_FIRST_GRAPHED | Rel.FIRST_IMPLIES_THEN_GRAPHED
-                              | Rel.ORDERED))
-
-
-def should_add_input_to_graph(action: Action, rel) -> bool:
-    first = rel.action
-    if rel.graphed:
-        return True
-    if rel.flags == Rel.NONE:
-        return False
-    if not first.runnable and not _can_change(rel):
-        return False
-    if not first.runnable and (rel.flags & Rel.MIN_RUNNABLE):
-        return False
-    if (rel.flags & Rel.UNMIGRATABLE_THEN_BLOCKS) and not first.runnable:
-        return False
-    if (rel.flags & Rel.IF_FIRST_UNMIGRATABLE) and first.has(AF.MIGRATABLE):
-        return False
-    if rel.flags == Rel.ORDERED and first.has(AF.MIGRATABLE) and first.uuid.endswith("_stop_0"):
-        return False
-    if rel.flags == Rel.IF_ON_SAME_NODE_OR_TARGET:
-        input_node = first.node
-        if action.rsc is not None and action.task == "migrate_to":
-            if input_node is not action.rsc.assigned_node:
-                rel.flags = Rel.NONE
-                return False
-        elif input_node is not action.node:
-            rel.flags = Rel.NONE
-            return False
-        elif first.optional:
-            rel.flags = Rel.NONE
-            return False
-    elif rel.flags == Rel.IF_REQUIRED_ON_SAME_NODE:
-        if first.node is not None and action.node is not None and first.node is not action.node:
-            rel.flags = Rel.NONE
-            return False
-        if first.optional:
-            rel.flags = Rel.NONE
-            return False
-    elif first.rsc is not None and first.rsc is not action.rsc and first.rsc.failed \
-            and not first.rsc.managed and first.uuid.endswith("_stop_0") \
-            and action.rsc is not None and action.rsc.variant == "clone":
-        return False
-    elif first.optional and not first.has(AF.ALWAYS_IN_GRAPH | AF.ADDED_TO_GRAPH) \
-            and not should_add_action_to_graph(first):
-        return False
-    return True
-
 
 def deduplicate_inputs(action: Action) -> None:
     """pcmk__deduplicate_action_inputs: one input per action, flags merged."""

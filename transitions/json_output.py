@@ -130,7 +130,7 @@ def scores(lines: list[str]) -> list[dict]:
 # ------------------------------------------------------------ summary --
 
 def summary_items(entries: list[dict]) -> list[dict]:
-    """The structured Transition Summary entries (transitions.summary)."""
+    """The structured Transition Summary entries (pengine.schedule.summary)."""
     return [dict(entry) for entry in entries]
 
 

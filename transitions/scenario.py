@@ -145,7 +145,7 @@ def load_scenario(path: str) -> Scenario:
         status_cib = load_cib(str(base / str(data["status"])))
         cib = evolve(cib, status=status_cib.status, attributes=status_cib.attributes)
     elif cib.source is not None and not cib.status.node_states:
-        from pengine.cli.simulate import bring_crm_cluster_up
+        from pengine.transitions.simulate import bring_crm_cluster_up
         cib = bring_crm_cluster_up(cib)
     start_value = data.get("start", "2026-01-01 00:00:00Z")
     try:
@@ -358,7 +358,7 @@ def _one_step(cib: m.Cib, when: datetime):
     from pengine.schedule.driver import schedule
     from pengine.transitions.graph import create_graph
     from pengine.transitions.simulate import run as execute
-    from pengine.transitions.summary import transition_summary
+    from pengine.schedule.summary import transition_summary
     sch = schedule(cib, when)
     transition = create_graph(sch)
     fired: list = []

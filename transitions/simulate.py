@@ -422,3 +422,16 @@ def _simulate_resource_action(action: GraphAction, status: _Status, lines: list[
         if task_name == "notify" else None
     inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra, notify)
     return ok
+
+
+def bring_crm_cluster_up(cib: m.Cib) -> m.Cib:
+    """A crm configuration has no status section: its cluster nodes start
+    online members and the cluster quorate, its resources stopped."""
+    status = _Status(cib, 0)
+    for node in cib.configuration.nodes:
+        if (node.type or "member") in ("member", "normal"):
+            node_state_change(status, node.uname, True)
+    attrs = dict(cib.attributes)
+    attrs.setdefault("have-quorum", "1")
+    return evolve(cib, status=evolve(cib.status, node_states=status.states),
+                  attributes=list(attrs.items()))

@@ -154,7 +154,7 @@ def _statement_diff(old_lines: list[str], new_lines: list[str]) -> list[str]:
 
 def all_online(cib: m.Cib) -> m.Cib:
     """``cib`` with no status but its cluster nodes online and quorate."""
-    from pengine.cli.simulate import bring_crm_cluster_up
+    from pengine.transitions.simulate import bring_crm_cluster_up
     bare = evolve(cib, status=m.Status(), attributes=())
     return bring_crm_cluster_up(bare)
 
@@ -177,7 +177,7 @@ def settle(cib: m.Cib, now: datetime) -> tuple[m.Cib, bool]:
 
 def summary_of(cib: m.Cib, now: datetime) -> list[str]:
     from pengine.schedule.driver import schedule
-    from pengine.transitions.summary import transition_summary
+    from pengine.schedule.summary import transition_summary
     return transition_summary(schedule(cib, now))
 
 

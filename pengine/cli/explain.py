@@ -11,7 +11,7 @@ def run(args) -> int:
     from pengine.analyses.explain import explain
     from pengine.transitions.inject import apply_injections
     from pengine.cib.load import load_cib
-    from pengine.cli.simulate import bring_crm_cluster_up
+    from pengine.transitions.simulate import bring_crm_cluster_up
     from pengine.common.dates import to_epoch
     cib = load_cib(list(args.config))
     if cib.source is not None and not cib.status.node_states:

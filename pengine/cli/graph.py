@@ -63,7 +63,7 @@ def schedule(cib, now, injections, args):
     from pengine.status.unpack import unpack
     from pengine.transitions.graph import create_graph
     from pengine.transitions.inject import apply_injections
-    from pengine.transitions.summary import transition_summary
+    from pengine.schedule.summary import transition_summary
     modifications: list[str] = []
     if injections.any():
         lines, cib = apply_injections(cib, injections, to_epoch(now))

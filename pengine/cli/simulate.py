@@ -14,7 +14,6 @@ import sys
 import time
 from datetime import datetime
 
-from attrs import evolve
 
 from pengine.cib import model as m
 from pengine.cib.errors import UsageError
@@ -158,22 +157,9 @@ def load_input(args) -> m.Cib:
               'to "none" is deprecated and will be removed in a future release)',
               file=sys.stderr)
     if cib.source is not None and not cib.status.node_states:
+        from pengine.transitions.simulate import bring_crm_cluster_up
         cib = bring_crm_cluster_up(cib)
     return cib
-
-
-def bring_crm_cluster_up(cib: m.Cib) -> m.Cib:
-    """A crm configuration has no status section: its cluster nodes start
-    online members and the cluster quorate, its resources stopped."""
-    from pengine.transitions.simulate import _Status, node_state_change
-    status = _Status(cib, 0)
-    for node in cib.configuration.nodes:
-        if (node.type or "member") in ("member", "normal"):
-            node_state_change(status, node.uname, True)
-    attrs = dict(cib.attributes)
-    attrs.setdefault("have-quorum", "1")
-    return evolve(cib, status=evolve(cib.status, node_states=status.states),
-                  attributes=list(attrs.items()))
 
 
 def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]:
@@ -320,7 +306,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         from pengine.schedule.placement import report_json, report_lines
         out += [""] + report_lines(sch.placement_report)
         doc["optimal_placement"] = report_json(sch.placement_report)
-    from pengine.transitions.summary import summary_writer
+    from pengine.schedule.summary import summary_writer
     summary = summary_writer(sch)
     if process:     # --report alone writes its file and prints what it would without
         out += ["", "Transition Summary:"] + summary.lines

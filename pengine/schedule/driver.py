@@ -182,7 +182,7 @@ def log_all_actions(sch: Scheduler) -> None:
     """The scheduler logs the transition summary before building the graph;
     its action look-ups give a node-less action the node it is looked up on
     (find_actions), which the DOT graph then names."""
-    from pengine.transitions.summary import log_actions
+    from pengine.schedule.summary import log_actions
     log_actions(sch)
 
 

@@ -231,7 +231,7 @@ def _node_names(nodes, hosts: bool) -> str:
 
 def _add_notif_keys(sch: Scheduler, rsc: Resource, data: NotifyData) -> None:
     """The notify_* meta-attributes, and whether the notifications are required."""
-    from pengine.transitions.status_text import numeric_strcasecmp
+    from pengine.common.names import numeric_strcasecmp
     required = False
     names, unames = _entries_to_strings(data.stop, True)
     if names != " " and data.action == "stop":

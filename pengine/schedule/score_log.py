@@ -18,7 +18,7 @@ from pengine.common.scores import score_text
 
 @functools.cache
 def _name_key():
-    from pengine.transitions.status_text import numeric_strcasecmp
+    from pengine.common.names import numeric_strcasecmp
     return functools.cmp_to_key(numeric_strcasecmp)
 
 

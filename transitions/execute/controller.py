@@ -511,7 +511,7 @@ def plan(cib: m.Cib, now: float):
     from pengine.common.dates import from_epoch
     from pengine.schedule.driver import schedule
     from pengine.transitions.graph import create_graph
-    from pengine.transitions.summary import transition_summary
+    from pengine.schedule.summary import transition_summary
     # a live cluster: a change of private parameters counts (unlike in a
     # simulation of a status whose secrets may have been masked)
     sch = schedule(cib, from_epoch(int(now)), sanitized=False)

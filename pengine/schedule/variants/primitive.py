@@ -505,4 +505,4 @@ from pengine.schedule.score_log import show_node_scores  # noqa: E402
 from pengine.status.unpack_resources import resource_location  # noqa: E402
 from pengine.schedule.update import update_ordered_actions as generic  # noqa: E402
 from pengine.schedule.variants import methods  # noqa: E402
-from pengine.transitions.summary import primitive_output_actions  # noqa: E402
+from pengine.schedule.summary import primitive_output_actions  # noqa: E402
