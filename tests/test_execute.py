@@ -504,7 +504,7 @@ def test_process_output_does_not_wait_for_daemons(tmp_path):
 
 def _schedule(text: str):
     from pengine.cib.load import parse_config
-    from pengine.cli.simulate import bring_crm_cluster_up
+    from pengine.transitions.simulate import bring_crm_cluster_up
     from pengine.schedule.driver import schedule
     from pengine.transitions.execute.action_specs import action_specs
     from pengine.transitions.graph import create_graph

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from pengine.status.cluster import AF, NoQuorum, Node, Resource, Scheduler
-from pengine.schedule.fencing import can_fence, fence_op
+from pengine.status.fencing import can_fence, fence_op
 from pengine.status.unpack import fence_node
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)

@@ -4,7 +4,7 @@ node), including after an action's task changes."""
 
 from __future__ import annotations
 
-from pengine.schedule.actions import find_actions, find_actions_exact, find_first_action
+from pengine.status.actions import find_actions, find_actions_exact, find_first_action
 from pengine.status.cluster import Action, ActionList, Node, Rel
 from pengine.schedule.ordering import order_actions
 

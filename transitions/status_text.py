@@ -158,7 +158,7 @@ def _printable_id(rsc: Resource) -> str:
 def _active(rsc: Resource, all_: bool) -> bool:
     """The variant "active" methods (native_active, group_active, clone_active)."""
     if rsc.variant == "primitive":
-        from pengine.schedule.actions import rsc_active
+        from pengine.status.actions import rsc_active
         return rsc_active(rsc)
     if rsc.variant == "group":
         any_, every = False, True

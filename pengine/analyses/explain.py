@@ -75,7 +75,7 @@ def _runs(prim) -> bool:
     """Active after the transition: assigned, and started there or staying."""
     if prim.assigned_node is None:
         return False
-    from pengine.schedule.actions import resource_actions
+    from pengine.status.actions import resource_actions
     if prim.assigned_node in prim.running_on:
         stop = resource_actions(prim, prim.assigned_node, "stop", True)
         if not stop or stop[0].optional or not stop[0].runnable:
@@ -299,7 +299,7 @@ def _why_here(prim) -> str:
 
 
 def _why_not(sch, prim) -> list[str]:
-    from pengine.schedule.actions import resource_actions
+    from pengine.status.actions import resource_actions
     from pengine.status.cluster import Role
     reasons = []
     if prim.target_role == Role.STOPPED or prim.next_role == Role.STOPPED and \

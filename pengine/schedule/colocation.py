@@ -535,7 +535,7 @@ _ = NodeWeight
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.schedule.actions import find_first_action, set_reason  # noqa: E402
+from pengine.status.actions import find_first_action, set_reason  # noqa: E402
 from pengine.schedule.remote import node_attribute  # noqa: E402
 from pengine.schedule.update import update_action_for_orderings  # noqa: E402
 from pengine.schedule.variants import methods, this_with_colocations, with_this_colocations  # noqa: E402

@@ -99,7 +99,7 @@ def create_internal_constraints(sch: Scheduler) -> None:
 
 
 def handle_rsc_config_changes(sch: Scheduler) -> None:
-    from pengine.status.digests_compare import handle_config_changes
+    from pengine.schedule.config_changes import handle_config_changes
     handle_config_changes(sch)
 
 
@@ -146,7 +146,7 @@ def schedule_resource_actions(sch: Scheduler) -> None:
 
 
 def _clear_failcounts_if_removed(sch: Scheduler, rsc) -> None:
-    from pengine.schedule.actions import clear_failcount
+    from pengine.status.actions import clear_failcount
     from pengine.status.cluster import Rel, op_key
     from pengine.schedule.ordering import new_ordering
     from pengine.status.failcounts import get_failcount
@@ -205,4 +205,4 @@ PHASES = (
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.schedule.actions import resource_actions  # noqa: E402
+from pengine.status.actions import resource_actions  # noqa: E402

@@ -8,9 +8,9 @@ fencing.
 
 from __future__ import annotations
 
-from pengine.schedule.actions import find_first_action, resource_actions
+from pengine.status.actions import find_first_action, resource_actions
 from pengine.status.cluster import AF, Action, Node, Rel, Requires, Resource, Role, Scheduler
-from pengine.schedule.fencing import can_fence, fence_op
+from pengine.status.fencing import can_fence, fence_op
 from pengine.schedule.ordering import order_actions, order_after_each
 
 
@@ -103,7 +103,7 @@ def _any_managed(rsc: Resource) -> bool:
 
 
 def new_shutdown_action(sch: Scheduler, node: Node) -> Action:
-    from pengine.schedule.actions import custom_action
+    from pengine.status.actions import custom_action
     from pengine.schedule.ordering import order_stops_before_shutdown
     action = custom_action(sch, None, f"do_shutdown-{node.name}", "do_shutdown", node, False)
     order_stops_before_shutdown(sch, node, action)

@@ -428,7 +428,7 @@ def check_instance_state(instance: Resource, state: int) -> int:
 
 def create_instance_actions(sch: Scheduler, collective: Resource, instances: list[Resource]):
     """pcmk__create_instance_actions: (start, started, stop, stopped)."""
-    from pengine.schedule.actions import rsc_pseudo_action
+    from pengine.status.actions import rsc_pseudo_action
     from pengine.schedule.variants import methods
     state = 0
     for instance in instances:
@@ -513,7 +513,7 @@ def _unassign_if_mandatory(sch: Scheduler, first: Action, then: Action, then_ins
 
 def _find_instance_action(action: Action, instance: Resource, action_name: str,
                           node: Node | None, for_first: bool) -> Action | None:
-    from pengine.schedule.actions import find_first_action
+    from pengine.status.actions import find_first_action
     rsc = None
     if (for_first and action.task not in ("stop", "stopped")) or \
             (not for_first and action.task in ("promote", "promoted", "demote", "demoted")):
@@ -661,7 +661,7 @@ _ = Scheduler
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.schedule.actions import find_first_action  # noqa: E402
+from pengine.status.actions import find_first_action  # noqa: E402
 from pengine.schedule.update import (update_action_for_orderings,  # noqa: E402
                                      update_ordered_actions as generic, UPDATED_NONE, UPDATED_THEN)
 from pengine.schedule.variants import location, methods, resource_state  # noqa: E402

@@ -190,7 +190,7 @@ def _add_migration_meta(action, source: Node, target: Node) -> None:
 
 
 def create_migration_actions(sch: Scheduler, rsc: Resource, current: Node) -> None:
-    from pengine.schedule.actions import custom_action, start_action, stop_action
+    from pengine.status.actions import custom_action, start_action, stop_action
     from pengine.schedule.ordering import new_ordering
     target = rsc.assigned_node
     start = start_action(sch, rsc, target, True)
@@ -230,7 +230,7 @@ def create_migration_actions(sch: Scheduler, rsc: Resource, current: Node) -> No
 
 
 def abort_dangling_migration(sch: Scheduler, source: Node, rsc: Resource) -> None:
-    from pengine.schedule.actions import stop_action
+    from pengine.status.actions import stop_action
     stop = stop_action(sch, rsc, source, False)
     stop.set(AF.MIGRATION_ABORT)
     if sch.remove_after_stop:

@@ -82,7 +82,7 @@ def clone_notify_data(clone: Resource) -> dict:
 
 def _new_notify_pseudo_action(sch: Scheduler, rsc: Resource, action: Action, notif_action: str,
                               notif_type: str) -> Action:
-    from pengine.schedule.actions import custom_action
+    from pengine.status.actions import custom_action
     notify = custom_action(sch, rsc, notify_key(rsc.id, notif_type, action.task), notif_action,
                            None, action.optional)
     notify.set(AF.PSEUDO)
@@ -293,7 +293,7 @@ def _add_notify_data_to_action_meta(data: NotifyData, action: Action) -> None:
 def _new_notify_action(sch: Scheduler, rsc: Resource, node: Node, op: Action | None,
                        notify_done: Action | None, data: NotifyData) -> Action | None:
     """An instance's notify action on ``node`` for the pseudo-action ``op``."""
-    from pengine.schedule.actions import custom_action
+    from pengine.status.actions import custom_action
     from pengine.schedule.ordering import order_actions
     if op is None or notify_done is None or not node.online or not op.runnable:
         return None
@@ -326,7 +326,7 @@ def _new_post_notify_action(sch: Scheduler, rsc: Resource, node: Node, data: Not
 
 
 def _find_remote_start(action: Action | None) -> Action | None:
-    from pengine.schedule.actions import find_first_action
+    from pengine.status.actions import find_first_action
     if action is not None and action.node is not None:
         remote_rsc = action.node.remote_rsc
         if remote_rsc is not None:
@@ -335,7 +335,7 @@ def _find_remote_start(action: Action | None) -> Action | None:
 
 
 def _create_notify_actions(sch: Scheduler, rsc: Resource, data: NotifyData) -> None:
-    from pengine.schedule.actions import find_first_action
+    from pengine.status.actions import find_first_action
     task = data.action
     if rsc.children:
         for child in rsc.children:

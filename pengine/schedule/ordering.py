@@ -12,6 +12,7 @@ from pengine.cib import model as m
 from pengine.status.cluster import AF, Action, Ordering, Rel, Relation, Resource, Scheduler, op_key
 from pengine.common.options import parse_bool
 from pengine.common.scores import parse_score
+from pengine.status.actions import order_actions
 
 KIND_OPTIONAL, KIND_MANDATORY, KIND_SERIALIZE = 0, 1, 2
 ASYMMETRIC, SYMMETRIC, SYMMETRIC_INVERSE = 0, 1, 2
@@ -19,23 +20,6 @@ ASYMMETRIC, SYMMETRIC, SYMMETRIC_INVERSE = 0, 1, 2
 _INVERT = {"start": "stop", "stop": "start", "promote": "demote", "demote": "promote",
            "promoted": "demoted", "demoted": "promoted", "running": "stopped",
            "stopped": "running"}
-
-
-def order_actions(first: Action | None, then: Action | None, flags: int) -> bool:
-    """Relate two actions (duplicates with overlapping flags are skipped)."""
-    if flags == Rel.NONE or first is None or then is None or first is then:
-        return False
-    related = first.after_by_id.get(then.id)
-    if related is None:
-        related = first.after_by_id[then.id] = []
-    for after in related:
-        if after.action is then and (after.flags & flags):
-            return False
-    relation = Relation(then, flags)
-    related.append(relation)
-    first.actions_after.insert(0, relation)
-    then.actions_before.insert(0, Relation(first, flags))
-    return True
 
 
 def new_ordering(sch: Scheduler, first_rsc: Resource | None, first_key: str | None,
@@ -120,7 +104,7 @@ def _min_first_instances(rsc: Resource, require_all: str | None) -> int:
 
 def _clone_min_ordering(sch: Scheduler, oid: str, first: Resource, first_task: str,
                         then: Resource, then_task: str, flags: int, clone_min: int) -> None:
-    from pengine.schedule.actions import pseudo_op
+    from pengine.status.actions import pseudo_op
     met = pseudo_op(sch, f"clone-one-or-more:{oid}")
     met.required_runnable_before = clone_min
     met.set(AF.MIN_RUNNABLE)
@@ -256,7 +240,7 @@ def _unpack_order_set(sch: Scheduler, rset: m.ResourceSet, parent_kind: int,
 
 def _order_rsc_sets(sch: Scheduler, oid: str, set1: m.ResourceSet, set2: m.ResourceSet,
                     kind: int, symmetry: int, find) -> bool:
-    from pengine.schedule.actions import pseudo_op
+    from pengine.status.actions import pseudo_op
     action1 = set1.action or "start"
     action2 = set2.action or "start"
     require_all = parse_bool(set1.require_all)
@@ -466,7 +450,7 @@ def promotable_restart_ordering(sch: Scheduler, rsc: Resource) -> None:
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.schedule.actions import custom_action, find_actions  # noqa: E402
+from pengine.status.actions import custom_action, find_actions  # noqa: E402
 from pengine.status.cluster import Role  # noqa: E402
 from pengine.schedule.migration import order_migration_equivalents  # noqa: E402
 from pengine.schedule.variants import resource_state  # noqa: E402

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pengine.schedule.actions import custom_action, find_actions, resource_actions
+from pengine.status.actions import custom_action, find_actions, resource_actions
 from pengine.status.cluster import AF, Action, Node, Rel, Resource, Role, Scheduler, op_key
 from pengine.schedule.ordering import new_ordering, order_actions
 

@@ -450,7 +450,7 @@ def create_promotable_pseudo_ops(sch: Scheduler, clone: Resource, any_promoting:
                                  any_demoting: bool) -> None:
     """pe__create_promotable_pseudo_ops: the clone's promote/promoted and
     demote/demoted pseudo-actions, with their notifications."""
-    from pengine.schedule.actions import rsc_pseudo_action
+    from pengine.status.actions import rsc_pseudo_action
     from pengine.schedule.notifications import action_notif_pseudo_ops, clone_notify_data
     from pengine.schedule.ordering import order_actions
     data = clone_notify_data(clone)

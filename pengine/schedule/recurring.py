@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pengine.schedule.actions import custom_action, find_actions_exact, resource_actions, start_action
+from pengine.status.actions import custom_action, find_actions_exact, resource_actions, start_action
 from pengine.status.cluster import AF, Action, Node, Rel, Resource, Role, Scheduler, op_key, parse_role
 from pengine.common.options import interval_ms as parse_interval
 from pengine.schedule.ordering import new_ordering, order_actions

@@ -8,7 +8,7 @@ longer names are seen.
 
 from __future__ import annotations
 
-from pengine.schedule.actions import find_actions, resource_actions
+from pengine.status.actions import find_actions, resource_actions
 from pengine.status.cluster import AF, Action, Node, Resource, Role, Scheduler, op_key
 
 

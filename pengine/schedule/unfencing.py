@@ -17,7 +17,7 @@ def node_unfenced(node: Node) -> bool:
 def trigger_unfencing(sch: Scheduler, rsc: Resource | None, node: Node | None, reason: str,
                       dependency) -> None:
     """Unfence a node when a device requiring unfencing changed (trigger_unfencing)."""
-    from pengine.schedule.fencing import fence_op
+    from pengine.status.fencing import fence_op
     from pengine.schedule.ordering import order_actions
     if not sch.enable_unfencing:
         return
@@ -48,7 +48,7 @@ def order_vs_unfence(sch: Scheduler, rsc: Resource, node: Node | None, action, o
 def order_restart_vs_unfence(sch: Scheduler, node: Node, rsc: Resource) -> None:
     """pcmk__order_restart_vs_unfence: stops before, starts after unfencing."""
     from pengine.status.cluster import op_key
-    from pengine.schedule.fencing import fence_op
+    from pengine.status.fencing import fence_op
     from pengine.schedule.ordering import new_ordering
     unfence = fence_op(sch, node, "on", True, None, False)
     new_ordering(sch, rsc, op_key(rsc.id, "stop", 0), None, None, unfence.uuid, unfence,
@@ -57,40 +57,9 @@ def order_restart_vs_unfence(sch: Scheduler, node: Node, rsc: Resource) -> None:
                  Rel.FIRST_IMPLIES_SAME_NODE_THEN | Rel.IF_ON_SAME_NODE)
 
 
-def fence_digests(sch: Scheduler, node: Node):
-    """(digests-all, digests-secure, changed) for fencing ``node``."""
-    from pengine.status import digests as d
-    from pengine.status.unpack import rsc_params
-    devices = []
-    changed = False
-    for rsc in _unfencing_devices(sch.resources):
-        agent = rsc.type
-        computed = d.fencing_digests(rsc_params(sch, rsc, node),
-                                     cib_feature_set=sch.cib.get("crm_feature_set"))
-        result = d.compare_fencing_digest(rsc.id, agent, computed, node.attrs.get("#digests-all"),
-                                          node.attrs.get("#digests-secure"))
-        if result == d.MISMATCH:
-            changed = True
-        devices.append((rsc.id, agent, computed))
-    all_s, secure_s = d.unfencing_meta(devices)
-    return all_s, secure_s, changed
-
-
-def _unfencing_devices(resources) -> list:
-    """Fence devices that unfence, depth first in resource order."""
-    found = []
-    for rsc in resources:
-        if rsc.children:
-            found.extend(_unfencing_devices(rsc.children))
-        elif rsc.fence_device and (rsc.needs_unfencing or
-                                   (rsc.meta.get("provides") or "").lower() == "unfencing"):
-            found.append(rsc)
-    return found
-
-
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.schedule.fencing import fence_op  # noqa: E402
+from pengine.status.fencing import fence_op  # noqa: E402
 from pengine.schedule.ordering import order_actions  # noqa: E402

@@ -209,7 +209,7 @@ def update_action_for_orderings(sch: Scheduler, then: Action) -> None:
 
 
 def _clear_because(action: Action, flag: int, reason: Action) -> None:
-    from pengine.schedule.actions import set_reason
+    from pengine.status.actions import set_reason
     if action.flags & flag:
         action.clear(flag)
         if action.rsc is not reason.rsc:
@@ -306,7 +306,7 @@ def update_ordered_actions(sch: Scheduler, first: Action, then: Action, node, fl
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.schedule.actions import find_first_action  # noqa: E402
+from pengine.status.actions import find_first_action  # noqa: E402
 from pengine.status.cluster import Role  # noqa: E402
 from pengine.schedule.ordering import _task_of, order_actions  # noqa: E402
 from pengine.schedule.variants import location as rsc_location, methods  # noqa: E402

@@ -169,7 +169,7 @@ def ban_insufficient_capacity(sch: Scheduler, rsc: Resource):
 
 def _load_stopped(sch: Scheduler, node):
     """new_load_stopped_op: the node's ``load_stopped_<node>`` pseudo-action."""
-    from pengine.schedule.actions import pseudo_op
+    from pengine.status.actions import pseudo_op
     action = pseudo_op(sch, f"load_stopped_{node.name}")
     if action.node is None:
         action.node = node

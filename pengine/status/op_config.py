@@ -127,6 +127,6 @@ def _normalise_start_delay(sch: Scheduler, meta: dict[str, str], interval: int) 
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.schedule.actions import validate_on_fail  # noqa: E402
+from pengine.status.actions import validate_on_fail  # noqa: E402
 from pengine.common.dates import DateError, parse_datetime, parse_ms, to_epoch  # noqa: E402
 from pengine.status.unpack import rule_context, unpack_sets  # noqa: E402

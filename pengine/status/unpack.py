@@ -198,7 +198,7 @@ def unpack_status(sch: Scheduler) -> None:
     for container in sch.stop_needed:
         node = container.current_node
         if node is not None:
-            from pengine.schedule.actions import stop_action
+            from pengine.status.actions import stop_action
             stop_action(sch, container, node, optional=False)
     sch.stop_needed = []
     for node in sch.nodes:
@@ -434,7 +434,7 @@ def _unpack_node_history(sch: Scheduler, status: m.Status, fence: bool) -> bool:
 
 def fence_node(sch: Scheduler, node: Node, reason: str, priority_delay: bool) -> None:
     """Mark a node for fencing (pe_fence_node)."""
-    from pengine.schedule.fencing import fence_op
+    from pengine.status.fencing import fence_op
     if node.is_guest:
         rsc = node.remote_rsc.launcher
         if not rsc.failed and rsc.managed:

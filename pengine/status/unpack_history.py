@@ -187,7 +187,7 @@ def _unpack_shutdown_lock(sch: Scheduler, entry: m.LrmResource, rsc: Resource, n
     if lock_time == 0:
         return
     if sch.shutdown_lock_ms > 0 and sch.now_epoch > lock_time + sch.shutdown_lock_ms // 1000:
-        from pengine.schedule.actions import clear_resource_history
+        from pengine.status.actions import clear_resource_history
         clear_resource_history(sch, rsc, node)
     else:
         rsc.lock_node = node
@@ -369,7 +369,7 @@ def _priority_to_node(rsc: Resource, node: Node, failed: bool) -> None:
 
 def _unpack_failure_handling(sch: Scheduler, rsc: Resource, node: Node, task: str,
                              interval: int) -> tuple[OnFail, Role]:
-    from pengine.schedule.actions import parse_on_fail, role_after_failure
+    from pengine.status.actions import parse_on_fail, role_after_failure
     cfg = find_op_config(rsc, task, interval, True)
     meta = op_meta(sch, rsc, node, task, interval, cfg)
     validate_on_fail(rsc, task, cfg, meta)
@@ -503,8 +503,8 @@ def _check_operation_expiry(sch: Scheduler, rsc: Resource, node: Node, hist: _Op
         if sch.fencing_enabled and rsc.remote_reconnect_ms > 0:
             remote = sch.find_node(rsc.id)
             if remote is not None:
-                from pengine.schedule.fencing import fence_op
-                from pengine.schedule.ordering import order_actions
+                from pengine.status.fencing import fence_op
+                from pengine.status.actions import order_actions
                 fence = fence_op(sch, remote, None, True, None, False)
                 order_actions(fence, clear, 0x20)
     if expired and hist.interval == 0 and hist.task == "monitor":
@@ -539,7 +539,7 @@ def _should_clear_for_param_change(sch: Scheduler, hist: _Op, rsc: Resource, nod
         xml = hist.xml
 
         def check_last_failure(sch: Scheduler) -> None:
-            from pengine.schedule.actions import clear_failcount
+            from pengine.status.actions import clear_failcount
             if digest_compare(sch, rsc, xml, node) not in ("unknown", "match"):
                 clear_failcount(sch, rsc, node, "resource parameters have changed")
 
@@ -616,7 +616,7 @@ def _remap_operation(sch: Scheduler, rsc: Resource, node: Node, hist: _Op, state
 
 
 def _block_if_unrecoverable(sch: Scheduler, rsc: Resource, node: Node, hist: _Op) -> None:
-    from pengine.schedule.fencing import can_fence
+    from pengine.status.fencing import can_fence
     if hist.task != "stop":
         return
     if can_fence(sch, node):
@@ -668,7 +668,7 @@ def _failure_is_newer(hist: _Op, last_failure: m.LrmRscOp | None) -> bool:
 
 def _process_pending_action(sch: Scheduler, rsc: Resource, node: Node, hist: _Op,
                             last_failure) -> None:
-    from pengine.schedule.actions import stop_action
+    from pengine.status.actions import stop_action
     if _failure_is_newer(hist, last_failure):
         return
     if hist.task == "start":
@@ -778,7 +778,7 @@ def _unpack_rsc_op_failure(sch: Scheduler, rsc: Resource, node: Node, hist: _Op,
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.schedule.actions import (clear_failcount, custom_action, demote_action,  # noqa: E402
+from pengine.status.actions import (clear_failcount, custom_action, demote_action,  # noqa: E402
                                       stop_action, validate_on_fail)
 from pengine.status.failcounts import get_failcount  # noqa: E402
 from pengine.status.op_config import find_op_config, op_meta  # noqa: E402

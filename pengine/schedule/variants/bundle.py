@@ -538,7 +538,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer, stop_if_fail: bool):
 
 def create_actions(sch: Scheduler, rsc: Resource) -> None:
     from pengine.schedule import instances as inst
-    from pengine.schedule.actions import rsc_pseudo_action
+    from pengine.status.actions import rsc_pseudo_action
     from pengine.schedule.variants import methods
     bd = data(rsc)
     for replica in bd.replicas:
@@ -786,7 +786,7 @@ def shutdown_lock(sch, rsc) -> None:
 
 def create_probe(sch: Scheduler, rsc: Resource, node) -> bool:
     """pcmk__bundle_create_probe."""
-    from pengine.schedule.actions import find_first_action
+    from pengine.status.actions import find_first_action
     from pengine.status.cluster import Rel, op_key
     from pengine.schedule.ordering import new_ordering
     from pengine.schedule.probes import probe_resource_list

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pengine.schedule import colocation as coloc
-from pengine.schedule.actions import find_first_action, rsc_pseudo_action
+from pengine.status.actions import find_first_action, rsc_pseudo_action
 from pengine.status.cluster import AF, Node, Rel, Resource, Scheduler
 from pengine.schedule.locations import apply_location as _apply_location
 from pengine.schedule.ordering import order_resource_actions

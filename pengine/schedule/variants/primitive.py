@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pengine.schedule import colocation as coloc
 from pengine.common import journal
-from pengine.schedule.actions import (demote_action, promote_action, resource_actions, set_reason,
+from pengine.status.actions import (demote_action, promote_action, resource_actions, set_reason,
                                       start_action, stop_action)
 from pengine.schedule.assign import assign_resource, sort_nodes
 from pengine.status.cluster import AF, Node, NoQuorum, Rel, Resource, Role, Scheduler, op_key
@@ -187,7 +187,7 @@ def _stop(sch: Scheduler, rsc: Resource, node: Node | None, optional: bool) -> N
         if sch.remove_after_stop:
             schedule_cleanup(sch, rsc, current, optional)
         if rsc.needs_unfencing:
-            from pengine.schedule.fencing import fence_op
+            from pengine.status.fencing import fence_op
             from pengine.schedule.ordering import order_actions
             unfence = fence_op(sch, current, "on", True, None, False)
             order_actions(stop, unfence, Rel.THEN_IMPLIES_FIRST)
@@ -226,7 +226,7 @@ def _is_expected_node(rsc: Resource, node: Node | None) -> bool:
 
 
 def schedule_cleanup(sch: Scheduler, rsc: Resource, node: Node, optional: bool) -> None:
-    from pengine.schedule.actions import delete_action
+    from pengine.status.actions import delete_action
     flag = Rel.FIRST_IMPLIES_THEN if optional else Rel.ORDERED
     if rsc.failed or node.unclean or not node.online:
         return
@@ -473,7 +473,7 @@ def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
         return
     if rsc.lock_node is not None:
         if rsc.running_on:
-            from pengine.schedule.actions import clear_resource_history
+            from pengine.status.actions import clear_resource_history
             clear_resource_history(sch, rsc, rsc.lock_node)
             rsc.lock_node = None
             rsc.lock_time = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pengine.status.cluster import (AF, Action, NoQuorum, Node, OnFail, Requires, Resource, Role,
-                                    Scheduler, op_key)
+                                    Rel, Relation, Scheduler, op_key)
 
 _KEY_INTERVAL = re.compile(r"_(\d+)$")
 
@@ -164,7 +164,7 @@ def rsc_active(rsc: Resource) -> bool:
 
 
 def _update_runnable(sch: Scheduler, action: Action) -> None:
-    from pengine.schedule.fencing import can_fence
+    from pengine.status.fencing import can_fence
     from pengine.status.unpack import fence_node
     rsc = action.rsc
     if action.pseudo:
@@ -359,3 +359,20 @@ def rsc_pseudo_action(sch: Scheduler, rsc: Resource, task: str, optional: bool,
     if runnable:
         action.set(AF.RUNNABLE)
     return action
+
+
+def order_actions(first: Action | None, then: Action | None, flags: int) -> bool:
+    """Relate two actions (duplicates with overlapping flags are skipped)."""
+    if flags == Rel.NONE or first is None or then is None or first is then:
+        return False
+    related = first.after_by_id.get(then.id)
+    if related is None:
+        related = first.after_by_id[then.id] = []
+    for after in related:
+        if after.action is then and (after.flags & flags):
+            return False
+    relation = Relation(then, flags)
+    related.append(relation)
+    first.actions_after.insert(0, relation)
+    then.actions_before.insert(0, Relation(first, flags))
+    return True

@@ -24,7 +24,7 @@ def can_fence(sch: Scheduler, node: Node | None) -> bool:
 def fence_op(sch: Scheduler, node: Node, op: str | None, optional: bool, reason: str | None,
              priority_delay: bool) -> Action:
     """The fencing action for ``node`` (created once, then refined)."""
-    from pengine.schedule.actions import custom_action, set_reason
+    from pengine.status.actions import custom_action, set_reason
     op = op or sch.fence_action
     key = f"stonith-{node.name}-{op}"
     action = sch.singletons.get(key)
@@ -34,7 +34,6 @@ def fence_op(sch: Scheduler, node: Node, op: str | None, optional: bool, reason:
         action.meta["on_node_uuid"] = node.id
         action.meta["stonith_action"] = op
         if sch.enable_unfencing:
-            from pengine.schedule.unfencing import fence_digests
             digests_all, digests_secure, changed = fence_digests(sch, node)
             if changed:
                 optional = False
@@ -67,3 +66,34 @@ def _priority_delay(sch: Scheduler, node: Node) -> int:
     if node.priority < top:
         return 0
     return sch.priority_fencing_ms // 1000
+
+
+def fence_digests(sch: Scheduler, node: Node):
+    """(digests-all, digests-secure, changed) for fencing ``node``."""
+    from pengine.status import digests as d
+    from pengine.status.unpack import rsc_params
+    devices = []
+    changed = False
+    for rsc in _unfencing_devices(sch.resources):
+        agent = rsc.type
+        computed = d.fencing_digests(rsc_params(sch, rsc, node),
+                                     cib_feature_set=sch.cib.get("crm_feature_set"))
+        result = d.compare_fencing_digest(rsc.id, agent, computed, node.attrs.get("#digests-all"),
+                                          node.attrs.get("#digests-secure"))
+        if result == d.MISMATCH:
+            changed = True
+        devices.append((rsc.id, agent, computed))
+    all_s, secure_s = d.unfencing_meta(devices)
+    return all_s, secure_s, changed
+
+
+def _unfencing_devices(resources) -> list:
+    """Fence devices that unfence, depth first in resource order."""
+    found = []
+    for rsc in resources:
+        if rsc.children:
+            found.extend(_unfencing_devices(rsc.children))
+        elif rsc.fence_device and (rsc.needs_unfencing or
+                                   (rsc.meta.get("provides") or "").lower() == "unfencing"):
+            found.append(rsc)
+    return found
