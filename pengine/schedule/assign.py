@@ -12,6 +12,7 @@ import functools
 
 from pengine.status.cluster import AF, Node, NodeWeight, Resource, Role, Scheduler
 from pengine.common.scores import INFINITY
+from pengine.status.assignment import unassign_resource
 
 
 def _compare(sch: Scheduler, a: NodeWeight, b: NodeWeight, preferred: Node | None) -> int:
@@ -46,21 +47,6 @@ def sort_nodes(sch: Scheduler, weights, preferred: Node | None = None) -> list[N
     """Allowed nodes, best first (pcmk__sort_nodes)."""
     return sorted(weights, key=functools.cmp_to_key(
         lambda a, b: _compare(sch, a, b, preferred)))
-
-
-def unassign_resource(rsc: Resource) -> None:
-    """pcmk__unassign_resource (recursively)."""
-    old = rsc.assigned_node
-    if rsc.variant == "primitive" and old is not None:
-        if rsc in old.assigned:
-            old.assigned.remove(rsc)
-        old.num_resources -= 1
-        from pengine.schedule.utilization import release_node_capacity
-        release_node_capacity(old.utilization, rsc)
-    rsc.assigned_node = None
-    rsc.unassigned = True
-    for child in rsc.children:
-        unassign_resource(child)
 
 
 def assign_resource(sch: Scheduler, rsc: Resource, chosen: Node | None, force: bool,

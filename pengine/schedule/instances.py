@@ -17,6 +17,7 @@ import functools
 from pengine.status.cluster import AF, Action, Node, NodeWeight, Rel, Resource, Role, Scheduler, copy_table
 from pengine.common.options import is_true
 from pengine.common.scores import INFINITY
+from pengine.status.active import active_node, count_active_node  # noqa: F401 (inst.count_active_node)
 
 # pcmk__coloc_select_* flags (colocation.py's names)
 _SELECT_DEFAULT = 0
@@ -49,37 +50,6 @@ def is_set_recursive(rsc: Resource, attr: str) -> bool:
 
 def did_fail(rsc: Resource) -> bool:
     return rsc.failed or any(did_fail(child) for child in rsc.children)
-
-
-def active_node(rsc: Resource, count: bool = False):
-    """The shared active_node method: (node, active count, clean count)."""
-    active = None
-    count_all = count_clean = 0
-    for node in rsc.running_on:
-        count_all += 1
-        count_clean += node.online and not node.unclean
-        active, keep_looking = count_active_node(rsc, node, active, count)
-        if not keep_looking:
-            break
-    return active, count_all, count_clean
-
-
-def count_active_node(rsc: Resource, node: Node, active: Node | None, count: bool):
-    """pe__count_active_node: the active node so far once ``node`` is seen,
-    and whether to keep looking (always, when counting)."""
-    keep_looking = count
-    if rsc.partial_migration_source is not None:
-        if node is rsc.partial_migration_source:
-            active = node
-        else:
-            keep_looking = True
-    elif not rsc.needs_fencing:
-        happy = node.online and not node.unclean
-        if happy and (active is None or not active.online or active.unclean):
-            active = node
-        else:
-            keep_looking = True
-    return (node if active is None else active), keep_looking
 
 
 def current_node(rsc: Resource) -> Node | None:

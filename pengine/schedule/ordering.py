@@ -9,7 +9,7 @@ exist.
 from __future__ import annotations
 
 from pengine.cib import model as m
-from pengine.status.cluster import AF, Action, Ordering, Rel, Relation, Resource, Scheduler, op_key
+from pengine.status.cluster import AF, Action, Ordering, Rel, Resource, Scheduler, op_key
 from pengine.common.options import parse_bool
 from pengine.common.scores import parse_score
 from pengine.status.actions import order_actions

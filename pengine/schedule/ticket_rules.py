@@ -13,26 +13,15 @@ running it, or ``freeze`` it in place.
 
 from __future__ import annotations
 
-from attrs import define, field
+from attrs import define
 
 from pengine.cib import model as m
 from pengine.status.cluster import Resource, Role, Scheduler, parse_role
-from pengine.common.options import is_true
 from pengine.schedule.ordering import resolve_set
 from pengine.common.scores import INFINITY
+from pengine.status.tickets import Ticket, ticket_from_state
 
 STOP, DEMOTE, FENCE, FREEZE = "stop", "demote", "fence", "freeze"
-
-
-@define
-class Ticket:
-    """pcmk__ticket_t: a ticket's state for one run."""
-
-    id: str
-    granted: bool = False
-    standby: bool = False
-    last_granted: int = -1
-    state: dict = field(factory=dict)
 
 
 @define
@@ -44,24 +33,6 @@ class TicketRule:
     ticket: Ticket
     loss_policy: str
     role: Role  # UNKNOWN: any role
-
-
-def ticket_from_state(state: m.TicketState) -> Ticket:
-    """unpack_ticket_state."""
-    attrs = {name: value for name, value in state.attributes if name != "id"}
-    ticket = Ticket(state.id, state=attrs)
-    ticket.granted = is_true(attrs.get("granted"))
-    if attrs.get("last-granted") is not None:
-        from pengine.status.history import to_int
-        ticket.last_granted = to_int(attrs["last-granted"], 0)
-    ticket.standby = is_true(attrs.get("standby"))
-    return ticket
-
-
-def unpack_ticket_states(sch: Scheduler) -> None:
-    for state in sch.cib.status.tickets:
-        if state.id:
-            sch.tickets[state.id] = ticket_from_state(state)
 
 
 def _get_ticket(sch: Scheduler, ticket_id: str) -> Ticket:

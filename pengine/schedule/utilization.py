@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from pengine.status.history import to_int
-
-
-INT_MIN, INT_MAX = -2**31, 2**31 - 1
-
-
-def utilization_value(text: str | None) -> int:
-    """utilization_value: an integer (clamped to C int), 0 when absent or invalid."""
-    if text is None:
-        return 0
-    value = to_int(text, 0)
-    return max(INT_MIN, min(INT_MAX, value))
-
+# the capacity bookkeeping is the working state's; imported here too for this module's users
+from pengine.status.assignment import (consume_node_capacity, release_node_capacity,  # noqa: F401
+                                       utilization_value)
 
 _value = utilization_value
-
-
-def consume_node_capacity(node_util: dict, rsc) -> None:
-    """pcmk__consume_node_capacity: an attribute the node lacks becomes 0."""
-    for key, value in rsc.utilization.items():
-        current = node_util.get(key)
-        node_util[key] = str(_value(current) - _value(value)) if current is not None else "0"
-
-
-def release_node_capacity(node_util: dict, rsc) -> None:
-    """pcmk__release_node_capacity."""
-    for key, value in rsc.utilization.items():
-        node_util[key] = str(_value(node_util.get(key)) + _value(value))
 
 
 def _dump(table: dict) -> str:

@@ -188,7 +188,7 @@ def unpack_tags(sch: Scheduler) -> None:
 
 def unpack_status(sch: Scheduler) -> None:
     status = sch.cib.status
-    from pengine.schedule.ticket_rules import unpack_ticket_states
+    from pengine.status.tickets import unpack_ticket_states
     unpack_ticket_states(sch)
     for state in status.node_states:
         _unpack_node_state(sch, state)

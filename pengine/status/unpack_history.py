@@ -349,7 +349,7 @@ def _is_multiply_active(rsc: Resource) -> bool:
     resource requires fencing), as pe__find_active_requires counts."""
     if rsc.variant != "primitive":
         return False
-    _, count_all, count_clean = active_node(rsc)
+    _, count_all, count_clean = active_node(rsc, count=True)
     return (count_all if rsc.needs_fencing else count_clean) > 1
 
 
@@ -719,7 +719,7 @@ def _update_resource_state(sch: Scheduler, rsc: Resource, node: Node, hist: _Op,
         rsc.role = Role.STARTED
         clear_past_failure = True
     elif task == "migrate_to":
-        from pengine.schedule.migration import unpack_migrate_to_success
+        from pengine.status.unpack_migration import unpack_migrate_to_success
         unpack_migrate_to_success(sch, rsc, node, hist.xml)
     elif rsc.role < Role.STARTED:
         _set_active(rsc)
@@ -749,10 +749,10 @@ def _unpack_rsc_op_failure(sch: Scheduler, rsc: Resource, node: Node, hist: _Op,
     if task == "stop":
         resource_location(sch, rsc, node, -INFINITY, "__stop_fail__")
     elif task == "migrate_to":
-        from pengine.schedule.migration import unpack_migrate_to_failure
+        from pengine.status.unpack_migration import unpack_migrate_to_failure
         unpack_migrate_to_failure(sch, rsc, node, hist.xml)
     elif task == "migrate_from":
-        from pengine.schedule.migration import unpack_migrate_from_failure
+        from pengine.status.unpack_migration import unpack_migrate_from_failure
         unpack_migrate_from_failure(sch, rsc, node, hist.xml)
     elif task == "promote":
         rsc.role = Role.PROMOTED
@@ -786,4 +786,4 @@ from pengine.status.unpack import fence_node, new_node  # noqa: E402
 from pengine.status.unpack_resources import (ban_from_all_nodes, create_clone_instance,  # noqa: E402
                                              is_remote_primitive, link_remote_node, resource_location,
                                              unpack_resource)
-from pengine.schedule.variants.primitive import active_node  # noqa: E402
+from pengine.status.active import active_node  # noqa: E402

@@ -477,7 +477,7 @@ def resource_location(sch: Scheduler, rsc: Resource, node: Node | None, score: i
         for each in sch.nodes:
             _node_score(rsc, each, score, tag)
     if node is None and score == -INFINITY and rsc.assigned_node is not None:
-        from pengine.schedule.assign import unassign_resource
+        from pengine.status.assignment import unassign_resource
         unassign_resource(rsc)
 
 
