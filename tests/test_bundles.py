@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pengine.cib.cib_xml import read_cib
 from pengine.schedule.driver import schedule
 from pengine.schedule.variants import bundle as bundle_variant
+from pengine.status import bundles
 from pengine.transitions.graph import create_graph
 from pengine.transitions.graph_xml import render_graph_xml
 from pengine.schedule.summary import transition_summary
@@ -183,7 +184,7 @@ def test_promoted_role_colocation_reaches_the_bundled_clone_while_roles_are_chos
                coloc)
     sch, _ = _run(xml)
     bundle = sch.find_resource("db-bundle")
-    clone = bundle_variant.bundled_resource(bundle)
+    clone = bundles.bundled_resource(bundle)
     assert clone.promotable
     # roles were chosen: the clone (and its assigned instances) see the
     # bundle's colocations
@@ -219,7 +220,7 @@ def test_no_probe_on_a_bundle_node_for_resources_unpacked_later():
 def test_uname_address_is_the_container_host_in_graph_parameters():
     sch, graph = _run(_cib(["node1", "node2"], _bundle()))
     remote = sch.find_resource("web-bundle-1")
-    assert bundle_variant.needs_remote_name(sch, remote)
+    assert bundles.needs_remote_name(sch, remote)
     assert bundle_variant.remote_name(sch, remote) == "node2"
     root = ET.fromstring(render_graph_xml(graph, sch))
     addrs = {}
@@ -245,7 +246,7 @@ def test_uname_address_falls_back_to_where_the_container_runs():
 def test_ip_range_connections_need_no_remote_name():
     sch, _ = _run(_cib(["node1"], _bundle(replicas=1, ip=True)))
     remote = sch.find_resource("web-bundle-0")
-    assert not bundle_variant.needs_remote_name(sch, remote)
+    assert not bundles.needs_remote_name(sch, remote)
     assert bundle_variant.remote_name(sch, remote) is None
 
 

@@ -250,14 +250,14 @@ def node_attr(node, attr: str, rsc: Resource | None):
 
 def _bundled_resource(rsc: Resource):
     """pe__bundled_resource: the resource a bundle wraps (not its IPs or containers)."""
-    from pengine.schedule.variants.bundle import bundled_resource
+    from pengine.status.bundles import bundled_resource
     bundle = rsc.top(include_bundle=True)
     return bundled_resource(bundle) if bundle.variant == "bundle" else None
 
 
 def _role_rsc(rsc: Resource) -> Resource:
     if rsc.replica_container:
-        from pengine.schedule.variants.bundle import rsc_in_container
+        from pengine.status.bundles import rsc_in_container
         child = rsc_in_container(rsc)
         if child is not None:
             return child

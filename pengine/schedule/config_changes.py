@@ -7,11 +7,11 @@ from __future__ import annotations
 from pengine.cib import model as m
 from pengine.schedule.recurring import schedule_cancel
 from pengine.schedule.unfencing import trigger_unfencing
-from pengine.schedule.variants.bundle import needs_remote_name
 from pengine.schedule.variants.primitive import schedule_cleanup
 from pengine.status import digests as d
 from pengine.status import history as h
 from pengine.status.actions import clear_failcount, custom_action, set_reason
+from pengine.status.bundles import needs_remote_name
 from pengine.status.cluster import Node, Resource, Scheduler, op_key
 from pengine.status.digests_compare import compute
 from pengine.status.failcounts import get_failcount

@@ -488,7 +488,7 @@ def _find_instance_action(action: Action, instance: Resource, action_name: str,
     if (for_first and action.task not in ("stop", "stopped")) or \
             (not for_first and action.task in ("promote", "promoted", "demote", "demoted")):
         if instance.replica_container:
-            from pengine.schedule.variants.bundle import rsc_in_container
+            from pengine.status.bundles import rsc_in_container
             rsc = rsc_in_container(instance)
     if rsc is None:
         rsc = instance

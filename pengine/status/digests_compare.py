@@ -35,7 +35,7 @@ def compute(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> d.
     # container's host (which assignment may change)
     remote_addr = None
     if rsc.is_remote_connection and rsc.is_bundled():
-        from pengine.schedule.variants.bundle import remote_name
+        from pengine.status.bundles import remote_name
         remote_addr = remote_name(sch, rsc)
     cache = sch.__dict__.setdefault("_digest_cache", {})
     # The digests depend on the node only through rules in the parameter

@@ -95,8 +95,8 @@ def _unpack_find_resource(sch: Scheduler, node: Node, rsc_id: str) -> Resource |
         parent = rsc.top()
     if parent is not None and parent.is_anonymous_clone:
         if parent.is_bundled():
-            from pengine.schedule.variants import bundle
-            rsc = bundle.find_replica_resource(sch, parent, node)
+            from pengine.status.bundles import find_replica_resource
+            rsc = find_replica_resource(sch, parent, node)
         else:
             rsc = _find_anonymous_instance(sch, node, parent, clone_strip(rsc_id))
     if rsc is not None and rsc_id != rsc.id and rsc_id != rsc.history_id:
@@ -532,7 +532,7 @@ def _should_clear_for_param_change(sch: Scheduler, hist: _Op, rsc: Resource, nod
     if hist.task not in ("start", "monitor"):
         return False
     from pengine.status.digests_compare import digest_compare
-    from pengine.schedule.variants.bundle import needs_remote_name
+    from pengine.status.bundles import needs_remote_name
     if needs_remote_name(sch, rsc):
         # REMOTE_CONTAINER_HACK: the address is known only once resources are
         # assigned, so the check waits until then (pe__add_param_check)

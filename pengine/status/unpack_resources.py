@@ -232,8 +232,8 @@ def unpack_resource(sch: Scheduler, cfg, parent: Resource | None,
         _unpack_requires(sch, rsc, rsc.meta.get("requires"))
         _unpack_clone(sch, rsc)
     elif variant == "bundle":
-        from pengine.schedule.variants import bundle
-        if not bundle.unpack_bundle(sch, rsc):
+        from pengine.status.bundles import unpack_bundle
+        if not unpack_bundle(sch, rsc):
             return None
 
     if sch.symmetric:
