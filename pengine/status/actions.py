@@ -120,7 +120,7 @@ def custom_action(sch: Scheduler, rsc: Resource | None, key: str, task: str, nod
         if action.node is not None and action.op_config is not None \
                 and not action.has(AF.ATTRS_EVALUATED):
             from pengine.rules.rules import unpack_nvpair_sets
-            from pengine.status.unpack import rule_context
+            from pengine.status.params import rule_context
             action.extra = unpack_nvpair_sets(action.op_config.params,
                                               rule_context(sch, node_attributes=dict(action.node.attrs)))
             action.set(AF.ATTRS_EVALUATED)
@@ -165,7 +165,7 @@ def rsc_active(rsc: Resource) -> bool:
 
 def _update_runnable(sch: Scheduler, action: Action) -> None:
     from pengine.status.fencing import can_fence
-    from pengine.status.unpack import fence_node
+    from pengine.status.fencing import fence_node
     rsc = action.rsc
     if action.pseudo:
         return

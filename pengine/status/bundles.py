@@ -502,7 +502,7 @@ def needs_remote_name(sch: Scheduler, rsc: Resource) -> bool:
 def _configured_addr(sch: Scheduler, rsc: Resource) -> str | None:
     """The connection's node-less addr before before_graph() substitutes it
     (the digest of a result the graph records still needs the host)."""
-    from pengine.status.unpack import rsc_params
+    from pengine.status.params import rsc_params
     if "configured_addr" not in rsc.__dict__:
         rsc.configured_addr = rsc_params(sch, rsc, None).get("addr")
     return rsc.configured_addr

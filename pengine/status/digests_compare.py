@@ -88,4 +88,4 @@ def digest_compare(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node
 # definition, so that the import cycles between the modules resolve.
 from pengine.status.op_config import find_op_config  # noqa: E402
 from pengine.rules.rules import unpack_nvpair_sets  # noqa: E402
-from pengine.status.unpack import rsc_params, rule_context  # noqa: E402
+from pengine.status.params import rsc_params, rule_context  # noqa: E402

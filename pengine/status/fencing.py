@@ -71,7 +71,7 @@ def _priority_delay(sch: Scheduler, node: Node) -> int:
 def fence_digests(sch: Scheduler, node: Node):
     """(digests-all, digests-secure, changed) for fencing ``node``."""
     from pengine.status import digests as d
-    from pengine.status.unpack import rsc_params
+    from pengine.status.params import rsc_params
     devices = []
     changed = False
     for rsc in _unfencing_devices(sch.resources):
@@ -97,3 +97,31 @@ def _unfencing_devices(resources) -> list:
                                    (rsc.meta.get("provides") or "").lower() == "unfencing"):
             found.append(rsc)
     return found
+
+
+def fence_node(sch: Scheduler, node: Node, reason: str, priority_delay: bool) -> None:
+    """Mark a node for fencing (pe_fence_node)."""
+    if node.is_guest:
+        rsc = node.remote_rsc.launcher
+        if not rsc.failed and rsc.managed:
+            node.remote_reset = True
+            rsc.failed = True
+            rsc.stop_if_failed = True
+    elif node.is_remote and node.remote_rsc is not None and node.remote_rsc.launcher is None \
+            and node.remote_rsc.removed_launched:
+        # a dangling guest: fenced already, its launcher is gone; clean up the connection
+        node.remote_rsc.failed = True
+        node.remote_rsc.stop_if_failed = True
+    elif node.is_remote:
+        rsc = node.remote_rsc
+        if rsc is not None and not rsc.managed:
+            pass
+        elif not node.remote_reset:
+            node.remote_reset = True
+        node.unclean = True
+        fence_op(sch, node, None, True, reason, False)
+    elif node.unclean:
+        pass
+    else:
+        node.unclean = True
+        fence_op(sch, node, None, True, reason, priority_delay)

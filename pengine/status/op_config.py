@@ -129,4 +129,4 @@ def _normalise_start_delay(sch: Scheduler, meta: dict[str, str], interval: int) 
 # definition, so that the import cycles between the modules resolve.
 from pengine.status.actions import validate_on_fail  # noqa: E402
 from pengine.common.dates import DateError, parse_datetime, parse_ms, to_epoch  # noqa: E402
-from pengine.status.unpack import rule_context, unpack_sets  # noqa: E402
+from pengine.status.params import rule_context, unpack_sets  # noqa: E402

@@ -19,7 +19,9 @@ from pengine.common import options as opts
 from pengine.common.names import name_key
 from pengine.status.cluster import NoQuorum, Node, Resource, Role, Scheduler
 from pengine.common.options import is_true, parse_bool
-from pengine.rules.rules import RuleContext, evaluate_rule, unpack_nvpair_sets_with_next_change
+from pengine.status.fencing import fence_node  # noqa: F401 (also imported from here)
+from pengine.status.params import (evaluate, rsc_params, rule_context,  # noqa: F401 (ditto)
+                                   unpack_sets)
 from pengine.common.scores import INFINITY, parse_score
 
 
@@ -40,20 +42,6 @@ def unpack(cib: m.Cib, now: datetime | None = None, *, quorum: bool | None = Non
     unpack_tags(sch)
     unpack_status(sch)
     return sch
-
-
-def unpack_sets(sch: Scheduler, sets, ctx: RuleContext, overwrite: bool = False, **kw):
-    """pe_unpack_nvpairs: merged name/value blocks; a date rule that will
-    change its result brings the cluster's next re-check forward."""
-    values, when = unpack_nvpair_sets_with_next_change(sets, ctx, overwrite, **kw)
-    if when is not None:
-        from pengine.common.dates import to_epoch
-        update_recheck(sch, to_epoch(when))
-    return values
-
-
-def rule_context(sch: Scheduler, **fields) -> RuleContext:
-    return RuleContext(now=sch.now, **fields)
 
 
 # ---------------------------------------------------------------- config --
@@ -430,67 +418,9 @@ def _unpack_node_history(sch: Scheduler, status: m.Status, fence: bool) -> bool:
     return again
 
 
-# --------------------------------------------------------- node fencing --
-
-def fence_node(sch: Scheduler, node: Node, reason: str, priority_delay: bool) -> None:
-    """Mark a node for fencing (pe_fence_node)."""
-    from pengine.status.fencing import fence_op
-    if node.is_guest:
-        rsc = node.remote_rsc.launcher
-        if not rsc.failed and rsc.managed:
-            node.remote_reset = True
-            rsc.failed = True
-            rsc.stop_if_failed = True
-    elif node.is_remote and node.remote_rsc is not None and node.remote_rsc.launcher is None \
-            and node.remote_rsc.removed_launched:
-        # a dangling guest: fenced already, its launcher is gone; clean up the connection
-        node.remote_rsc.failed = True
-        node.remote_rsc.stop_if_failed = True
-    elif node.is_remote:
-        rsc = node.remote_rsc
-        if rsc is not None and not rsc.managed:
-            pass
-        elif not node.remote_reset:
-            node.remote_reset = True
-        node.unclean = True
-        fence_op(sch, node, None, True, reason, False)
-    elif node.unclean:
-        pass
-    else:
-        node.unclean = True
-        fence_op(sch, node, None, True, reason, priority_delay)
-
-
-# ---------------------------------------------------- parameter helpers --
-
-def rsc_params(sch: Scheduler, rsc: Resource, node: Node | None) -> dict[str, str]:
-    """Instance attributes evaluated for ``node`` (pe_rsc_params)."""
-    cache = getattr(rsc, "_params_cache", None)
-    if cache is None:
-        cache = {}
-        rsc._params_cache = cache
-    key = node.id if node is not None else None
-    if key in cache:
-        return cache[key]
-    ctx = rule_context(sch, node_attributes=dict(node.attrs) if node is not None else {},
-                       rsc_class=rsc.cls, rsc_provider=rsc.provider, rsc_type=rsc.type)
-    params: dict[str, str] = {}
-    walker = rsc
-    while walker is not None:
-        for k, v in unpack_sets(sch, getattr(walker.config, "params", ()), ctx).items():
-            params.setdefault(k, v)
-        walker = walker.parent
-    cache[key] = params
-    return params
-
-
-def evaluate(rule, sch: Scheduler, **fields) -> bool:
-    return evaluate_rule(rule, rule_context(sch, **fields))
-
-
 # Imported here rather than in the functions that use them: a function-level
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.status.unpack_history import unpack_node_lrm, update_recheck  # noqa: E402
+from pengine.status.unpack_history import unpack_node_lrm  # noqa: E402
 from pengine.status.unpack_resources import unpack_remote_nodes, unpack_resources  # noqa: E402

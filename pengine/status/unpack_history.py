@@ -514,11 +514,6 @@ def _check_operation_expiry(sch: Scheduler, rsc: Resource, node: Node, hist: _Op
     return expired
 
 
-def update_recheck(sch: Scheduler, when: int) -> None:
-    if when > sch.now_epoch and (sch.recheck_by == 0 or when < sch.recheck_by):
-        sch.recheck_by = when
-
-
 def _ignore_failure_timeout(sch: Scheduler, rsc: Resource, task: str, interval: int,
                             is_last_failure: bool) -> bool:
     if rsc.remote_reconnect_ms > 0 and sch.fencing_enabled and interval != 0 and task == "monitor":
@@ -782,7 +777,9 @@ from pengine.status.actions import (clear_failcount, custom_action, demote_actio
                                       stop_action, validate_on_fail)
 from pengine.status.failcounts import get_failcount  # noqa: E402
 from pengine.status.op_config import find_op_config, op_meta  # noqa: E402
-from pengine.status.unpack import fence_node, new_node  # noqa: E402
+from pengine.status.fencing import fence_node  # noqa: E402
+from pengine.status.params import update_recheck  # noqa: E402
+from pengine.status.unpack import new_node  # noqa: E402
 from pengine.status.unpack_resources import (ban_from_all_nodes, create_clone_instance,  # noqa: E402
                                              is_remote_primitive, link_remote_node, resource_location,
                                              unpack_resource)

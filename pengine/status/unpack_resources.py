@@ -517,4 +517,5 @@ def ban_from_all_nodes(sch: Scheduler, rsc: Resource) -> None:
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
-from pengine.status.unpack import new_node, rule_context, startup_fencing, unpack_sets  # noqa: E402
+from pengine.status.params import rule_context, unpack_sets  # noqa: E402
+from pengine.status.unpack import new_node, startup_fencing  # noqa: E402

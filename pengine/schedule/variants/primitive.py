@@ -489,7 +489,7 @@ def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
         return
     if sch.shutdown_lock_ms > 0:
         # Re-check just after the lock expires (timeout rounded up to seconds).
-        from pengine.status.unpack_history import update_recheck
+        from pengine.status.params import update_recheck
         update_recheck(sch, rsc.lock_time + (sch.shutdown_lock_ms + 999) // 1000 + 1)
     for node in sch.nodes:
         if node.name != rsc.lock_node.name:
