@@ -169,6 +169,7 @@ NAME_MOVES: dict[tuple[str, str], str] = {
     ("pengine.schedule.migration", "unpack_migrate_to_failure"): "pengine.status.unpack_migration",
     ("pengine.schedule.migration", "unpack_migrate_from_failure"):
         "pengine.status.unpack_migration",
+    ("pengine.schedule.variants.primitive", "schedule_cleanup"): "pengine.schedule.cleanup",
     **{("pengine.schedule.variants.bundle", name): "pengine.status.bundles" for name in (
         "DEFAULT_REMOTE_PORT", "DEFAULT_REMOTE_KEY_LOCATION", "BUNDLE_LOG_DIR", "REMOTED_PATH",
         "AGENTS", "Mount", "Replica", "BundleData", "remote_connection_config",

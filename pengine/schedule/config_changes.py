@@ -7,7 +7,7 @@ from __future__ import annotations
 from pengine.cib import model as m
 from pengine.schedule.recurring import schedule_cancel
 from pengine.schedule.unfencing import trigger_unfencing
-from pengine.schedule.variants.primitive import schedule_cleanup
+from pengine.schedule.cleanup import schedule_cleanup
 from pengine.status import digests as d
 from pengine.status import history as h
 from pengine.status.actions import clear_failcount, custom_action, set_reason

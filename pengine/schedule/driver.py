@@ -206,3 +206,10 @@ PHASES = (
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
 from pengine.status.actions import resource_actions  # noqa: E402
+
+# pcmk__set_assignment_methods: whoever runs the phases imports this module, which hands the
+# variant dispatch its table (the dispatch knows only the interface, not the variants).
+from pengine.schedule import variants as _variants  # noqa: E402
+from pengine.schedule.variants import bundle, clone, group, primitive  # noqa: E402
+
+_variants.install({"primitive": primitive, "group": group, "clone": clone, "bundle": bundle})

@@ -28,8 +28,8 @@ _SELECT_DEFAULT = 0
 def instance_list(rsc: Resource) -> list[Resource]:
     """get_instance_list: a clone's instances, or a bundle's containers."""
     if rsc.variant == "bundle":
-        from pengine.schedule.variants import bundle
-        return list(bundle.bundle_containers(rsc))
+        from pengine.status import bundles
+        return list(bundles.bundle_containers(rsc))
     return rsc.children
 
 
@@ -55,8 +55,8 @@ def did_fail(rsc: Resource) -> bool:
 def current_node(rsc: Resource) -> Node | None:
     """pcmk__current_node."""
     if rsc.variant == "bundle":
-        from pengine.schedule.variants import bundle
-        return bundle.active_node(rsc)
+        from pengine.status import bundles
+        return bundles.active_node(rsc)
     return active_node(rsc)[0]
 
 
@@ -243,8 +243,8 @@ def cmp_instance(sch: Scheduler, instance1: Resource, instance2: Resource,
 
 def _active_node_counted(rsc: Resource):
     if rsc.variant == "bundle":
-        from pengine.schedule.variants import bundle
-        return bundle.active_node_counted(rsc)
+        from pengine.status import bundles
+        return bundles.active_node_counted(rsc)
     return active_node(rsc, count=True)
 
 

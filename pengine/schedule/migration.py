@@ -68,7 +68,7 @@ def abort_dangling_migration(sch: Scheduler, source: Node, rsc: Resource) -> Non
     stop = stop_action(sch, rsc, source, False)
     stop.set(AF.MIGRATION_ABORT)
     if sch.remove_after_stop:
-        from pengine.schedule.variants.primitive import schedule_cleanup
+        from pengine.schedule.cleanup import schedule_cleanup
         schedule_cleanup(sch, rsc, source, False)
 
 

@@ -207,7 +207,7 @@ def _add_restart_orderings_for_probe(probe: Action, after: Action, tracking: set
     if after.rsc is not None and after.rsc.variant in ("clone", "bundle"):
         interleave = (after.rsc.meta.get("interleave") or "").lower() in ("true", "on", "yes", "y", "1")
         if interleave:
-            from pengine.schedule.variants.clone import find_compatible_instance
+            from pengine.schedule.instances import find_compatible_instance
             compatible = find_compatible_instance(probe.rsc, after.rsc, Role.UNKNOWN, False)
     for rel in list(after.actions_after):
         if not (rel.flags & Rel.FIRST_IMPLIES_THEN):

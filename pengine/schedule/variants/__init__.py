@@ -29,27 +29,22 @@ class VariantMethods(Protocol):
 
 
 def methods(rsc) -> VariantMethods:
-    module = _MODULES.get(rsc.variant)
-    if module is None:
-        module = _MODULES[rsc.variant] = _load(rsc.variant)
-    return module
+    try:
+        return _MODULES[rsc.variant]
+    except KeyError:
+        raise LookupError(f"no scheduler methods for variant {rsc.variant!r}: "
+                          "pengine.schedule.driver.schedule() installs them") from None
 
 
-# Looked up for every action and ordering: a dict, not an import statement
-# (an import from a package runs importlib's fromlist handling each time).
+# The variant table (Pacemaker's assignment_methods[]).  The driver fills it before the
+# phases run, as pcmk__set_assignment_methods does: the dispatch knows the interface, not
+# the variants, so the modules that dispatch do not depend on all four variant modules,
+# which depend on them.  A dict: it is looked up for every action and ordering.
 _MODULES: dict[str, VariantMethods] = {}
 
 
-def _load(variant: str) -> VariantMethods:
-    if variant == "primitive":
-        from pengine.schedule.variants import primitive as module
-    elif variant == "group":
-        from pengine.schedule.variants import group as module
-    elif variant == "clone":
-        from pengine.schedule.variants import clone as module
-    else:
-        from pengine.schedule.variants import bundle as module
-    return module
+def install(table: dict[str, VariantMethods]) -> None:
+    _MODULES.update(table)
 
 
 def this_with_colocations(rsc) -> list:

@@ -225,16 +225,6 @@ def _is_expected_node(rsc: Resource, node: Node | None) -> bool:
         and rsc.assigned_node is node
 
 
-def schedule_cleanup(sch: Scheduler, rsc: Resource, node: Node, optional: bool) -> None:
-    from pengine.status.actions import delete_action
-    flag = Rel.FIRST_IMPLIES_THEN if optional else Rel.ORDERED
-    if rsc.failed or node.unclean or not node.online:
-        return
-    delete_action(sch, rsc, node, optional)
-    order_resource_actions(sch, rsc, "stop", rsc, "delete", flag)
-    order_resource_actions(sch, rsc, "delete", rsc, "start", flag)
-
-
 def _schedule_restart_actions(sch: Scheduler, rsc: Resource, current: Node | None,
                               need_stop: bool, need_promote: bool) -> None:
     role = rsc.role
@@ -500,6 +490,7 @@ def shutdown_lock(sch: Scheduler, rsc: Resource) -> None:
 # ``from a.b import c`` costs about 2 us a call, and these run in the
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
+from pengine.schedule.cleanup import schedule_cleanup  # noqa: E402
 from pengine.schedule.recurring import create_recurring_actions  # noqa: E402
 from pengine.schedule.score_log import show_node_scores  # noqa: E402
 from pengine.status.unpack_resources import resource_location  # noqa: E402
