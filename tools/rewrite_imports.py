@@ -170,6 +170,8 @@ NAME_MOVES: dict[tuple[str, str], str] = {
     ("pengine.schedule.migration", "unpack_migrate_from_failure"):
         "pengine.status.unpack_migration",
     ("pengine.schedule.variants.primitive", "schedule_cleanup"): "pengine.schedule.cleanup",
+    ("pengine.schedule.ordering", "apply_orderings"): "pengine.schedule.apply_orderings",
+    ("pengine.schedule.constraints", "unpack_constraints"): "pengine.schedule.driver",
     **{("pengine.schedule.variants.bundle", name): "pengine.status.bundles" for name in (
         "DEFAULT_REMOTE_PORT", "DEFAULT_REMOTE_KEY_LOCATION", "BUNDLE_LOG_DIR", "REMOTED_PATH",
         "AGENTS", "Mount", "Replica", "BundleData", "remote_connection_config",
@@ -410,6 +412,8 @@ def files_under(paths: list[str]):
             if any(part in (".git", "__pycache__", "build", "dist", ".venv", "venv")
                    or part.endswith(".egg-info") for part in path.parts):
                 continue
+            if path.name == Path(__file__).name:
+                continue          # this script's own rules would rewrite themselves
             if path.is_file() and (path.suffix == ".py"
                                    or path.name in ("pyproject.toml", "setup.cfg")):
                 yield path

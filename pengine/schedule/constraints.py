@@ -1,4 +1,5 @@
-"""Shared constraint plumbing: resource lookup, templates and tags, unpacking order."""
+"""Shared constraint plumbing: resource lookup, templates and tags.  The phase that unpacks
+the constraints, kind by kind, is ``unpack_constraints`` in pengine.schedule.driver."""
 
 from __future__ import annotations
 
@@ -112,32 +113,3 @@ def _expand_pair(sch: Scheduler, cons, attr1, attr2, act1, act2, role1, role2):
         fields[role1] = None
         fields[role2] = None
     return evolve(cons, **fields)
-
-
-def unpack_constraints(sch: Scheduler) -> None:
-    """Constraints in configuration order, each kind by its own module."""
-    from pengine.schedule.locations import unpack_location
-    from pengine.schedule.ordering import _unpack_order
-    from pengine.schedule.tickets import unpack_ticket_constraint
-    for cons in sch.cib.configuration.constraints:
-        if isinstance(cons, m.Order):
-            expanded = expand_tags(sch, cons)
-            if expanded is not None:
-                _unpack_order(sch, expanded, constraint_resource)
-        elif isinstance(cons, m.Colocation):
-            expanded = expand_tags(sch, cons)
-            if expanded is not None:
-                unpack_colocation(sch, expanded)
-        elif isinstance(cons, m.Location):
-            unpack_location(sch, cons)
-        elif isinstance(cons, m.TicketConstraint):
-            expanded = expand_tags(sch, cons)
-            if expanded is not None:
-                unpack_ticket_constraint(sch, expanded)
-
-
-# Imported here rather than in the functions that use them: a function-level
-# ``from a.b import c`` costs about 2 us a call, and these run in the
-# scheduler's inner loops.  At the end of the module, after every
-# definition, so that the import cycles between the modules resolve.
-from pengine.schedule.colocation import unpack_colocation  # noqa: E402

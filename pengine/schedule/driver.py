@@ -35,8 +35,27 @@ def apply_node_health(sch: Scheduler) -> None:
 
 
 def unpack_constraints(sch: Scheduler) -> None:
-    from pengine.schedule.constraints import unpack_constraints as impl
-    impl(sch)
+    """Constraints in configuration order, each kind by its own module."""
+    from pengine.schedule.colocation import unpack_colocation
+    from pengine.schedule.constraints import constraint_resource, expand_tags
+    from pengine.schedule.locations import unpack_location
+    from pengine.schedule.ordering import _unpack_order
+    from pengine.schedule.tickets import unpack_ticket_constraint
+    for cons in sch.cib.configuration.constraints:
+        if isinstance(cons, m.Order):
+            expanded = expand_tags(sch, cons)
+            if expanded is not None:
+                _unpack_order(sch, expanded, constraint_resource)
+        elif isinstance(cons, m.Colocation):
+            expanded = expand_tags(sch, cons)
+            if expanded is not None:
+                unpack_colocation(sch, expanded)
+        elif isinstance(cons, m.Location):
+            unpack_location(sch, cons)
+        elif isinstance(cons, m.TicketConstraint):
+            expanded = expand_tags(sch, cons)
+            if expanded is not None:
+                unpack_ticket_constraint(sch, expanded)
 
 
 def apply_node_criteria(sch: Scheduler) -> None:
@@ -174,7 +193,7 @@ def schedule_fencing_and_shutdowns(sch: Scheduler) -> None:
 
 
 def apply_orderings(sch: Scheduler) -> None:
-    from pengine.schedule.ordering import apply_orderings as impl
+    from pengine.schedule.apply_orderings import apply_orderings as impl
     impl(sch)
 
 
