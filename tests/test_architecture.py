@@ -26,6 +26,11 @@ def test_no_import_circle_spans_two_subpackages(report):
         for circle in report.cross_stage_circles)
 
 
+def test_no_circle_inside_a_subpackage_is_larger_than_8_modules(report):
+    assert report.big_stage_circles == [], "\n".join(
+        f"{len(circle)}: {', '.join(circle)}" for circle in report.big_stage_circles)
+
+
 def test_imports_point_down_the_layers(report):
     assert report.upward == [], "\n".join(
         f"{i.source}:{i.line} imports {i.target} ({stage(i.source)} is below {stage(i.target)})"
