@@ -42,6 +42,19 @@ def test_every_module_is_in_a_stage():
     assert stray == []
 
 
+def test_every_package_folder_is_in_the_wheel():
+    """pyproject lists packages by hand (package-dir maps three of them): a new folder must be
+    added there, or the wheel would lack it."""
+    import tomllib
+    from import_graph import package_dirs
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join([package, *init.parent.relative_to(folder).parts])
+             for package, folder in package_dirs().items()
+             for init in folder.rglob("__init__.py")}
+    assert found == listed
+
+
 def test_only_the_command_line_imports_the_subcommands():
     outside = sorted({f"{i.source} -> {i.target}" for i in imports()
                       if stage(i.target) == "cli" and stage(i.source) != "cli"})

@@ -426,7 +426,11 @@ def main(argv: list[str]) -> int:
         paths.remove("--write-map")
         out = Path(__file__).with_name("module_map.json")
         out.write_text(json.dumps(MODULE_MAP, indent=1) + "\n")
-        print(f"wrote {out}")
+        moves = Path(__file__).with_name("name_moves.json")
+        moves.write_text(json.dumps([{"module": module, "name": name, "now_in": target}
+                                     for (module, name), target in NAME_MOVES.items()],
+                                    indent=1) + "\n")
+        print(f"wrote {out} and {moves}")
     if not paths:
         return 0 if "--write-map" in argv else (print(__doc__) or 2)
     changed = []
