@@ -204,9 +204,23 @@ def _longest_prefix(name: str, names) -> str:
     return ""
 
 
+# Module families: a subcommand module another branch adds (pengine/cmd_NAME.py) belongs in
+# pengine/cli/NAME.py (git mv it; `pengine NAME` imports pengine.cli.NAME).
+PREFIX_RULES: list[tuple[str, str]] = [("pengine.cmd_", "pengine.cli.")]
+
+
+def _by_prefix_rule(dotted: str) -> str | None:
+    for old_prefix, new_prefix in PREFIX_RULES:
+        if dotted.startswith(old_prefix) and _longest_prefix(dotted, MODULE_MAP) in ("", "pengine"):
+            return new_prefix + dotted[len(old_prefix):]
+    return None
+
+
 def new_name(dotted: str, module_path: bool = False) -> str | None:
     """The new path for a dotted name, or None if unchanged.  ``module_path``: the name is
     an imported module's path (``import X``, ``from X import``), not ``module.attribute``."""
+    if _by_prefix_rule(dotted):
+        return _by_prefix_rule(dotted)
     old = _longest_prefix(dotted, MODULE_MAP)
     if not old or MODULE_MAP[old] == old:
         return None
@@ -245,8 +259,9 @@ def _rewrite_from(node: ast.ImportFrom, segment: str, indent: str) -> str | None
     moved_any = False
     for alias in node.names:
         full = f"{module}.{alias.name}"
-        if full in MODULE_MAP and alias.name != "*":
-            target = MODULE_MAP[full]
+        by_prefix = None if full in MODULE_MAP else _by_prefix_rule(full)
+        if (full in MODULE_MAP or by_prefix) and alias.name != "*":
+            target = by_prefix or MODULE_MAP[full]
             package, _, leaf = target.rpartition(".")
             bound = alias.asname or alias.name
             text = leaf if leaf == bound else f"{leaf} as {bound}"
@@ -263,10 +278,10 @@ def _rewrite_from(node: ast.ImportFrom, segment: str, indent: str) -> str | None
                                     (_module_of_from(module, node.names), a.name) in NAME_MOVES
                                     for package in groups for a in node.names):
         (package,) = groups
-        names_module = all(f"{module}.{a.name}" in MODULE_MAP for a in node.names)
-        if not names_module or all(
-                MODULE_MAP[f"{module}.{a.name}"].rpartition(".")[2] == a.name
-                for a in node.names):
+        targets = [MODULE_MAP.get(f"{module}.{a.name}") or _by_prefix_rule(f"{module}.{a.name}")
+                   for a in node.names]
+        if not all(targets) or all(t.rpartition(".")[2] == a.name
+                                   for t, a in zip(targets, node.names)):
             # only the module path changes: keep the statement's own layout and comments
             out = re.sub(r"^(\s*from\s+)" + re.escape(module) + r"(\s+import\b)",
                          lambda m: m.group(1) + package + m.group(2), segment, count=1)
@@ -359,7 +374,8 @@ def rewrite_python(text: str, path: Path) -> str:
         if not _DOTTED.fullmatch(body):
             continue
         target = new_name(body)
-        if target is None or "." not in _longest_prefix(body, MODULE_MAP):
+        if target is None or ("." not in _longest_prefix(body, MODULE_MAP)
+                              and not _by_prefix_rule(body)):
             continue
         start = offsets[tok.start[0] - 1] + tok.start[1]
         end = offsets[tok.end[0] - 1] + tok.end[1]
@@ -446,6 +462,13 @@ def main(argv: list[str]) -> int:
             changed.append(path)
     for path in changed:
         print(("would rewrite " if check else "rewrote ") + str(path))
+    for given in map(Path, paths):
+        root = _find_root(given / "x") if given.is_dir() else None
+        flat = sorted(p.name for p in (root / "pengine").glob("*.py")
+                      if p.name != "__init__.py") if root is not None else []
+        if flat:
+            print(f"note: modules still flat in {root / 'pengine'} (place them in a stage folder, "
+                  f"add them to MODULE_MAP and run again): {', '.join(flat)}", file=sys.stderr)
     return 1 if check and changed else 0
 
 
