@@ -1,0 +1,212 @@
+"""Run one step through Pacemaker's crm_simulate and through pengine; compare.
+
+A step is a CIB (XML text) and crm_simulate event flags.  Both engines run
+``-S -s`` (simulate, with scores); the referee also writes ``-O`` (the CIB as
+the simulated cluster leaves it), which the next step of a chain starts from.
+
+Sections compared (each a list of lines, whitespace-normalised):
+``current`` (Current cluster status, in order), ``modifications`` (Performing
+Requested Modifications), ``transition`` (Transition Summary, as a multiset,
+as tests/conformance.py compares it), ``actions`` (Executing Cluster
+Transition: as a multiset; ``actions_order`` in order), ``revised`` (Revised
+Cluster Status, in order), ``scores`` (the ``-s`` lines, sorted), ``exit``
+(exit code) and ``text`` (the whole standard output, byte for byte).
+``crash`` is an internal error of pengine (a traceback, exit 70, a timeout)
+or of the referee (a signal, exit > 2).
+
+What depends on Pacemaker's build or on the wall clock, and how it is handled:
+- crm_simulate stamps the results it simulates with the wall clock
+  (``last-rc-change``/``last-run``, and ``last-failure-*`` attributes); a chain
+  rewrites those stamps in the ``-O`` output to the step's effective date
+  before the next step, so a chain is reproducible (``normalise_stamps``).
+  The stamps never appear in the compared text.
+- The parameters Pacemaker gives a bundle's container resource name paths of
+  its build (``-v /opt/pcmk302/var/log/pacemaker/bundles/...``: the referee was
+  configured with ``--prefix=/opt/pcmk302``), so the digests it records for
+  them in ``-O`` are of that build; a chain drops those digests (an unknown
+  digest is no definition change, for either engine) rather than let the
+  next step see a "resource definition change" no real cluster would.
+- Nothing else is normalised: no section is edited before comparison.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SECTIONS = ("current", "modifications", "transition", "actions", "actions_order",
+            "revised", "scores", "exit", "text")
+HEADLINE = ("current", "transition", "actions", "revised", "scores", "exit")
+TIMEOUT_S = 120
+
+_HEADERS = {
+    "Current cluster status:": "current",
+    "Performing Requested Modifications:": "modifications",
+    "Transition Summary:": "transition",
+    "Executing Cluster Transition:": "actions",
+    "Revised Cluster Status:": "revised",
+    "Assignment Scores:": "scores",
+    "Assignment Scores and Utilization Information:": "scores",
+    "Utilization Information:": "scores",
+}
+
+
+@dataclass
+class Run:
+    stdout: str
+    stderr: str
+    rc: int
+    crash: str = ""             # an internal error, with what is known of it
+    output_cib: str | None = None
+
+
+@dataclass
+class Outcome:
+    referee: Run
+    pengine: Run
+    equal: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def differs(self) -> list[str]:
+        return [name for name, same in self.equal.items() if not same]
+
+
+def split_sections(text: str) -> dict[str, list[str]]:
+    """Section name -> its lines (stripped, inner whitespace collapsed)."""
+    found: dict[str, list[str]] = {name: [] for name in _HEADERS.values()}
+    found["preamble"] = []
+    current = "preamble"
+    for raw in text.splitlines():
+        if raw in _HEADERS:
+            current = _HEADERS[raw]
+            continue
+        line = " ".join(raw.split())
+        if line:
+            found[current].append(line)
+    return found
+
+
+def compare_runs(referee: Run, mine: Run) -> dict[str, bool]:
+    want, got = split_sections(referee.stdout), split_sections(mine.stdout)
+    if mine.crash:
+        return {name: False for name in SECTIONS}
+    return {
+        "current": want["current"] == got["current"],
+        "modifications": want["modifications"] == got["modifications"],
+        "transition": Counter(want["transition"]) == Counter(got["transition"]),
+        "actions": Counter(want["actions"]) == Counter(got["actions"]),
+        "actions_order": want["actions"] == got["actions"],
+        "revised": want["revised"] == got["revised"],
+        "scores": sorted(want["scores"]) == sorted(got["scores"]),
+        "exit": referee.rc == mine.rc,
+        "text": referee.stdout == mine.stdout,
+    }
+
+
+# ------------------------------------------------------------------ runs --
+
+def run_referee(run_script: Path, cib_xml: str, args: list[str], workdir: Path) -> Run:
+    cib_path, out_path = workdir / "ref-in.xml", workdir / "ref-out.xml"
+    cib_path.write_text(cib_xml)
+    if out_path.exists():
+        out_path.unlink()
+    env = dict(os.environ, CIB_shadow_dir=str(workdir), TZ="UTC")
+    try:
+        proc = subprocess.run([str(run_script), "crm_simulate", "-x", str(cib_path), "-S", "-s",
+                               "-O", str(out_path), *args], capture_output=True, text=True,
+                              timeout=TIMEOUT_S, env=env, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return Run("", "", -1, crash="referee timed out")
+    crash = ""
+    if proc.returncode < 0 or proc.returncode > 2 and proc.returncode != 105:
+        crash = f"referee exit {proc.returncode}: {proc.stderr.strip()[-300:]}"
+    output = out_path.read_text() if out_path.exists() else None
+    return Run(proc.stdout, proc.stderr, proc.returncode, crash, output)
+
+
+def _alarm(signum, frame):
+    raise TimeoutError(f"step took longer than {TIMEOUT_S}s")
+
+
+def run_pengine(cib_xml: str, args: list[str], workdir: Path) -> Run:
+    """``pengine simulate -x CIB -S -s ARGS`` in this process (as tests/conformance.py)."""
+    from pengine.cli import main
+    os.environ["PENGINE_TRACEBACK"] = "1"
+    os.environ["TZ"] = "UTC"
+    cib_path = workdir / "pe-in.xml"
+    cib_path.write_text(cib_xml)
+    out, err = io.StringIO(), io.StringIO()
+    crash = ""
+    rc = -1
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(TIMEOUT_S)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = main(["simulate", "-x", str(cib_path), "-S", "-s", *args])
+    except SystemExit as exc:   # argparse refusing the flags
+        rc = exc.code if isinstance(exc.code, int) else 2
+    except BaseException as exc:  # noqa: BLE001 - a crash is a result
+        import traceback
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        crash = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-4:])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    if rc == 70 and not crash:
+        crash = err.getvalue().strip()[-300:]
+    return Run(out.getvalue(), err.getvalue(), rc, crash)
+
+
+def run_step(run_script: Path, cib_xml: str, args: list[str]) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="pengine-diff-") as tmp:
+        referee = run_referee(run_script, cib_xml, args, Path(tmp))
+        mine = run_pengine(cib_xml, args, Path(tmp))
+    return Outcome(referee, mine, compare_runs(referee, mine))
+
+
+# --------------------------------------------------------------- chaining --
+
+_STAMPS = ("last-rc-change", "last-run")
+
+
+def effective_epoch(cib: ET.Element, args: list[str]) -> int:
+    """The step's date: ``-t`` if given, else the CIB's execution-date."""
+    from pengine.dates import parse_datetime, to_epoch
+    if "-t" in args:
+        return to_epoch(parse_datetime(args[args.index("-t") + 1]))
+    return int(cib.get("execution-date"))
+
+
+def normalise_stamps(cib: ET.Element, epoch: int) -> None:
+    """Results the referee simulated carry the wall clock: give them the step's date."""
+    for op in cib.iter("lrm_rsc_op"):
+        for name in _STAMPS:
+            value = op.get(name)
+            if value and value.isdigit() and int(value) > epoch:
+                op.set(name, str(epoch))
+    for pair in cib.iter("nvpair"):
+        name = pair.get("name") or ""
+        value = pair.get("value") or ""
+        if name.startswith("last-failure-") and value.isdigit() and int(value) > epoch:
+            pair.set("value", str(epoch))
+    cib.set("execution-date", str(epoch))
+    for rsc in cib.iter("lrm_resource"):
+        if _BUNDLE_CONTAINER.search(rsc.get("id") or ""):
+            for op in rsc.iter("lrm_rsc_op"):
+                for name in _DIGESTS:
+                    op.attrib.pop(name, None)
+
+
+_BUNDLE_CONTAINER = re.compile(r"-(docker|podman|rkt)-\d+$")
+_DIGESTS = ("op-digest", "op-restart-digest", "op-secure-digest", "op-secure-params",
+            "op-force-restart")
