@@ -269,8 +269,11 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
 
     if injections.any():
         out.append("")
-        lines, cib = apply_injections(cib, injections, to_epoch(now))
+        # crm_simulate stamps injected results and failures with the wall clock
+        lines, cib = apply_injections(cib, injections, int(time.time()))
         out += lines
+        if date_line:
+            out.append(date_line)   # the effective date is set (and said) again
         doc["modifications"] = [line.strip()[2:] for line in lines
                                 if line.strip().startswith("* ")]
         sch = unpack(cib, now)

@@ -12,7 +12,7 @@ from attrs import field, frozen
 
 from pengine.cluster import AF, Action, Rel, Scheduler
 
-FEATURE_SET = "3.20.1"  # the feature set simulated results are recorded with
+FEATURE_SET = "3.20.5"  # the feature set simulated results are recorded with
 
 
 @frozen

@@ -9,6 +9,7 @@ injected operation results.  Returns the lines crm_simulate prints under
 from __future__ import annotations
 
 import re
+import sys
 
 from attrs import evolve, frozen, field
 
@@ -33,7 +34,9 @@ class Injections:
     op_inject: tuple[str, ...] = field(default=(), converter=tuple)
 
     def any(self) -> bool:
-        return any((self.quorum is not None, self.watchdog is not None, self.node_up,
+        """Whether crm_simulate applies the modifications at all (pcmk__simulate):
+        a node, operation, ticket or watchdog change; ``-q`` alone is ignored."""
+        return any((self.watchdog is not None, self.node_up,
                     self.node_down, self.node_fail, self.ticket_grant, self.ticket_revoke,
                     self.ticket_standby, self.ticket_activate, self.op_inject))
 
@@ -77,13 +80,19 @@ def _find_agent(cib: m.Cib, rsc_id: str):
     sch = unpack(cib)
     rsc = sch.find_resource(rsc_id)
     if rsc is None:
-        base = rsc_id.split(":", 1)[0]
+        # pcmk_rsc_match_history: an instance is also known by the name its
+        # history is recorded under (an anonymous clone's "rsc" for "rsc:0"),
+        # never by its configured id alone ("rsc" of a unique clone is no name)
         rsc = next((r for r in sch.all_resources.values()
-                    if r.variant == "primitive" and (r.clone_name == base or r.id == base)),
-                   None)
-    if rsc is None or rsc.variant != "primitive":
+                    if r.variant == "primitive" and r.history_id == rsc_id), None)
+    if rsc is None:
+        return _NO_SUCH_RESOURCE
+    if rsc.variant != "primitive":
         return None
     return rsc.cls, rsc.type, rsc.provider
+
+
+_NO_SUCH_RESOURCE = "no such resource"
 
 
 def _set_ticket(status: m.Status, ticket_id: str, name: str, value: bool) -> m.Status:
@@ -173,8 +182,12 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         item(f"  * Injecting {spec} into the configuration")
         rsc_id, task, interval, node, rc = parse_op_spec(spec)
         agent = _find_agent(cib, rsc_id)
+        if agent is _NO_SUCH_RESOURCE:
+            # crm_simulate says so and goes on with the other injections
+            print(f"Invalid resource name: {rsc_id}", file=sys.stderr)
+            continue
         if agent is None:
-            raise UsageError(f"invalid resource name in '{spec}': no resource {rsc_id}")
+            raise UsageError(f"invalid resource name in '{spec}': {rsc_id} is not a primitive")
         cls, rtype, provider = agent
         i = status.inject_node(node, None)
         if not (rc == 0 or (rc == 7 and interval == 0)):
@@ -184,6 +197,7 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         j = inject_resource_history(status, i, rsc_id, rsc_id, cls, rtype, provider)
         if j is None:
             raise UsageError(f"cannot inject '{spec}': {rsc_id} has no resource agent")
-        inject_action_result(status, i, j, task, interval, rc, 0, node)
+        inject_action_result(status, i, j, task, interval, rc, 0, node,
+                             exit_reason="Simulated action result")
     cib = evolve(cib, status=evolve(cib.status, node_states=status.states))
     return lines, cib

@@ -19,7 +19,7 @@ from transitions.graph import GraphAction, Transition
 FAKE_TE_ID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 # Execution statuses that make a result a failure whatever its rc (did_rsc_op_fail)
 _FAILED_EXEC = frozenset((2, 3, 4, 8, 9, 10, 11))
-FEATURE_SET = "3.20.1"
+FEATURE_SET = "3.20.5"  # Pacemaker 3.0.2's CRM_FEATURE_SET
 INFINITY = 1_000_000
 
 
@@ -241,7 +241,11 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
         new = m.LrmRscOp(id=op_id, attributes=attrs)
         for k, op in enumerate(ops):
             if op.id == op_id:
-                ops[k] = new
+                # pcmk__create_history_xml updates the entry in place: what it
+                # does not set (a digest, when the result has no parameters) stays
+                written = {name for name, _ in attrs}
+                kept = [(name, value) for name, value in op.attributes if name not in written]
+                ops[k] = m.LrmRscOp(id=op_id, attributes=[*attrs, *kept])
                 break
         else:
             ops.append(new)

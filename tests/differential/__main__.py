@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--minimise", type=Path, metavar="STEP_DIR",
                    help="shrink a saved differing step (a --save directory entry)")
     p.add_argument("--section", help="with --minimise: the section that must keep differing")
+    p.add_argument("--recheck", type=Path, metavar="SAVE_DIR",
+                   help="re-run the differing steps a --save run kept, bucket what still differs")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
 
@@ -39,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.minimise:
         from tests.differential.minimise import minimise_dir
         return minimise_dir(run_script, args.minimise, args.section)
+    if args.recheck:
+        return recheck(run_script, args.recheck, args.save)
     if args.only is not None:
         from tests.differential.suite import run_case
 
@@ -67,6 +71,24 @@ def main(argv: list[str] | None = None) -> int:
     print(tally.report())
     if args.json:
         args.json.write_text(json.dumps(tally.as_json(), indent=1))
+    return 0
+
+
+def recheck(run_script, directory: Path, save: Path | None) -> int:
+    """The steps a earlier run saved as differing, run again (after fixes)."""
+    from tests.differential.compare import run_step
+    from tests.differential.suite import Step, Tally, save_step
+    tally = Tally()
+    for step_dir in sorted(p for p in directory.iterdir() if (p / "cib.xml").exists()):
+        case, _, index = step_dir.name.partition("-step")
+        step = Step(int(case[4:]), int(index), (step_dir / "cib.xml").read_text(),
+                    json.loads((step_dir / "args.json").read_text()), None)
+        step.outcome = run_step(run_script, step.cib_xml, step.args)
+        tally.add(step)
+        if save is not None and step.outcome.differs:
+            save_step(save, step)
+    print(f"re-ran {tally.steps} saved steps")
+    print(tally.report())
     return 0
 
 

@@ -26,6 +26,9 @@ What depends on Pacemaker's build or on the wall clock, and how it is handled:
   them in ``-O`` are of that build; a chain drops those digests (an unknown
   digest is no definition change, for either engine) rather than let the
   next step see a "resource definition change" no real cluster would.
+- An injected failure's ``last-failure-*`` value is the wall clock
+  (pcmk__inject_failcount uses time(NULL)); in the modifications section a
+  value within the seconds the step ran is read as "the wall clock".
 - Nothing else is normalised: no section is edited before comparison.
 """
 
@@ -38,6 +41,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
@@ -95,8 +99,29 @@ def split_sections(text: str) -> dict[str, list[str]]:
     return found
 
 
-def compare_runs(referee: Run, mine: Run) -> dict[str, bool]:
+_INJECTED_STAMP = re.compile(r"^(\* Injecting attribute last-failure-\S+=)(\d+)( into .*)$")
+
+
+def _wall_clock_stamps(lines: list[str], window: tuple[int, int] | None) -> list[str]:
+    """crm_simulate stamps an injected failure with time(NULL): a value within
+    the seconds the step ran in is the wall clock, whichever side wrote it."""
+    if window is None:
+        return lines
+    low, high = window
+
+    def blur(line: str) -> str:
+        match = _INJECTED_STAMP.match(line)
+        if match and low <= int(match.group(2)) <= high:
+            return f"{match.group(1)}<wall clock>{match.group(3)}"
+        return line
+    return [blur(line) for line in lines]
+
+
+def compare_runs(referee: Run, mine: Run, window: tuple[int, int] | None = None
+                 ) -> dict[str, bool]:
     want, got = split_sections(referee.stdout), split_sections(mine.stdout)
+    for found in (want, got):
+        found["modifications"] = _wall_clock_stamps(found["modifications"], window)
     if mine.crash:
         return {name: False for name in SECTIONS}
     return {
@@ -128,7 +153,9 @@ def run_referee(run_script: Path, cib_xml: str, args: list[str], workdir: Path) 
         return Run("", "", -1, crash="referee timed out")
     crash = ""
     if proc.returncode < 0 or proc.returncode > 2 and proc.returncode != 105:
-        crash = f"referee exit {proc.returncode}: {proc.stderr.strip()[-300:]}"
+        reason = [line for line in proc.stderr.splitlines() if "assertion" in line
+                  or "error" in line.lower()][-1:] or [proc.stderr.strip()[-200:]]
+        crash = f"referee exit {proc.returncode}: {reason[0].strip()}"
     output = out_path.read_text() if out_path.exists() else None
     return Run(proc.stdout, proc.stderr, proc.returncode, crash, output)
 
@@ -168,10 +195,12 @@ def run_pengine(cib_xml: str, args: list[str], workdir: Path) -> Run:
 
 
 def run_step(run_script: Path, cib_xml: str, args: list[str]) -> Outcome:
+    started = int(time.time())
     with tempfile.TemporaryDirectory(prefix="pengine-diff-") as tmp:
         referee = run_referee(run_script, cib_xml, args, Path(tmp))
         mine = run_pengine(cib_xml, args, Path(tmp))
-    return Outcome(referee, mine, compare_runs(referee, mine))
+    window = (started - 1, int(time.time()) + 1)
+    return Outcome(referee, mine, compare_runs(referee, mine, window))
 
 
 # --------------------------------------------------------------- chaining --

@@ -414,7 +414,13 @@ def _rule(c: Cluster, owner: str, score_attribute: bool):
 
 
 def _resource_set(c: Cluster, parent, owner: str, pool: list[str], ordered: bool):
+    """A set of resources not yet named by the constraint's other sets (one
+    resource in two sets orders it after itself: Pacemaker aborts)."""
     rng = c.rng
+    taken = {ref.get("id") for ref in parent.iter("resource_ref")}
+    pool = [rid for rid in pool if rid not in taken]
+    if not pool:
+        return
     members = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
     rset = _sub(parent, "resource_set", id=c.ids(f"{owner}-set"))
     if rng.random() < 0.3:

@@ -115,9 +115,9 @@ def minimise(run_script: Path, cib_xml: str, args: list[str], section: str | Non
              log=print) -> tuple[str, list[str], str]:
     """(smaller CIB, smaller flags, the bucket key kept) of a differing step."""
     first = run_step(run_script, cib_xml, args)
-    differing = [name for name in HEADLINE if not first.equal[name]]
-    if not differing:
-        raise ValueError("the step does not differ")
+    differing = [name for name in (*HEADLINE, "modifications") if not first.equal[name]]
+    if not differing or (section and first.equal[section]):
+        raise ValueError("the step does not differ (there)")
     section = section or differing[0]
     key = bucket_key(first, section)
     referee_rc = first.referee.rc

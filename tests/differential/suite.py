@@ -43,8 +43,16 @@ class Tally:
     seconds: float = 0.0
 
     def add(self, step: Step) -> None:
-        self.steps += 1
         outcome = step.outcome
+        if outcome.referee.crash:
+            # Pacemaker itself failed (e.g. an assertion on a loop of orders):
+            # nothing to compare against; counted apart, and the chain ends
+            self.referee_crashes += 1
+            key = "referee crash: " + (outcome.referee.crash.strip().splitlines() or [""])[-1][:100]
+            self.buckets[key] += 1
+            self.examples.setdefault(key, (step.case, step.step))
+            return
+        self.steps += 1
         for name, same in outcome.equal.items():
             self.equal[name] += bool(same)
         if outcome.pengine.crash:
@@ -65,7 +73,8 @@ class Tally:
             share = 100.0 * self.equal[name] / self.steps if self.steps else 0.0
             lines.append(f"  {name:14s} {self.equal[name]:6d}/{self.steps}  {share:6.2f}%")
         lines.append(f"  pengine crashes (internal errors): {self.crashes}")
-        lines.append(f"  referee crashes (chains cut short): {self.referee_crashes}")
+        lines.append(f"  referee crashes (steps not compared, chains cut short): "
+                     f"{self.referee_crashes}")
         if self.buckets:
             lines.append("buckets (first differing section: first differing line; count; "
                          "first case:step):")
@@ -151,8 +160,6 @@ def run_suite(run_script: Path, seed: int, cases: range, save: Path | None = Non
 
     def on_step(step: Step) -> None:
         tally.add(step)
-        if step.outcome.referee.crash:
-            tally.referee_crashes += 1
         if save is not None and step.outcome.differs:
             save_step(save, step)
 
