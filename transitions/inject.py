@@ -138,6 +138,7 @@ def _start_failure_fatal(cib: m.Cib) -> bool:
 def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[str], m.Cib]:
     lines = ["Performing Requested Modifications:"]
     item = lines.append
+    before = cib    # -i looks its resources up as the cluster was unpacked before any change
     if inj.quorum is not None:
         item(f"  * Setting quorum: {inj.quorum}")
         attrs = dict(cib.attributes)
@@ -181,7 +182,7 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
     for spec in inj.op_inject:
         item(f"  * Injecting {spec} into the configuration")
         rsc_id, task, interval, node, rc = parse_op_spec(spec)
-        agent = _find_agent(cib, rsc_id)
+        agent = _find_agent(before, rsc_id)
         if agent is _NO_SUCH_RESOURCE:
             # crm_simulate says so and goes on with the other injections
             print(f"Invalid resource name: {rsc_id}", file=sys.stderr)
