@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_pengine
-from tests.differential.compare import Run, compare_runs, split_sections
+from tests.differential.compare import REFEREE_PREFIX, Run, compare_runs, split_sections
 
 CASES = Path(__file__).resolve().parent / "differential" / "cases"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "cib.xml").exists()) \
@@ -36,7 +36,9 @@ def _blur_wall_clock(text: str, low: int | None, high: int | None) -> str:
 
 
 @pytest.mark.parametrize("name", CASE_NAMES)
-def test_stored_case_agrees_with_the_referee(name):
+def test_stored_case_agrees_with_the_referee(name, monkeypatch):
+    # the referee's bundle paths (and digests) are those of its build prefix
+    monkeypatch.setenv("PENGINE_PACEMAKER_PREFIX", REFEREE_PREFIX)
     case = CASES / name
     args = json.loads((case / "args.json").read_text())
     started = int(time.time())

@@ -22,13 +22,13 @@ What depends on Pacemaker's build or on the wall clock, and how it is handled:
   The stamps never appear in the compared text.
 - The parameters Pacemaker gives a bundle's container resource name paths of
   its build (``-v /opt/pcmk302/var/log/pacemaker/bundles/...``: the referee was
-  configured with ``--prefix=/opt/pcmk302``), so the digests it records for
-  them in ``-O`` are of that build; a chain drops those digests (an unknown
-  digest is no definition change, for either engine) rather than let the
-  next step see a "resource definition change" no real cluster would.
+  configured with ``--prefix=/opt/pcmk302``), and so do the digests it records
+  for them.  pengine runs here with ``PENGINE_PACEMAKER_PREFIX`` set to that
+  prefix, so both engines compute the same parameters and digests.
 - An injected failure's ``last-failure-*`` value is the wall clock
-  (pcmk__inject_failcount uses time(NULL)); in the modifications section a
-  value within the seconds the step ran is read as "the wall clock".
+  (pcmk__inject_failcount uses time(NULL), for -i and for -F while the
+  transition runs); a value within the seconds the step ran is read as
+  "the wall clock".
 - Nothing else is normalised: no section is edited before comparison.
 """
 
@@ -46,6 +46,10 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# The referee's build prefix (see above); set before pengine is imported.
+REFEREE_PREFIX = "/opt/pcmk302"
+os.environ.setdefault("PENGINE_PACEMAKER_PREFIX", REFEREE_PREFIX)
 
 SECTIONS = ("current", "modifications", "transition", "actions", "actions_order",
             "revised", "scores", "exit", "text")
@@ -136,7 +140,8 @@ def compare_runs(referee: Run, mine: Run, window: tuple[int, int] | None = None
                  ) -> dict[str, bool]:
     want, got = split_sections(referee.stdout), split_sections(mine.stdout)
     for found in (want, got):
-        found["modifications"] = _wall_clock_stamps(found["modifications"], window)
+        for section in ("modifications", "actions"):    # -i, and -F while executing
+            found[section] = _wall_clock_stamps(found[section], window)
     if mine.crash:
         return {name: False for name in SECTIONS}
     return {
@@ -244,13 +249,3 @@ def normalise_stamps(cib: ET.Element, epoch: int) -> None:
         if name.startswith("last-failure-") and value.isdigit() and int(value) > epoch:
             pair.set("value", str(epoch))
     cib.set("execution-date", str(epoch))
-    for rsc in cib.iter("lrm_resource"):
-        if _BUNDLE_CONTAINER.search(rsc.get("id") or ""):
-            for op in rsc.iter("lrm_rsc_op"):
-                for name in _DIGESTS:
-                    op.attrib.pop(name, None)
-
-
-_BUNDLE_CONTAINER = re.compile(r"-(docker|podman|rkt)-\d+$")
-_DIGESTS = ("op-digest", "op-restart-digest", "op-secure-digest", "op-secure-params",
-            "op-force-restart")
