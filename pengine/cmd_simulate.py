@@ -344,7 +344,8 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     # effective date
     stamp = max(to_epoch(now), int(time.time()))
     lines, new_cib, complete = execute(transition, cib, to_epoch(now), list(args.op_fail),
-                                       start_failure_fatal, fired, stamp_epoch=stamp)
+                                       start_failure_fatal, fired, stamp_epoch=stamp,
+                                       node_config=bool(injections.node_up))
     _settle()
     if report:
         from transitions.report import cluster_view_of, simulate_report

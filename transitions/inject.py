@@ -148,7 +148,8 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         item(f"  * Setting watchdog: {inj.watchdog}")
         cib = evolve(cib, configuration=_set_watchdog(cib.configuration, inj.watchdog))
 
-    status = _Status(cib, now_epoch)
+    node_config = bool(inj.node_up)     # crm_simulate: -u makes injected nodes configured
+    status = _Status(cib, now_epoch, node_config)
     for node in inj.node_up:
         item(f"  * Bringing node {node} online")
         node_state_change(status, node, True)
@@ -161,7 +162,8 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         item(f"  * Failing node {node}")
         i = node_state_change(status, node, True)
         status.set_attrs(i, in_ccm="false")
-    cib = evolve(cib, status=evolve(cib.status, node_states=status.states))
+    cib = evolve(cib, configuration=status.config,
+                 status=evolve(cib.status, node_states=status.states))
 
     tickets = cib.status
     for ticket in inj.ticket_grant:
@@ -178,7 +180,7 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         tickets = _set_ticket(tickets, ticket, "standby", False)
     cib = evolve(cib, status=tickets)
 
-    status = _Status(cib, now_epoch)
+    status = _Status(cib, now_epoch, node_config)
     for spec in inj.op_inject:
         item(f"  * Injecting {spec} into the configuration")
         rsc_id, task, interval, node, rc = parse_op_spec(spec)
@@ -200,5 +202,6 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
             raise UsageError(f"cannot inject '{spec}': {rsc_id} has no resource agent")
         inject_action_result(status, i, j, task, interval, rc, 0, node,
                              exit_reason="Simulated action result")
-    cib = evolve(cib, status=evolve(cib.status, node_states=status.states))
+    cib = evolve(cib, configuration=status.config,
+                 status=evolve(cib.status, node_states=status.states))
     return lines, cib
