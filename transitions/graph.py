@@ -13,7 +13,7 @@ from attrs import field, frozen
 from pengine.schedule.graph_loops import should_add_action_to_graph, should_add_input_to_graph
 from pengine.status.cluster import AF, Action, Scheduler
 
-FEATURE_SET = "3.20.1"  # the feature set simulated results are recorded with
+FEATURE_SET = "3.20.5"  # the feature set simulated results are recorded with
 
 
 @frozen

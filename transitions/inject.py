@@ -9,6 +9,7 @@ injected operation results.  Returns the lines crm_simulate prints under
 from __future__ import annotations
 
 import re
+import sys
 
 from attrs import evolve, frozen, field
 
@@ -33,7 +34,9 @@ class Injections:
     op_inject: tuple[str, ...] = field(default=(), converter=tuple)
 
     def any(self) -> bool:
-        return any((self.quorum is not None, self.watchdog is not None, self.node_up,
+        """Whether crm_simulate applies the modifications at all (pcmk__simulate):
+        a node, operation, ticket or watchdog change; ``-q`` alone is ignored."""
+        return any((self.watchdog is not None, self.node_up,
                     self.node_down, self.node_fail, self.ticket_grant, self.ticket_revoke,
                     self.ticket_standby, self.ticket_activate, self.op_inject))
 
@@ -77,13 +80,19 @@ def _find_agent(cib: m.Cib, rsc_id: str):
     sch = unpack(cib)
     rsc = sch.find_resource(rsc_id)
     if rsc is None:
-        base = rsc_id.split(":", 1)[0]
+        # pcmk_rsc_match_history: an instance is also known by the name its
+        # history is recorded under (an anonymous clone's "rsc" for "rsc:0"),
+        # never by its configured id alone ("rsc" of a unique clone is no name)
         rsc = next((r for r in sch.all_resources.values()
-                    if r.variant == "primitive" and (r.clone_name == base or r.id == base)),
-                   None)
-    if rsc is None or rsc.variant != "primitive":
+                    if r.variant == "primitive" and r.history_id == rsc_id), None)
+    if rsc is None:
+        return _NO_SUCH_RESOURCE
+    if rsc.variant != "primitive":
         return None
     return rsc.cls, rsc.type, rsc.provider
+
+
+_NO_SUCH_RESOURCE = "no such resource"
 
 
 def _set_ticket(status: m.Status, ticket_id: str, name: str, value: bool) -> m.Status:
@@ -129,6 +138,7 @@ def _start_failure_fatal(cib: m.Cib) -> bool:
 def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[str], m.Cib]:
     lines = ["Performing Requested Modifications:"]
     item = lines.append
+    before = cib    # -i looks its resources up as the cluster was unpacked before any change
     if inj.quorum is not None:
         item(f"  * Setting quorum: {inj.quorum}")
         attrs = dict(cib.attributes)
@@ -138,7 +148,8 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         item(f"  * Setting watchdog: {inj.watchdog}")
         cib = evolve(cib, configuration=_set_watchdog(cib.configuration, inj.watchdog))
 
-    status = _Status(cib, now_epoch)
+    node_config = bool(inj.node_up)     # crm_simulate: -u makes injected nodes configured
+    status = _Status(cib, now_epoch, node_config)
     for node in inj.node_up:
         item(f"  * Bringing node {node} online")
         node_state_change(status, node, True)
@@ -151,7 +162,8 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         item(f"  * Failing node {node}")
         i = node_state_change(status, node, True)
         status.set_attrs(i, in_ccm="false")
-    cib = evolve(cib, status=evolve(cib.status, node_states=status.states))
+    cib = evolve(cib, configuration=status.config,
+                 status=evolve(cib.status, node_states=status.states))
 
     tickets = cib.status
     for ticket in inj.ticket_grant:
@@ -168,13 +180,17 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         tickets = _set_ticket(tickets, ticket, "standby", False)
     cib = evolve(cib, status=tickets)
 
-    status = _Status(cib, now_epoch)
+    status = _Status(cib, now_epoch, node_config)
     for spec in inj.op_inject:
         item(f"  * Injecting {spec} into the configuration")
         rsc_id, task, interval, node, rc = parse_op_spec(spec)
-        agent = _find_agent(cib, rsc_id)
+        agent = _find_agent(before, rsc_id)
+        if agent is _NO_SUCH_RESOURCE:
+            # crm_simulate says so and goes on with the other injections
+            print(f"Invalid resource name: {rsc_id}", file=sys.stderr)
+            continue
         if agent is None:
-            raise UsageError(f"invalid resource name in '{spec}': no resource {rsc_id}")
+            raise UsageError(f"invalid resource name in '{spec}': {rsc_id} is not a primitive")
         cls, rtype, provider = agent
         i = status.inject_node(node, None)
         if not (rc == 0 or (rc == 7 and interval == 0)):
@@ -184,6 +200,8 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
         j = inject_resource_history(status, i, rsc_id, rsc_id, cls, rtype, provider)
         if j is None:
             raise UsageError(f"cannot inject '{spec}': {rsc_id} has no resource agent")
-        inject_action_result(status, i, j, task, interval, rc, 0, node)
-    cib = evolve(cib, status=evolve(cib.status, node_states=status.states))
+        inject_action_result(status, i, j, task, interval, rc, 0, node,
+                             exit_reason="Simulated action result")
+    cib = evolve(cib, configuration=status.config,
+                 status=evolve(cib.status, node_states=status.states))
     return lines, cib

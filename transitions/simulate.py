@@ -19,7 +19,7 @@ from pengine.transitions.graph import GraphAction, Transition
 FAKE_TE_ID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 # Execution statuses that make a result a failure whatever its rc (did_rsc_op_fail)
 _FAILED_EXEC = frozenset((2, 3, 4, 8, 9, 10, 11))
-FEATURE_SET = "3.20.1"
+FEATURE_SET = "3.20.5"  # Pacemaker 3.0.2's CRM_FEATURE_SET
 INFINITY = 1_000_000
 
 
@@ -32,8 +32,12 @@ class _Status:
     for every recorded result made a run quadratic in the actions per node.
     """
 
-    def __init__(self, cib: m.Cib, now_epoch: int):
+    def __init__(self, cib: m.Cib, now_epoch: int, node_config: bool = False):
         self.config = cib.configuration
+        # pcmk__simulate_node_config (crm_simulate -u anywhere on the command
+        # line): every node injected into also gets a <node> entry, if none
+        # has its name (a remote node's name too: it becomes a cluster node)
+        self.node_config = node_config
         self._states: list[m.NodeState] = list(cib.status.node_states)
         self.now = now_epoch
         self._histories: dict[int, _History] = {}
@@ -86,6 +90,9 @@ class _Status:
     def inject_node(self, uname: str, uuid: str | None) -> int:
         """pcmk__inject_node: the node's state entry by name, else by the
         node's id (naming it), else a new one."""
+        if self.node_config and not any(node.uname == uname for node in self.config.nodes):
+            self.config = evolve(self.config, nodes=(*self.config.nodes,
+                                                     m.Node(id=uname, uname=uname)))
         i = self.index(uname)
         if i is not None:
             return i
@@ -241,7 +248,11 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
         new = m.LrmRscOp(id=op_id, attributes=attrs)
         for k, op in enumerate(ops):
             if op.id == op_id:
-                ops[k] = new
+                # pcmk__create_history_xml updates the entry in place: what it
+                # does not set (a digest, when the result has no parameters) stays
+                written = {name for name, _ in attrs}
+                kept = [(name, value) for name, value in op.attributes if name not in written]
+                ops[k] = m.LrmRscOp(id=op_id, attributes=[*attrs, *kept])
                 break
         else:
             ops.append(new)
@@ -307,14 +318,14 @@ def _fail_rc(specs: list[str], names: list[str], task: str, interval: int,
 
 def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str] | None = None,
         start_failure_fatal: bool = True, fired_log: list | None = None,
-        stamp_epoch: int | None = None):
+        stamp_epoch: int | None = None, node_config: bool = False):
     """Execute ``transition`` on ``cib``: (printed lines, new CIB, completed?).
 
     ``fired_log``, if given, receives (action, succeeded) per action run, in
     the order of the printed lines.  Results are stamped with ``stamp_epoch``
     (default ``now_epoch``): crm_simulate stamps them with the wall clock."""
     fail_specs = fail_specs or []
-    status = _Status(cib, now_epoch if stamp_epoch is None else stamp_epoch)
+    status = _Status(cib, now_epoch if stamp_epoch is None else stamp_epoch, node_config)
     lines: list[str] = []
     confirmed: set[int] = set()
     failed: set[int] = set()
@@ -327,7 +338,11 @@ def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str
         for syn in synapses:
             if syn.action.id in fired:
                 continue
-            if any(i not in confirmed or i in failed for i in syn.inputs):
+            # pcmk__update_graph: a failed action still confirms its place as
+            # an input of the synapses of priority INFINITY (a clone's stopped,
+            # promoted... pseudo-actions), never of the others
+            if any(i not in confirmed or (i in failed and syn.priority < INFINITY)
+                   for i in syn.inputs):
                 continue
             action = syn.action
             if action.kind != "pseudo_event" and syn.priority < abort_priority:
@@ -341,7 +356,8 @@ def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str
             if not ok:
                 failed.add(action.id)
                 abort_priority = INFINITY
-    new_cib = evolve(cib, status=evolve(cib.status, node_states=status.states))
+    new_cib = evolve(cib, configuration=status.config,
+                     status=evolve(cib.status, node_states=status.states))
     # Actions left unfired without a failure to explain them mean the graph
     # could never complete (pcmk__graph_terminated).
     complete = abort_priority > 0 or len(fired) == len(synapses)
@@ -410,8 +426,11 @@ def _simulate_resource_action(action: GraphAction, status: _Status, lines: list[
             offset_infinity = start_failure_fatal
         elif task_name == "stop":
             offset_infinity = True
-        injected = inject_failcount(status, i, match, task_name, interval, offset_infinity)
-        lines.extend(injected_attribute_lines(status, i, injected))
+        # pcmk__inject_failcount counts nothing for rc 0, nor for "not
+        # running" (7) from a non-recurring action
+        if not (rc == 0 or (rc == 7 and interval == 0)):
+            injected = inject_failcount(status, i, match, task_name, interval, offset_infinity)
+            lines.extend(injected_attribute_lines(status, i, injected))
     extra = {}
     if task_name in ("migrate_to", "migrate_from"):
         extra["migrate_source"] = action.get("migrate_source") or ""

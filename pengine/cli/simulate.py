@@ -255,8 +255,11 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
 
     if injections.any():
         out.append("")
-        lines, cib = apply_injections(cib, injections, to_epoch(now))
+        # crm_simulate stamps injected results and failures with the wall clock
+        lines, cib = apply_injections(cib, injections, int(time.time()))
         out += lines
+        if date_line:
+            out.append(date_line)   # the effective date is set (and said) again
         doc["modifications"] = [line.strip()[2:] for line in lines
                                 if line.strip().startswith("* ")]
         sch = unpack(cib, now)
@@ -327,7 +330,8 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     # effective date
     stamp = max(to_epoch(now), int(time.time()))
     lines, new_cib, complete = execute(transition, cib, to_epoch(now), list(args.op_fail),
-                                       start_failure_fatal, fired, stamp_epoch=stamp)
+                                       start_failure_fatal, fired, stamp_epoch=stamp,
+                                       node_config=bool(injections.node_up))
     _settle()
     if report:
         from pengine.transitions.report import cluster_view_of, simulate_report

@@ -643,8 +643,8 @@ def location_rule_score(rule: Rule, ctx: RuleContext,
 
     With ``score-attribute`` the score is that node attribute's value
     (looked up in ``score_attributes``, by default ``ctx.node_attributes``;
-    pass the host's attributes for ``container-attribute-target=host``), and
-    -INFINITY when the node has no (or an empty) value.
+    pass the host's attributes for ``container-attribute-target=host``); a node
+    without that attribute, or whose value is no score, is left out (None).
     """
     spec = location_rule_spec(rule, ctx, rules_by_id)
     if spec is None or not evaluate_rule(spec.rule, ctx, rules_by_id):
@@ -653,6 +653,7 @@ def location_rule_score(rule: Rule, ctx: RuleContext,
         return spec.score
     attrs = ctx.node_attributes if score_attributes is None else score_attributes
     value = attrs.get(spec.score_attribute)
-    if not value:
-        return -INFINITY
-    return parse_score(value, 0)
+    if value is None:
+        return None     # Pacemaker 3.0 leaves a node without the attribute out
+    score, valid = parse_score_checked(value, 0)
+    return score if valid else None     # ... and one whose value is no score

@@ -43,10 +43,54 @@ def _compare(sch: Scheduler, a: NodeWeight, b: NodeWeight, preferred: Node | Non
     return (a.node.name > b.node.name) - (a.node.name < b.node.name)
 
 
-def sort_nodes(sch: Scheduler, weights, preferred: Node | None = None) -> list[NodeWeight]:
-    """Allowed nodes, best first (pcmk__sort_nodes)."""
-    return sorted(weights, key=functools.cmp_to_key(
-        lambda a, b: _compare(sch, a, b, preferred)))
+def sort_nodes(sch: Scheduler, weights, preferred: Node | None = None, *,
+               listed: bool = False) -> list[NodeWeight]:
+    """Allowed nodes, best first (pcmk__sort_nodes).  ``weights`` are a
+    resource's allowed-node table's, unless ``listed`` (the scheduler's node list)."""
+    def compare(a, b):
+        return _compare(sch, a, b, preferred)
+    if getattr(sch, "placement_strategy", None) == "balanced":
+        # capacities compared attribute by attribute are no total order (a
+        # node may beat one that beats a third that beats it): the outcome
+        # is then the sort's own, GLib's merge sort over the order Pacemaker
+        # hands it, g_hash_table_get_values (the table's order, reversed)
+        weights = list(weights)
+        return glib_list_sort(weights if listed else _table_values_order(weights), compare)
+    return sorted(weights, key=functools.cmp_to_key(compare))
+
+
+def _table_values_order(weights: list[NodeWeight]) -> list[NodeWeight]:
+    from pengine.ghash import iteration_order
+    by_id = {weight.node.id: weight for weight in weights}
+    return [by_id[key] for key in reversed(iteration_order(list(by_id)))]
+
+
+def glib_list_sort(items: list, compare) -> list:
+    """g_list_sort: a merge sort whose first half is the list up to the node
+    a slow pointer reaches while a fast one runs off the end."""
+    if len(items) <= 1:
+        return list(items)
+    slow, fast = 0, 1
+    while True:
+        fast += 1
+        if fast >= len(items):
+            break
+        fast += 1
+        if fast >= len(items):
+            break
+        slow += 1
+    left = glib_list_sort(items[:slow + 1], compare)
+    right = glib_list_sort(items[slow + 1:], compare)
+    merged = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        if compare(left[i], right[j]) <= 0:
+            merged.append(left[i])
+            i += 1
+        else:
+            merged.append(right[j])
+            j += 1
+    return merged + left[i:] + right[j:]
 
 
 def assign_resource(sch: Scheduler, rsc: Resource, chosen: Node | None, force: bool,

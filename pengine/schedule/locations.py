@@ -162,7 +162,9 @@ def apply_location(rsc: Resource, location: Location) -> None:
         allowed = rsc.allowed.get(node.id)
         before = None if allowed is None else allowed.score
         if allowed is None:
-            allowed = NodeWeight(node, score)
+            # a copy of the node (pe__copy_node), with its own discovery mode:
+            # a location never makes a bundle node probe what is not its own
+            allowed = NodeWeight(node, score, node.probe_mode)
             rsc.allowed[node.id] = allowed
         else:
             allowed.score = add_scores(allowed.score, score)

@@ -31,7 +31,8 @@ def sort_resources(sch: Scheduler) -> None:
     """pcmk__sort_resources: reorder ``sch.resources`` for assignment (stable)."""
     from pengine.schedule.assign import sort_nodes
     nodes = [weight.node for weight in
-             sort_nodes(sch, [NodeWeight(node, node.score) for node in sch.nodes], None)]
+             sort_nodes(sch, [NodeWeight(node, node.score) for node in sch.nodes], None,
+                        listed=True)]
     keys = {id(rsc): _assignment_key(sch, rsc, nodes) for rsc in sch.resources}
     sch.resources.sort(key=lambda rsc: keys[id(rsc)])
 

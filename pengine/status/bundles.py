@@ -12,6 +12,7 @@ scheduler's side of bundles is pengine.schedule.variants.bundle.
 
 from __future__ import annotations
 
+import os
 import re
 
 from attrs import define, field
@@ -23,9 +24,13 @@ from pengine.status.active import active_node as _active_node_of, count_active_n
 from pengine.status.cluster import NodeWeight, Resource, Scheduler
 
 DEFAULT_REMOTE_PORT = 3121
-DEFAULT_REMOTE_KEY_LOCATION = "/etc/pacemaker/authkey"
-BUNDLE_LOG_DIR = "/var/log/pacemaker/bundles"      # CRM_BUNDLE_DIR
-REMOTED_PATH = "/usr/sbin/pacemaker-remoted"        # SBIN_DIR "/" PCMK__SERVER_REMOTED
+# A container's parameters (so its digests) name paths of Pacemaker's build:
+# a distribution's, unless PENGINE_PACEMAKER_PREFIX gives another build's
+# ``configure --prefix`` (the differential tests' referee: /opt/pcmk302).
+_PREFIX = os.environ.get("PENGINE_PACEMAKER_PREFIX", "").rstrip("/")
+DEFAULT_REMOTE_KEY_LOCATION = _PREFIX + "/etc/pacemaker/authkey"
+BUNDLE_LOG_DIR = _PREFIX + "/var/log/pacemaker/bundles"      # CRM_BUNDLE_DIR
+REMOTED_PATH = (_PREFIX or "/usr") + "/sbin/pacemaker-remoted"  # SBIN_DIR "/" PCMK__SERVER_REMOTED
 AGENTS = ("docker", "podman")
 
 
