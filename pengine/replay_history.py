@@ -146,7 +146,7 @@ def _locate_directory(root: str) -> Source:
             elif LOG_FILE.search(name) and os.path.getsize(full) <= MAX_LOG_BYTES:
                 with open(full, encoding="utf-8", errors="replace") as handle:
                     _scan_log(handle, _host_of(parts + [name]), logged)
-    return Source(tuple(_ordered(inputs)), tuple(logged.values()), "directory")
+    return Source(tuple(_ordered(inputs, logged)), tuple(logged.values()), "directory")
 
 
 def _locate_archive(path: str) -> Source:
@@ -172,11 +172,55 @@ def _locate_archive(path: str) -> Source:
                               _host_of(parts), logged)
     except (tarfile.TarError, EOFError, OSError) as error:
         raise UsageError(f"cannot read the archive {path}: {error}") from None
-    return Source(tuple(_ordered(inputs)), tuple(logged.values()), "archive")
+    return Source(tuple(_ordered(inputs, logged)), tuple(logged.values()), "archive")
 
 
-def _ordered(inputs: list[InputRef]) -> list[InputRef]:
-    return sorted(inputs, key=lambda ref: (ref.mtime, ref.number, ref.series, ref.host or ""))
+def _ordered(inputs: list[InputRef], logged: dict | None = None) -> list[InputRef]:
+    """By modification time (one second in a tar archive), then by the first
+    transition the logs computed from the file, then by number."""
+    first: dict = {}
+    for entry in (logged or {}).values():
+        key = (entry.host, entry.file)
+        first[key] = min(first.get(key, entry.transition), entry.transition)
+    single = len({ref.host for ref in inputs}) <= 1
+    if single:
+        for entry in (logged or {}).values():
+            first[(None, entry.file)] = min(first.get((None, entry.file), entry.transition),
+                                            entry.transition)
+
+    def key(ref):
+        name = ref.name.rsplit("/", 1)[-1]
+        name = name if name.endswith(".bz2") else name + ".bz2"
+        transition = first.get((None if single else ref.host, name), float("inf"))
+        return (*_header_stamp(ref), transition, ref.number, ref.series, ref.host or "")
+    return sorted(inputs, key=key)
+
+
+_CIB_TAG = re.compile(rb"<cib\b[^>]*>")
+_CIB_ATTRIBUTE = re.compile(rb'\s([\w-]+)="(\d+)"')
+
+
+def _header_stamp(ref: InputRef) -> tuple[int, int, int, int]:
+    """(execution-date, admin_epoch, epoch, num_updates) from the head of the
+    file (the ``<cib>`` tag); the date falls back to the modification time.
+    Copies and checkouts change modification times, the scheduler's own
+    stamp stays, and within one second the CIB's version orders the inputs."""
+    try:
+        if ref.data is not None:
+            data = ref.data[:1 << 20]
+        else:
+            with open(ref.path, "rb") as handle:
+                data = handle.read(1 << 20)
+        if data.startswith(b"BZh"):
+            data = bz2.BZ2Decompressor().decompress(data, max_length=8192)
+        tag = _CIB_TAG.search(data[:8192])
+        if tag:
+            values = {k.decode(): int(v) for k, v in _CIB_ATTRIBUTE.findall(tag.group(0))}
+            return (values.get("execution-date", int(ref.mtime)), values.get("admin_epoch", 0),
+                    values.get("epoch", 0), values.get("num_updates", 0))
+    except (OSError, EOFError, ValueError):
+        pass
+    return (int(ref.mtime), 0, 0, 0)
 
 
 # -------------------------------------------------------------- reading --
@@ -209,7 +253,10 @@ def read_input(ref: InputRef) -> m.Cib:
                 data = handle.read()
         except OSError as error:
             raise UsageError(f"cannot read {ref.name}: {error.strerror or error}") from None
-    return parse_config(_decompress(data, ref.name), ref.name)
+    data = _decompress(data, ref.name)
+    if not data.lstrip()[:1] == b"<":
+        raise InputError(f"{ref.name}: not a CIB (a scheduler input is CIB XML)")
+    return parse_config(data, ref.name)
 
 
 # ------------------------------------------------------------- versions --
@@ -279,7 +326,10 @@ def _failures(cib: m.Cib) -> dict:
             for op in lrm.ops:
                 failure = _failure(op)
                 if failure is not None:
-                    out[(node, op.id)] = {"node": node, "resource": lrm.id, **failure}
+                    # X_last_0 and X_last_failure_0 may record the same result
+                    key = (node, lrm.id, failure["operation"], failure["interval_ms"],
+                           failure["call_id"])
+                    out[key] = {"node": node, "resource": lrm.id, **failure}
     return out
 
 
@@ -299,6 +349,10 @@ def _failure(op: m.LrmRscOp) -> dict | None:
         return None
     if status == 1:       # cancelled
         return None
+    task = op.get("operation") or "?"
+    if task == "monitor" and (op.get("interval") or "0") == "0" and status == 0 \
+            and rc in (0, 8):
+        return None       # a probe that found the resource active: not a failure
     task = op.get("operation") or "?"
     interval = op.get("interval") or "0"
     return {"operation": task, "interval_ms": int(interval) if interval.isdigit() else 0,
@@ -425,7 +479,8 @@ def replay(cib: m.Cib, now: datetime):
     return sch, summary_writer(sch), transition
 
 
-def why(entry: dict, sch, events: list[dict]) -> str:
+def why(entry: dict, sch, events: list[dict], before: Snapshot | None = None,
+        current: Snapshot | None = None) -> str:
     """Why the transition does this (explain's reasons, and what changed)."""
     from pengine.explain import _primitives, _why_here, _why_not
     change, rsc_id = entry.get("change"), entry.get("resource")
@@ -437,10 +492,24 @@ def why(entry: dict, sch, events: list[dict]) -> str:
         return entry.get("reason") or ""
     reasons = []
     base = rsc_id.split(":")[0]
-    for event in events:
-        if event["kind"] == "failure" and event["resource"].split(":")[0] == base:
+    failures = [e for e in events if e["kind"] == "failure"]
+    if change in ("Recover", "Restart", "Stop") and current is not None:
+        failures += list(current.failures.values())
+    for event in failures:
+        if event["resource"].split(":")[0] == base:
             reasons.append(f"its {event['operation']} failed on {event['node']} "
                            f"(rc={event['rc']} {event['rc_text']})")
+    if current is not None:
+        where = current.placement.get(rsc_id, "").split()[1:]
+        if len(where) > 1:
+            reasons.append(f"it is active on {len(where)} nodes at once ({', '.join(where)}): "
+                           "multiple-active recovery")
+    if before is not None:
+        was = before.placement.get(rsc_id, "")
+        for event in events:
+            if event["kind"] == "node" and event["change"] != "joined" and \
+                    event["node"] in was.split()[1:]:
+                reasons.append(f"it ran on {event['node']}, which {event['change']}")
     if entry.get("reason"):
         reasons.append(f"due to {entry['reason']}")
     if change in ("Move", "Start", "Recover", "Migrate", "Restart"):
@@ -560,7 +629,7 @@ def history(source: Source, *, window: Range = Range(), resource: str | None = N
             items = []
             for entry in summary.entries:
                 item = {k: v for k, v in entry.items()}
-                item["why"] = why(entry, sch, events)
+                item["why"] = why(entry, sch, events, previous, current)
                 items.append(item)
             record["summary"] = items
             record["summary_text"] = summary.lines
