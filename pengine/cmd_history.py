@@ -68,6 +68,7 @@ def run(args) -> int:
     if not source.inputs:
         raise rh.UsageError(f"{args.path}: no scheduler inputs (pe-input-N.bz2, pe-warn-N, "
                             "pe-error-N) found")
+    rh.check_window(source, window)
     if streaming:
         sys.stdout.write(f"{args.path}: {len(source.inputs)} scheduler inputs"
                          + (f", {len(source.logged)} transitions in the logs" if source.logged

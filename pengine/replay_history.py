@@ -532,30 +532,22 @@ def why(entry: dict, sch, events: list[dict], before: Snapshot | None = None,
 
 @frozen
 class Range:
-    first: int | None = None       # input numbers, or
-    last: int | None = None
-    since: int | None = None       # epoch seconds
+    """``--from``/``--to``: input labels (pe-input-42) or epoch seconds."""
+
+    first: str | None = None
+    last: str | None = None
+    since: int | None = None
     until: int | None = None
-
-    def before_start(self, number: int, epoch: int | None) -> bool:
-        if self.first is not None and number < self.first:
-            return True
-        return self.since is not None and epoch is not None and epoch < self.since
-
-    def after_end(self, number: int, epoch: int | None) -> bool:
-        if self.last is not None and number > self.last:
-            return True
-        return self.until is not None and epoch is not None and epoch > self.until
 
 
 def parse_bound(text: str | None, flag: str):
-    """``--from/--to``: an input number (``42`` or ``pe-input-42``) or a date."""
+    """An input (``42`` for pe-input-42, or ``pe-warn-3``) or a date: (label, epoch)."""
     if text is None:
         return None, None
     plain = text.strip()
-    found = re.fullmatch(r"(?:pe-(?:input|warn|error)-)?(\d+)(?:\.bz2)?", plain)
-    if found and len(found.group(1)) < 8:
-        return int(found.group(1)), None
+    found = re.fullmatch(r"(pe-(?:input|warn|error)-)?(\d+)(?:\.bz2)?", plain)
+    if found and len(found.group(2)) < 8:
+        return f"{found.group(1) or 'pe-input-'}{int(found.group(2))}", None
     from pengine.dates import DateError, parse_datetime, to_epoch
     try:
         return None, to_epoch(parse_datetime(plain.replace(" ", "T", 1)
@@ -563,6 +555,13 @@ def parse_bound(text: str | None, flag: str):
                                              else plain))
     except DateError as error:
         raise UsageError(f"{flag} {text}: neither an input number nor a date ({error})") from None
+
+
+def check_window(source: Source, window: Range) -> None:
+    labels = {ref.label for ref in source.inputs}
+    for bound, flag in ((window.first, "--from"), (window.last, "--to")):
+        if bound is not None and bound not in labels:
+            raise UsageError(f"{flag}: there is no {bound} here")
 
 
 def _involves(record: dict, rsc: str) -> bool:
@@ -598,9 +597,12 @@ def history(source: Source, *, window: Range = Range(), resource: str | None = N
     previous: Snapshot | None = None
     previous_name = None
     total = len(source.inputs)
+    check_window(source, window)
+    started = window.first is None
     for index, ref in enumerate(source.inputs):
         if progress is not None:
             progress(index, total, ref.name)
+        started = started or ref.label == window.first
         record = {"input": ref.label, "series": ref.series, "number": ref.number,
                   "file": ref.name, "host": ref.host}
         try:
@@ -608,17 +610,19 @@ def history(source: Source, *, window: Range = Range(), resource: str | None = N
         except (InputError, UsageError) as error:
             record.update({"error": error.render() if isinstance(error, InputError)
                            else error.message})
-            if not window.before_start(ref.number, None):
+            if started:
                 yield record
+            if ref.label == window.last:
+                break
             continue
         epoch = cib.get("execution-date")
         epoch = int(epoch) if epoch and epoch.isdigit() else int(ref.mtime)
         now = from_epoch(epoch)
-        if window.after_end(ref.number, epoch):
+        if window.until is not None and epoch > window.until:
             break
         sch_now = unpack(cib, now)
         current = snapshot(cib, sch_now)
-        skip = window.before_start(ref.number, epoch)
+        skip = not started or (window.since is not None and epoch < window.since)
         if not skip:
             events, diff = changes_between(previous, current, previous_name or "", ref.label)
             record.update(_describe(cib, ref, now, format_datetime, logged, hosts_with_inputs))
@@ -641,6 +645,8 @@ def history(source: Source, *, window: Range = Range(), resource: str | None = N
             if resource is None or _involves(record, resource):
                 yield _for_resource(record, resource) if resource else record
         previous, previous_name = current, ref.label
+        if ref.label == window.last:
+            break
     if progress is not None:
         progress(total, total, "")
 

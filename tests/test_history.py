@@ -121,6 +121,11 @@ def test_from_to_by_number_and_time_and_one_resource():
     assert "pe-input-3" in inputs and "pe-input-6" in inputs and "pe-input-0" not in inputs
     for record in doc["transitions"]:
         assert all(item["resource"] == "dummy2" for item in record["summary"])
+    doc = history_json(REAL, "--from", "8", "--to", "pe-error-0")
+    assert [r["input"] for r in doc["transitions"]] == ["pe-input-8", "pe-error-0"]
+    missing = run_pengine("history", REAL, "--from", "99")
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert "--from: there is no pe-input-99 here" in missing.stderr
     bad = run_pengine("history", REAL, "--from", "yesterday-ish")
     assert bad.returncode == 2 and "--from yesterday-ish" in bad.stderr
 
