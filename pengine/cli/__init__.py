@@ -117,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", metavar="SCENARIO.toml")
     p.add_argument("--report", metavar="FILE.html")
 
+    from pengine import cmd_history  # noqa: E402 - its flags live with it
+    p = sub.add_parser("history", help="replay a real cluster's scheduler inputs "
+                                       "(pe-input files, crm_report archives)")
+    cmd_history.add_arguments(p)
+
     p = sub.add_parser("diff", help="what changing OLD into NEW would do")
     p.add_argument("old", metavar="OLD", help="the configuration now (crm or CIB XML; - for stdin)")
     p.add_argument("new", metavar="NEW", help="the configuration proposed")

@@ -24,7 +24,8 @@ def add_arguments(p) -> None:
     p.add_argument("-A", "--show-attrs", action="store_true", help="show node attributes")
 
 
-def status_text(cib, written: float | None, now: float, show_attrs: bool = False) -> str:
+def status_text(cib, written: float | None, now: float, show_attrs: bool = False,
+                controller: tuple[bool, int | None, float | None] | None = None) -> str:
     from pengine.common.dates import from_epoch
     from pengine.status.unpack import unpack
     from pengine.transitions.status_text import cluster_status_lines, resource_counts
@@ -40,6 +41,14 @@ def status_text(cib, written: float | None, now: float, show_attrs: bool = False
         lines.append(f"  * Current DC: {dc.name} ({dc.id}) - partition {quorum} quorum")
     else:
         lines.append("  * Current DC: NONE")
+    if controller is not None:
+        running, pid, since = controller
+        if running:
+            lines.append("  * Controller: running" + (f" (pid {pid})" if pid else ""))
+        else:
+            lines.append("  * Controller: NOT RUNNING" + (
+                f" since {time.ctime(since)}" if since is not None else "")
+                + ": this status is what the last 'pengine run' left")
     lines.append(f"  * Last updated: {time.ctime(now)}")
     if written is not None:
         lines.append(f"  * Last change:  {time.ctime(written)} by pengine run"
@@ -71,5 +80,6 @@ def run(args) -> int:
         written = os.stat(state.cib_path).st_mtime
     except OSError:
         written = None
-    sys.stdout.write(status_text(cib, written, time.time(), args.show_attrs))
+    sys.stdout.write(status_text(cib, written, time.time(), args.show_attrs,
+                                 controller=state.controller()))
     return 0

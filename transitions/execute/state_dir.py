@@ -54,8 +54,34 @@ class StateDir:
 
     def unlock(self) -> None:
         if self._lock_fd is not None:
+            # when the run stopped, for 'pengine status' (a killed run leaves its pid)
+            import time
+            os.ftruncate(self._lock_fd, 0)
+            os.lseek(self._lock_fd, 0, os.SEEK_SET)
+            os.write(self._lock_fd, f"stopped {int(time.time())}\n".encode())
             os.close(self._lock_fd)
             self._lock_fd = None
+
+    def controller(self) -> tuple[bool, int | None, float | None]:
+        """(running, pid, since): whether a 'pengine run' holds the directory;
+        if not, since when (its recorded stop, else the last status it wrote)."""
+        path = os.path.join(self.path, LOCK_FILE)
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return False, None, _mtime(self.cib_path)
+        try:
+            text = os.read(fd, 100).decode(errors="replace").split()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                pid = int(text[0]) if text and text[0].isdigit() else None
+                return True, pid, None
+            if len(text) == 2 and text[0] == "stopped" and text[1].isdigit():
+                return False, None, float(text[1])
+            return False, None, _mtime(self.cib_path)   # killed: its last status
+        finally:
+            os.close(fd)
 
     def load(self) -> m.Cib | None:
         """The saved CIB, or None when there is none yet."""
@@ -67,6 +93,13 @@ class StateDir:
     def save(self, cib: m.Cib) -> None:
         from pengine.cib.cib_xml import write_cib
         write_atomically(self.cib_path, write_cib(cib))
+
+
+def _mtime(path: str) -> float | None:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None
 
 
 def write_atomically(path: str, content: str) -> None:
