@@ -4,8 +4,9 @@
 model that :mod:`cib.cib_xml` builds from the XML that crmsh would have
 written for the text.  Where crmsh fills something in (a bare agent type
 means ``ocf:heartbeat``, a rule without a score scores INFINITY), the reader
-does the same.  Ids that crm text does not carry (nvpairs, sets, rules, ops)
-stay ``None``; the XML writer generates them.  Two choices differ from
+does the same.  Ids that crm text does not carry (nvpairs, sets, rules, ops,
+resource sets) are generated as crmsh generates them (:mod:`cib.crm_ids`),
+so that the model means what the XML crmsh writes means.  Two choices differ from
 crmsh on purpose: values are kept as written (an order's ``inf:`` stays a
 score, crmsh makes it a kind), and ``ms`` is the legacy ``<master>`` clone,
 as the XML reader has it.
@@ -63,8 +64,18 @@ def _parser() -> Lark:
 
 # ================================================================ reading ===
 
-def read_crm(text: str, filename: str = "<input>") -> m.Configuration:
-    """Parse crm ``configure`` text into a Configuration, or raise CrmSyntaxError."""
+def read_crm(text: str, filename: str = "<input>", *, crmsh_ids: bool = True) -> m.Configuration:
+    """Parse crm ``configure`` text into a Configuration, or raise CrmSyntaxError.
+
+    ``crmsh_ids=False`` leaves what the text does not name without an id (to
+    test the reading of a construct apart from the ids it gets)."""
+    return assemble(read_crm_statements(text, filename), {filename: text}, crmsh_ids=crmsh_ids)
+
+
+def read_crm_statements(text: str, filename: str = "<input>") -> list[tuple[str, object]]:
+    """The (section, object) items of crm text, statement by statement, before
+    group members, monitors and fencing levels are resolved (several files'
+    items are assembled together into one configuration)."""
     if text.startswith("\ufeff"):  # a byte order mark, kept as a blank so columns stay right
         text = " " + text[1:]
     try:
@@ -77,10 +88,51 @@ def read_crm(text: str, filename: str = "<input>") -> m.Configuration:
         if isinstance(error.orig_exc, PengineError):
             raise _with_source(error.orig_exc, text) from None
         raise
+    return items
+
+
+def assemble(items: list[tuple[str, object]], sources: dict[str, str], *,
+             crmsh_ids: bool = True) -> m.Configuration:
+    """One configuration from statement items (of one or several files: their
+    texts by file name in ``sources``), every name defined once, crmsh's ids
+    filled in."""
+    from cib.crm_ids import with_crmsh_ids
     try:
-        return _assemble(items)
+        _check_unique(items)
+        config = _assemble(items)
+        return with_crmsh_ids(config) if crmsh_ids else config
     except PengineError as error:
-        raise _with_source(error, text) from None
+        where = error.span.file if error.span is not None else next(iter(sources), None)
+        raise _with_source(error, sources.get(where, "")) from None
+
+
+# Statements whose names share one namespace, as ids do in a CIB (nodes have their own).
+_NAMED_SECTIONS = ("resources", "constraints", "tags", "alerts", "acls")
+
+
+def _check_unique(items: list[tuple[str, object]]) -> None:
+    """A name that two statements define is an error naming both places (crmsh
+    refuses it; reading on would silently keep one of the two).  Property and
+    defaults sets of one name add up instead, as in crmsh; a resource an
+    ``xml`` block holds inside a container may be shown again on its own."""
+    seen: dict[tuple[str, str], object] = {}
+    for section, item in items:
+        if section == "nodes":
+            key = ("node", item.uname)
+        elif section in _NAMED_SECTIONS:
+            name = m.get_pair(item.attributes, "id") if isinstance(item, m.XmlElement) else item.id
+            if not name:
+                continue
+            key = ("object", name)
+        else:
+            continue
+        first = seen.setdefault(key, item)
+        if first is item:
+            continue
+        what = "node" if key[0] == "node" else "name"
+        place = first.span.where() if first.span is not None else "an earlier statement"
+        raise CrmSyntaxError(f"{what} '{key[1]}' is defined twice: first at {place}", item.span,
+                             hint="rename one of the two, or remove one")
 
 
 def _with_source(error: PengineError, text: str) -> PengineError:
@@ -635,8 +687,6 @@ class _Reader(Transformer):
     def acl_role(self, meta, children):
         role_id = children[0].value
         permissions = [c for c in children if isinstance(c, m.XmlElement)]
-        permissions = [evolve(p, attributes=p.attributes + (("id", f"{role_id}-{m.get_pair(p.attributes, 'kind')}-{n}"),))
-                       for n, p in enumerate(permissions, start=1)]
         attributes = {"id": role_id}
         description = _part(children, "description")
         if description is not None:
@@ -939,7 +989,7 @@ def _fencing_levels(levels: list[_Level], nodes: list[m.Node]) -> list[m.Fencing
         target = dict(target=what[0]) if kind == "target" else (
             dict(target_pattern=what[0]) if kind == "pattern"
             else dict(target_attribute=what[0], target_value=what[1]))
-        out.append(m.FencingLevel(id=f"fl-{'-'.join(what)}-{index}", index=index,
+        out.append(m.FencingLevel(id="", index=index,  # crmsh's id comes with the others
                                   devices=level.devices, span=level.span, **target))
     return out
 
