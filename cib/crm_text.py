@@ -1091,6 +1091,14 @@ def _example_inputs() -> dict[str, list[str]]:
 def _syntax_error(error: UnexpectedInput, text: str, filename: str) -> CrmSyntaxError:
     """A lark error as a CrmSyntaxError: position, what was found, what was expected."""
     span = Span(filename, error.line, error.column)
+    unclosed = _unclosed_quote(text, error.line)
+    if unclosed is not None:
+        # crmsh reads a statement line by line: a quote runs to the end of its
+        # line, so one never closed is wrong where it opens, not where the
+        # parser gave up (maybe at the next quote, lines further down)
+        line, column, char = unclosed
+        return CrmSyntaxError("unterminated quote", Span(filename, line, column), source=text,
+                              hint=f"close the {char} on this line")
     if isinstance(error, UnexpectedCharacters):
         char = text[error.pos_in_stream]
         if char in "\"'":
@@ -1106,6 +1114,44 @@ def _syntax_error(error: UnexpectedInput, text: str, filename: str) -> CrmSyntax
     expected = getattr(error, "accepts", None) or getattr(error, "expected", ())
     message = f"unexpected {found}"
     return CrmSyntaxError(message, span, source=text, hint=_expected(expected))
+
+
+def _unclosed_quote(text: str, last_line: int) -> tuple[int, int, str] | None:
+    """(line, column, quote) of the first quote that its logical line (lines
+    joined by a trailing ``\\``) leaves open, up to line ``last_line``."""
+    line, column = 1, 0
+    opened = None  # (line, column, char) of the open quote
+    escaped = False
+    at_line_start = True
+    comment = False
+    for char in text:
+        column += 1
+        if char == "\n":
+            if opened is not None and not escaped:
+                return opened
+            if line >= last_line and opened is None:
+                return None
+            line, column = line + 1, 0
+            comment, at_line_start = False, not escaped or at_line_start
+            escaped = False
+            continue
+        if comment:
+            continue
+        if at_line_start and char in " \t":
+            continue
+        if at_line_start and opened is None and char == "#":
+            comment = True
+            continue
+        at_line_start = False
+        if escaped:
+            escaped = False
+        elif char == "\\" and (opened is None or opened[2] == '"'):
+            escaped = True
+        elif opened is None and char in "\"'":
+            opened = (line, column, char)
+        elif opened is not None and char == opened[2]:
+            opened = None
+    return opened
 
 
 # ================================================================ writing ===
