@@ -544,10 +544,20 @@ class _Reader(Transformer):
             fields[field] = value
         return [("constraints", m.Location(**fields))]
 
+    def _two_resources(self, kind: str, name: Token, tokens: list[Token]) -> None:
+        """An order or colocation ties two resources at least: crmsh refuses one."""
+        named = [t for t in tokens if t.type == "WORD" and t.value != "_rsc_set_"]
+        if len(named) < 2:
+            raise self._error(f"{kind} '{name.value}' names {len(named)} resource"
+                              f"{'' if len(named) == 1 else 's'}; it needs two at least",
+                              named[0] if named else name,
+                              hint=f"{'an' if kind == 'order' else 'a'} {kind} ties a resource to another: name both")
+
     def colocation(self, meta, children):
         col_id, score, *tokens = children
         fields = dict(id=col_id.value, score=_score(score.value[:-1]), span=self._span(meta))
         tokens, fields["node_attribute"] = _tail(tokens, "node-attribute")
+        self._two_resources("colocation", col_id, tokens)
         if _simple(tokens, 2):
             fields.update(_qualified(tokens[0].value, "rsc", "role"))
             fields.update(_qualified(tokens[1].value, "with_rsc", "role"))
@@ -561,6 +571,7 @@ class _Reader(Transformer):
         if tokens[0].type == "KEYCOLON":
             fields.update(self._order_kind(tokens.pop(0)))
         tokens, fields["symmetrical"] = _tail(tokens, "symmetrical")
+        self._two_resources("order", order_id, tokens)
         if _simple(tokens, 2):
             fields.update(_qualified(tokens[0].value, "first", "action"))
             fields.update(_qualified(tokens[1].value, "then", "action"))
