@@ -42,8 +42,8 @@ def parse_config(data: bytes, filename: str) -> m.Cib:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise InputError("file is neither CIB XML nor crm text (it is not UTF-8 text)",
                          Span(filename, line, column), hint="binary data?") from None
-    from cib.crm_text import read_crm
-    return m.Cib(configuration=read_crm(text, filename), source=text)
+    from cib.crm_text import CRM_CIB_ATTRIBUTES, read_crm
+    return m.Cib(configuration=read_crm(text, filename), source=text, attributes=CRM_CIB_ATTRIBUTES)
 
 
 def merge(cibs: list[m.Cib]) -> m.Cib:
@@ -75,10 +75,11 @@ def read_crm_files(files: list[tuple[str, bytes]]) -> m.Cib:
     may name a resource of another, property statements add up, crmsh's ids
     are unique across them, and a name two files define is an error naming
     both places."""
-    from cib.crm_text import assemble, read_crm_statements
+    from cib.crm_text import CRM_CIB_ATTRIBUTES, assemble, read_crm_statements
     texts = {path: _crm_text(data, path) for path, data in files}
     items = [item for path, text in texts.items() for item in read_crm_statements(text, path)]
-    return m.Cib(configuration=assemble(items, texts), source=next(iter(texts.values())))
+    return m.Cib(configuration=assemble(items, texts), source=next(iter(texts.values())),
+                 attributes=CRM_CIB_ATTRIBUTES)
 
 
 def _crm_text(data: bytes, filename: str) -> str:
