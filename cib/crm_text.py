@@ -4,8 +4,9 @@
 model that :mod:`cib.cib_xml` builds from the XML that crmsh would have
 written for the text.  Where crmsh fills something in (a bare agent type
 means ``ocf:heartbeat``, a rule without a score scores INFINITY), the reader
-does the same.  Ids that crm text does not carry (nvpairs, sets, rules, ops)
-stay ``None``; the XML writer generates them.  Two choices differ from
+does the same.  Ids that crm text does not carry (nvpairs, sets, rules, ops,
+resource sets) are generated as crmsh generates them (:mod:`cib.crm_ids`),
+so that the model means what the XML crmsh writes means.  Two choices differ from
 crmsh on purpose: values are kept as written (an order's ``inf:`` stays a
 score, crmsh makes it a kind), and ``ms`` is the legacy ``<master>`` clone,
 as the XML reader has it.
@@ -48,6 +49,12 @@ DEFAULT_SET_IDS = {"crm_config": "cib-bootstrap-options", "rsc_defaults": "rsc-o
 RESERVED = frozenset({"params", "meta", "utilization", "operations", "op", "op_params", "op_meta",
                       "rule", "attributes"})
 
+# The <cib> of a configuration made from crm text, as Pacemaker's tools need it
+# (cibadmin --empty's header, the schema and feature set pengine follows):
+# without validate-with crm_simulate and crm_verify refuse a CIB.
+CRM_CIB_ATTRIBUTES = (("crm_feature_set", "3.20.1"), ("validate-with", "pacemaker-3.10"),
+                      ("epoch", "1"), ("num_updates", "0"), ("admin_epoch", "0"))
+
 _NUMERIC_SCORE = re.compile(r"[+-]?(inf(inity)?|INF(INITY)?|[0-9]+)")
 _INFINITY = re.compile(r"inf(inity)?|INF(INITY)?")
 _VALUE_PART = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|\\(.)|([^\s"\'\\]+)', re.S)
@@ -63,8 +70,18 @@ def _parser() -> Lark:
 
 # ================================================================ reading ===
 
-def read_crm(text: str, filename: str = "<input>") -> m.Configuration:
-    """Parse crm ``configure`` text into a Configuration, or raise CrmSyntaxError."""
+def read_crm(text: str, filename: str = "<input>", *, crmsh_ids: bool = True) -> m.Configuration:
+    """Parse crm ``configure`` text into a Configuration, or raise CrmSyntaxError.
+
+    ``crmsh_ids=False`` leaves what the text does not name without an id (to
+    test the reading of a construct apart from the ids it gets)."""
+    return assemble(read_crm_statements(text, filename), {filename: text}, crmsh_ids=crmsh_ids)
+
+
+def read_crm_statements(text: str, filename: str = "<input>") -> list[tuple[str, object]]:
+    """The (section, object) items of crm text, statement by statement, before
+    group members, monitors and fencing levels are resolved (several files'
+    items are assembled together into one configuration)."""
     if text.startswith("\ufeff"):  # a byte order mark, kept as a blank so columns stay right
         text = " " + text[1:]
     try:
@@ -77,10 +94,51 @@ def read_crm(text: str, filename: str = "<input>") -> m.Configuration:
         if isinstance(error.orig_exc, PengineError):
             raise _with_source(error.orig_exc, text) from None
         raise
+    return items
+
+
+def assemble(items: list[tuple[str, object]], sources: dict[str, str], *,
+             crmsh_ids: bool = True) -> m.Configuration:
+    """One configuration from statement items (of one or several files: their
+    texts by file name in ``sources``), every name defined once, crmsh's ids
+    filled in."""
+    from cib.crm_ids import with_crmsh_ids
     try:
-        return _assemble(items)
+        _check_unique(items)
+        config = _assemble(items)
+        return with_crmsh_ids(config) if crmsh_ids else config
     except PengineError as error:
-        raise _with_source(error, text) from None
+        where = error.span.file if error.span is not None else next(iter(sources), None)
+        raise _with_source(error, sources.get(where, "")) from None
+
+
+# Statements whose names share one namespace, as ids do in a CIB (nodes have their own).
+_NAMED_SECTIONS = ("resources", "constraints", "tags", "alerts", "acls")
+
+
+def _check_unique(items: list[tuple[str, object]]) -> None:
+    """A name that two statements define is an error naming both places (crmsh
+    refuses it; reading on would silently keep one of the two).  Property and
+    defaults sets of one name add up instead, as in crmsh; a resource an
+    ``xml`` block holds inside a container may be shown again on its own."""
+    seen: dict[tuple[str, str], object] = {}
+    for section, item in items:
+        if section == "nodes":
+            key = ("node", item.uname)
+        elif section in _NAMED_SECTIONS:
+            name = m.get_pair(item.attributes, "id") if isinstance(item, m.XmlElement) else item.id
+            if not name:
+                continue
+            key = ("object", name)
+        else:
+            continue
+        first = seen.setdefault(key, item)
+        if first is item:
+            continue
+        what = "node" if key[0] == "node" else "name"
+        place = first.span.where() if first.span is not None else "an earlier statement"
+        raise CrmSyntaxError(f"{what} '{key[1]}' is defined twice: first at {place}", item.span,
+                             hint="rename one of the two, or remove one")
 
 
 def _with_source(error: PengineError, text: str) -> PengineError:
@@ -492,10 +550,20 @@ class _Reader(Transformer):
             fields[field] = value
         return [("constraints", m.Location(**fields))]
 
+    def _two_resources(self, kind: str, name: Token, tokens: list[Token]) -> None:
+        """An order or colocation ties two resources at least: crmsh refuses one."""
+        named = [t for t in tokens if t.type == "WORD" and t.value != "_rsc_set_"]
+        if len(named) < 2:
+            raise self._error(f"{kind} '{name.value}' names {len(named)} resource"
+                              f"{'' if len(named) == 1 else 's'}; it needs two at least",
+                              named[0] if named else name,
+                              hint=f"{'an' if kind == 'order' else 'a'} {kind} ties a resource to another: name both")
+
     def colocation(self, meta, children):
         col_id, score, *tokens = children
         fields = dict(id=col_id.value, score=_score(score.value[:-1]), span=self._span(meta))
         tokens, fields["node_attribute"] = _tail(tokens, "node-attribute")
+        self._two_resources("colocation", col_id, tokens)
         if _simple(tokens, 2):
             fields.update(_qualified(tokens[0].value, "rsc", "role"))
             fields.update(_qualified(tokens[1].value, "with_rsc", "role"))
@@ -509,6 +577,7 @@ class _Reader(Transformer):
         if tokens[0].type == "KEYCOLON":
             fields.update(self._order_kind(tokens.pop(0)))
         tokens, fields["symmetrical"] = _tail(tokens, "symmetrical")
+        self._two_resources("order", order_id, tokens)
         if _simple(tokens, 2):
             fields.update(_qualified(tokens[0].value, "first", "action"))
             fields.update(_qualified(tokens[1].value, "then", "action"))
@@ -635,8 +704,6 @@ class _Reader(Transformer):
     def acl_role(self, meta, children):
         role_id = children[0].value
         permissions = [c for c in children if isinstance(c, m.XmlElement)]
-        permissions = [evolve(p, attributes=p.attributes + (("id", f"{role_id}-{m.get_pair(p.attributes, 'kind')}-{n}"),))
-                       for n, p in enumerate(permissions, start=1)]
         attributes = {"id": role_id}
         description = _part(children, "description")
         if description is not None:
@@ -939,7 +1006,7 @@ def _fencing_levels(levels: list[_Level], nodes: list[m.Node]) -> list[m.Fencing
         target = dict(target=what[0]) if kind == "target" else (
             dict(target_pattern=what[0]) if kind == "pattern"
             else dict(target_attribute=what[0], target_value=what[1]))
-        out.append(m.FencingLevel(id=f"fl-{'-'.join(what)}-{index}", index=index,
+        out.append(m.FencingLevel(id="", index=index,  # crmsh's id comes with the others
                                   devices=level.devices, span=level.span, **target))
     return out
 
@@ -1041,6 +1108,14 @@ def _example_inputs() -> dict[str, list[str]]:
 def _syntax_error(error: UnexpectedInput, text: str, filename: str) -> CrmSyntaxError:
     """A lark error as a CrmSyntaxError: position, what was found, what was expected."""
     span = Span(filename, error.line, error.column)
+    unclosed = _unclosed_quote(text, error.line)
+    if unclosed is not None:
+        # crmsh reads a statement line by line: a quote runs to the end of its
+        # line, so one never closed is wrong where it opens, not where the
+        # parser gave up (maybe at the next quote, lines further down)
+        line, column, char = unclosed
+        return CrmSyntaxError("unterminated quote", Span(filename, line, column), source=text,
+                              hint=f"close the {char} on this line")
     if isinstance(error, UnexpectedCharacters):
         char = text[error.pos_in_stream]
         if char in "\"'":
@@ -1056,6 +1131,44 @@ def _syntax_error(error: UnexpectedInput, text: str, filename: str) -> CrmSyntax
     expected = getattr(error, "accepts", None) or getattr(error, "expected", ())
     message = f"unexpected {found}"
     return CrmSyntaxError(message, span, source=text, hint=_expected(expected))
+
+
+def _unclosed_quote(text: str, last_line: int) -> tuple[int, int, str] | None:
+    """(line, column, quote) of the first quote that its logical line (lines
+    joined by a trailing ``\\``) leaves open, up to line ``last_line``."""
+    line, column = 1, 0
+    opened = None  # (line, column, char) of the open quote
+    escaped = False
+    at_line_start = True
+    comment = False
+    for char in text:
+        column += 1
+        if char == "\n":
+            if opened is not None and not escaped:
+                return opened
+            if line >= last_line and opened is None:
+                return None
+            line, column = line + 1, 0
+            comment, at_line_start = False, not escaped or at_line_start
+            escaped = False
+            continue
+        if comment:
+            continue
+        if at_line_start and char in " \t":
+            continue
+        if at_line_start and opened is None and char == "#":
+            comment = True
+            continue
+        at_line_start = False
+        if escaped:
+            escaped = False
+        elif char == "\\" and (opened is None or opened[2] == '"'):
+            escaped = True
+        elif opened is None and char in "\"'":
+            opened = (line, column, char)
+        elif opened is not None and char == opened[2]:
+            opened = None
+    return opened
 
 
 # ================================================================ writing ===

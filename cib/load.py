@@ -42,8 +42,8 @@ def parse_config(data: bytes, filename: str) -> m.Cib:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise InputError("file is neither CIB XML nor crm text (it is not UTF-8 text)",
                          Span(filename, line, column), hint="binary data?") from None
-    from pengine.cib.crm_text import read_crm
-    return m.Cib(configuration=read_crm(text, filename), source=text)
+    from pengine.cib.crm_text import CRM_CIB_ATTRIBUTES, read_crm
+    return m.Cib(configuration=read_crm(text, filename), source=text, attributes=CRM_CIB_ATTRIBUTES)
 
 
 def merge(cibs: list[m.Cib]) -> m.Cib:
@@ -63,4 +63,31 @@ def load_cib(paths: list[str] | str) -> m.Cib:
     """Load one CIB XML file, or one or more crm files merged."""
     if isinstance(paths, str):
         paths = [paths]
-    return merge([parse_config(read_text(path), path) for path in paths])
+    files = [(path, read_text(path)) for path in paths]
+    if len(files) > 1 and not any(is_xml(data) for _path, data in files):
+        return read_crm_files(files)
+    return merge([parse_config(data, path) for path, data in files])
+
+
+def read_crm_files(files: list[tuple[str, bytes]]) -> m.Cib:
+    """Several crm files as one configuration, as ``crm configure load update``
+    of each in turn makes them: a group, constraint or monitor in one file
+    may name a resource of another, property statements add up, crmsh's ids
+    are unique across them, and a name two files define is an error naming
+    both places."""
+    from pengine.cib.crm_text import CRM_CIB_ATTRIBUTES, assemble, read_crm_statements
+    texts = {path: _crm_text(data, path) for path, data in files}
+    items = [item for path, text in texts.items() for item in read_crm_statements(text, path)]
+    return m.Cib(configuration=assemble(items, texts), source=next(iter(texts.values())),
+                 attributes=CRM_CIB_ATTRIBUTES)
+
+
+def _crm_text(data: bytes, filename: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        from pengine.cib.span import Span
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InputError("file is neither CIB XML nor crm text (it is not UTF-8 text)",
+                         Span(filename, line, column), hint="binary data?") from None

@@ -13,7 +13,8 @@ from pengine.cib.normalize import in_crmsh_order, without_default_values, withou
 
 
 def read(text: str) -> m.Configuration:
-    return read_crm(text, "test.crm")
+    """The model of ``text`` before crmsh's ids are filled in (test_crm_ids.py checks those)."""
+    return read_crm(text, "test.crm", crmsh_ids=False)
 
 
 def only(items):
@@ -380,11 +381,11 @@ def test_alert():
 
 
 def test_acl_basics():
-    role, target = read('role readers read xpath:"/cib" deny ref:secret\n'
-                        "acl_target alice readers writers\n").acls
-    assert role == m.XmlElement("acl_role", {"id": "readers"}, (
-        m.XmlElement("acl_permission", {"id": "readers-read-1", "kind": "read", "xpath": "/cib"}),
-        m.XmlElement("acl_permission", {"id": "readers-deny-2", "kind": "deny", "reference": "secret"})))
+    role, target = read_crm('role readers read xpath:"/cib" deny ref:secret\n'
+                            "acl_target alice readers writers\n", "test.crm").acls
+    assert role == m.XmlElement("acl_role", {"id": "readers"}, (  # crmsh's permission ids
+        m.XmlElement("acl_permission", {"id": "readers-0", "kind": "read", "xpath": "/cib"}),
+        m.XmlElement("acl_permission", {"id": "readers-1", "kind": "deny", "reference": "secret"})))
     assert target == m.XmlElement("acl_target", {"id": "alice"}, (
         m.XmlElement("role", {"id": "readers"}), m.XmlElement("role", {"id": "writers"})))
 

@@ -285,7 +285,10 @@ def test_report_of_a_crm_sample(tmp_path):
     assert_self_contained(text)
     before, after = grid(doc, "before"), grid(doc, "after")
     assert set(before["web-server"].values()) == {""}                 # all stopped
-    assert "Started" in after["web-server"].values()
+    # ping starts; web waits for the pingd attribute ping sets (its location rule)
+    pings = [cells for rsc, cells in after.items() if rsc.startswith("ping")]
+    assert pings and all("Started" in cells.values() for cells in pings), after.keys()
+    assert set(after["web-server"].values()) == {""}
     figure = doc.by_id("graph").find("figure", cls="pg-graph")
     details = figure_details(figure)
     probes = [d for d in details.values() if d["action"].startswith("probe ")]

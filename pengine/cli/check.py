@@ -97,6 +97,35 @@ def check_file(path: str) -> FileReport:
     return FileReport(path, tuple(validate(cib, source)), source)
 
 
+def check_crm_files_together(paths: list[str]) -> dict[str, FileReport]:
+    """crm files named on the command line (two or more) are one configuration,
+    as ``crm configure load update`` of each makes them: checked together,
+    each file's report holds the findings positioned in it.  Empty when there
+    are fewer than two, or one is not crm text (each is then checked alone)."""
+    from cib.load import is_xml, read_crm_files, read_text
+    from cib.validate import validate
+
+    if len(paths) < 2:
+        return {}
+    try:
+        files = [(path, read_text(path)) for path in paths]
+    except PengineError:
+        return {}  # the file's own check says what is wrong with it
+    if any(is_xml(data) for _path, data in files):
+        return {}
+    sources = {path: data.decode("utf-8", errors="replace") for path, data in files}
+    try:
+        cib = read_crm_files(files)
+        diagnostics = tuple(validate(cib, sources[paths[0]]))
+    except InputError as error:
+        diagnostics = (_input_diagnostic(error),)
+    found: dict[str, list[Diagnostic]] = {path: [] for path in paths}
+    for diagnostic in diagnostics:
+        where = diagnostic.span.file if diagnostic.span is not None else paths[0]
+        found.get(where, found[paths[0]]).append(diagnostic)
+    return {path: FileReport(path, tuple(found[path]), sources[path]) for path in paths}
+
+
 def _input_diagnostic(error: PengineError) -> Diagnostic:
     """A parse failure as a diagnostic of its file."""
     return evolve(error.diagnostic, code=error.code or "PE000")
@@ -229,8 +258,10 @@ def run(args) -> int:
     ignore = {code.strip().upper() for item in args.ignore for code in item.split(",")
               if code.strip()}
     reports = []
+    together = check_crm_files_together(
+        [p for p in args.config if os.path.isfile(p) and not p.endswith(".xml")])
     for path in collect(args.config):
-        report = check_file(path)
+        report = together.get(path) or check_file(path)
         kept = tuple(d for d in report.diagnostics if d.code not in ignore)
         reports.append(evolve(report, diagnostics=kept))
     if not reports:

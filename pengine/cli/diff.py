@@ -23,6 +23,8 @@ or I/O error.
 
 from __future__ import annotations
 
+import os
+
 import difflib
 import re
 import sys
@@ -234,7 +236,8 @@ def gated(changes, gates: set[str]) -> list[Change]:
 
 def _load(path: str) -> m.Cib:
     from pengine.cib.load import load_cib
-    return load_cib(path)
+    # OLD or NEW may be several crm files that make one configuration: a.crm,b.crm
+    return load_cib(path if os.path.exists(path) or "," not in path else path.split(","))
 
 
 def run(args) -> int:

@@ -610,13 +610,14 @@ def location_rule_spec(rule: Rule, ctx: RuleContext | None = None,
                        ) -> LocationRuleSpec | None:
     """The score, score attribute and role of a location constraint's rule,
     or None when Pacemaker 3.0 ignores the rule (unresolvable ``id-ref``,
-    no id, invalid ``role``, ``score`` or ``boolean-op``).
+    invalid ``role``, ``score`` or ``boolean-op``).  A rule's id, present or
+    not, changes nothing.
 
     ``score`` wins over ``score-attribute``; with neither the score is 0.
     ``%N`` in ``score-attribute`` expands to ``rsc-pattern`` submatches.
     """
     resolved = resolve_rule(rule, rules_by_id)
-    if resolved is None or resolved.id is None:
+    if resolved is None:
         return None
     try:
         role = location_role_filter(resolved.role)

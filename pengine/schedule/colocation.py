@@ -127,8 +127,6 @@ def unpack_colocation(sch: Scheduler, cons: m.Colocation) -> None:
             return
     last = None
     for rset in cons.resource_sets:
-        if rset.id is None and rset.id_ref is None:
-            continue
         _unpack_colocation_set(sch, rset, score, cons.id, cons.influence, constraint_resource)
         if last is not None:
             _colocate_rsc_sets(sch, cons.id, last, rset, score, cons.influence, constraint_resource)
@@ -153,7 +151,7 @@ def _unpack_colocation_set(sch, rset: m.ResourceSet, score: int, cid: str, influ
     with_previous = rset.ordering is None or rset.ordering.lower() == "group"
     if _is_false(rset.sequential):
         return
-    set_id = rset.id or rset.id_ref
+    set_id = rset.id or rset.id_ref or cid  # an id-less set means the same
     role = rset.role
     if local > 0:
         other = None

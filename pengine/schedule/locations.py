@@ -95,7 +95,7 @@ def _unpack_rsc_location(sch: Scheduler, cons: m.Location, rsc: Resource, role_s
         return
     rules_by_id = _rules_by_id(sch)
     for rule in cons.rules:
-        _location_rule(sch, rsc, rule, cons.resource_discovery, match, rules_by_id)
+        _location_rule(sch, rsc, rule, cons.resource_discovery, match, rules_by_id, cons.id)
 
 
 def _rules_by_id(sch: Scheduler) -> dict:
@@ -117,16 +117,17 @@ def _rules_by_id(sch: Scheduler) -> dict:
 
 
 def _location_rule(sch: Scheduler, rsc: Resource, rule: m.Rule, discover, match,
-                   rules_by_id) -> None:
+                   rules_by_id, cons_id: str) -> None:
     from pengine.rules.rules import location_rule_spec, resolve_rule, submatches
     from pengine.status.unpack import rsc_params
     resolved = resolve_rule(rule, rules_by_id)
-    if resolved is None or resolved.id is None:
+    if resolved is None:
         return
     ok, role = _role(resolved.role)
     if not ok:
         return
-    location = new_location(sch, resolved.id, rsc, discover, [])
+    # a rule means the same with or without an id (crm text may give none)
+    location = new_location(sch, resolved.id or f"{cons_id}-rule", rsc, discover, [])
     location.role = role
     nodes = []
     target = rsc.meta.get("container-attribute-target")

@@ -252,7 +252,7 @@ def _order_rsc_sets(sch: Scheduler, oid: str, set1: m.ResourceSet, set2: m.Resou
         require_all = True
     flags = flags_for_kind(kind, action1, symmetry)
     if not require_all:
-        unordered = pseudo_op(sch, f"one-or-more:{set1.id}")
+        unordered = pseudo_op(sch, f"one-or-more:{set1.id or oid}")
         unordered.set(AF.MIN_RUNNABLE)
         for rid in set1.resources:
             rsc1 = find(sch, rid)

@@ -59,14 +59,15 @@ def unpack_rsc_ticket(sch: Scheduler, cons: m.TicketConstraint) -> None:
     if cons.resource_sets:
         for rset in cons.resource_sets:
             rset = resolve_set(sch, rset)
-            if rset is None or not rset.id:
+            if rset is None:
                 return
+            set_id = rset.id or cons.id  # an id-less set means the same
             for rsc_id in rset.resources:
                 rsc = constraint_resource(sch, rsc_id)
                 if rsc is None:
-                    sch.warnings.append(f"{rset.id}: No resource found for {rsc_id}")
+                    sch.warnings.append(f"{set_id}: No resource found for {rsc_id}")
                     return
-                new_ticket_rule(sch, rset.id, rsc, ticket, rset.role, cons.loss_policy)
+                new_ticket_rule(sch, set_id, rsc, ticket, rset.role, cons.loss_policy)
         return
     if cons.rsc is None:
         sch.warnings.append(f"Ignoring constraint '{cons.id}' without resource")
