@@ -77,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     _event_flags(p)
 
     p = sub.add_parser("check", help="validate configurations (crm_verify)")
-    p.add_argument("config", nargs="+", metavar="CONFIG")
+    p.add_argument("config", nargs="*", metavar="CONFIG")
+    from pengine.check_gate import add_arguments as _check_gate_arguments
+    _check_gate_arguments(p)
     p.add_argument("--format", choices=("text", "json", "junit", "sarif"), default="text")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--ignore", action="append", default=[], metavar="CODE")

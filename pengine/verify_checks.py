@@ -1,0 +1,303 @@
+"""What the scheduler reports about a configuration, as ``crm_verify`` does.
+
+``crm_verify`` runs Pacemaker's scheduler over the CIB and fails it for every
+configuration error the scheduler logs (``pcmk__config_err``): fencing enabled
+with no fencing device, duplicate operations, invalid cluster option values,
+on-fail values an action cannot take, constraints the scheduler must ignore.
+:func:`scheduler_diagnostics` does the same for ``pengine check``: it checks
+what Pacemaker checks while it unpacks the configuration, runs pengine's
+scheduler to collect what it meets while it schedules
+(:mod:`pengine.config_log`), and gives each finding the position of the object
+it is about.  Codes PE2xx.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from cib import model as m
+from cib.errors import Diagnostic
+from cib.span import Span
+
+ERROR, WARNING = "error", "warning"
+
+CODES = {
+    "PE200": "fencing is enabled but no fencing device is defined: no resource will start",
+    "PE201": "operation defined twice (same name and interval)",
+    "PE202": "cluster option value the scheduler rejects (it uses the default)",
+    "PE203": "constraint the scheduler ignores or changes",
+    "PE204": "resource setting the scheduler rejects",
+    "PE205": "invalid entry in the status section",
+    "PE210": "configuration error the scheduler met while scheduling",
+    "PE211": "configuration warning the scheduler met while scheduling",
+}
+
+_BOOL = frozenset(("true", "on", "yes", "y", "1", "false", "off", "no", "n", "0"))
+_NUMBER = re.compile(r"\s*[+-]?\d+\s*")
+_SCORE = re.compile(r"\s*[+-]?(\d+|INFINITY)\s*|\s*red\s*|\s*yellow\s*|\s*green\s*",
+                    re.IGNORECASE)
+
+#: How Pacemaker 3.0 validates each cluster option's value (pcmk__valid_*).
+OPTION_KINDS: dict[str, object] = {
+    "fencing-enabled": "boolean", "stonith-enabled": "boolean",
+    "fencing-action": ("reboot", "off"), "stonith-action": ("reboot", "off", "poweroff"),
+    "fencing-timeout": "interval", "stonith-timeout": "interval",
+    "fencing-watchdog-timeout": "watchdog", "stonith-watchdog-timeout": "watchdog",
+    "have-watchdog": "boolean", "concurrent-fencing": "boolean",
+    "fencing-max-attempts": "score", "stonith-max-attempts": "score",
+    "fencing-reaction": ("stop", "panic"), "fence-reaction": ("stop", "panic"),
+    "priority-fencing-delay": "interval", "startup-fencing": "boolean",
+    "no-quorum-policy": ("stop", "freeze", "ignore", "demote", "fence", "suicide"),
+    "symmetric-cluster": "boolean", "maintenance-mode": "boolean",
+    "start-failure-is-fatal": "boolean", "enable-startup-probes": "boolean",
+    "stop-all-resources": "boolean", "stop-removed-resources": "boolean",
+    "stop-orphan-resources": "boolean", "cancel-removed-actions": "boolean",
+    "stop-orphan-actions": "boolean", "shutdown-lock": "boolean",
+    "shutdown-lock-limit": "interval", "node-pending-timeout": "interval",
+    "placement-strategy": ("default", "utilization", "minimal", "balanced"),
+    "node-health-strategy": ("none", "migrate-on-red", "only-green", "progressive", "custom"),
+    "node-health-base": "score", "node-health-green": "score",
+    "node-health-yellow": "score", "node-health-red": "score",
+    "cluster-recheck-interval": "interval", "batch-limit": "number",
+    "migration-limit": "number", "node-action-limit": "number",
+    "cluster-delay": "interval", "dc-deadtime": "interval", "election-timeout": "interval",
+    "shutdown-escalation": "interval", "join-integration-timeout": "interval",
+    "join-finalization-timeout": "interval", "transition-delay": "interval",
+    "enable-acl": "boolean", "pe-error-series-max": "number",
+    "pe-warn-series-max": "number", "pe-input-series-max": "number",
+    "cluster-ipc-limit": "number", "load-threshold": "percentage",
+}
+
+
+class _Positions:
+    """Object id -> span, for the model's objects."""
+
+    def __init__(self, cib: m.Cib, filename: str):
+        self.filename = filename
+        self.by_id: dict[str, Span] = {}
+        for rsc in m.walk_resources(cib.configuration.resources):
+            if rsc.span is not None:
+                self.by_id.setdefault(rsc.id, rsc.span)
+        for constraint in cib.configuration.constraints:
+            if getattr(constraint, "span", None) is not None and constraint.id:
+                self.by_id.setdefault(constraint.id, constraint.span)
+        for node in cib.configuration.nodes:
+            if node.span is not None:
+                self.by_id.setdefault(node.uname, node.span)
+                self.by_id.setdefault(node.id, node.span)
+
+    def of(self, object_id: str | None) -> Span:
+        if object_id:
+            for candidate in (object_id, object_id.split(":")[0],
+                              re.sub(r"-\d+$", "", object_id.split(":")[0])):
+                span = self.by_id.get(candidate)
+                if span is not None:
+                    return span
+        return Span(self.filename)
+
+
+def _pairs(sets) -> list[m.NvPair]:
+    return [pair for attr_set in sets for pair in attr_set.nvpairs]
+
+
+def _invalid_option(kind, value: str) -> bool:
+    from cib.validate import interval_ms
+
+    text = value.strip()
+    if kind == "boolean":
+        return text.lower() not in _BOOL
+    if kind == "interval":
+        return interval_ms(text) is None
+    if kind == "watchdog":
+        body = text[1:] if text.startswith("-") else text
+        return interval_ms(body) is None
+    if kind == "number":
+        return not _NUMBER.fullmatch(text)
+    if kind == "score":
+        return not _SCORE.fullmatch(text)
+    if kind == "percentage":
+        return not re.fullmatch(r"\d+(\.\d+)?%?", text)
+    if isinstance(kind, tuple):
+        return text.lower() not in kind
+    return False
+
+
+def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnostic]:
+    """Configuration errors and warnings Pacemaker's scheduler would log for
+    ``cib``; ``root`` is the XML element tree when the file is XML (for the
+    positions of elements the model does not keep)."""
+    positions = _Positions(cib, filename)
+    out: list[Diagnostic] = []
+    config = cib.configuration
+    schema_on = (cib.get("validate-with") or "").strip().lower() != "none"
+
+    def report(severity, code, message, span, hint=""):
+        out.append(Diagnostic(severity, message, span or Span(filename), code, hint))
+
+    # -- cluster options (unpack_config): an invalid value is an error
+    for pair in _pairs(config.crm_config):
+        kind = OPTION_KINDS.get(pair.name)
+        if kind is None or pair.value is None or pair.value.strip().lower() == "#default":
+            continue
+        if _invalid_option(kind, pair.value):
+            allowed = (" (allowed: " + ", ".join(kind) + ")") if isinstance(kind, tuple) else ""
+            report(ERROR, "PE202", f"Using default value for cluster option '{pair.name}' "
+                   f"because '{pair.value}' is invalid{allowed}", pair.span)
+
+    # -- fencing without a device (unpack_resources)
+    fencing = _fencing_without_device(config)
+    if fencing is not None:
+        report(ERROR, "PE200", "Resource start-up disabled since no fencing resources have "
+               "been defined", fencing or _element_span(root, "resources", filename),
+               "configure a fencing device (a stonith-class primitive), or disable fencing "
+               "with fencing-enabled=false (stonith-enabled=false before Pacemaker 3.0); "
+               "clusters with shared data need fencing to ensure data integrity")
+
+    # -- operations (pcmk__find_action_config): same name and interval twice
+    from cib.validate import interval_ms
+    for rsc in m.walk_resources(config.resources):
+        if not isinstance(rsc, (m.Primitive, m.Template)):
+            continue
+        seen: dict[tuple[str, int], m.Op] = {}
+        for op in rsc.ops:
+            if op.id_ref is not None:
+                continue
+            key = (op.name, interval_ms(op.interval) or 0)
+            first = seen.get(key)
+            if first is None:
+                seen[key] = op
+                continue
+            report(ERROR, "PE201", f"Operation {op.id} is duplicate of {first.id} (do not use "
+                   "same name and interval combination more than once per resource)",
+                   op.span or rsc.span, "give one of them another interval (roles do not "
+                   "make operations distinct)")
+
+    # -- constraints the scheduler ignores
+    templates = {r.id for r in config.resources if isinstance(r, m.Template)}
+    tags = {t.id for t in config.tags}
+    for constraint in config.constraints:
+        if isinstance(constraint, m.Order):
+            kind = getattr(constraint, "kind", None)
+            if kind is not None and kind.lower() not in ("mandatory", "optional", "serialize"):
+                report(ERROR, "PE203", f"Resetting 'kind' for constraint {constraint.id} to "
+                       f"'Mandatory' because '{kind}' is not valid", constraint.span,
+                       "kind is Mandatory, Optional or Serialize")
+        elif isinstance(constraint, m.Colocation):
+            rsc, with_rsc = getattr(constraint, "rsc", None), getattr(constraint, "with_rsc", None)
+            if rsc and with_rsc and rsc in templates | tags and with_rsc in templates | tags:
+                report(ERROR, "PE203", f"Ignoring constraint '{constraint.id}' because two "
+                       "templates or tags cannot be colocated", constraint.span,
+                       "colocate at least one real resource")
+
+    # -- resource meta-attributes the scheduler rejects
+    for rsc in m.walk_resources(config.resources):
+        if isinstance(rsc, m.Template):
+            continue
+        for pair in _pairs(getattr(rsc, "meta", ())):
+            if pair.name != "target-role" or pair.value is None:
+                continue
+            role = pair.value.strip().lower()
+            if role in ("promoted", "unpromoted", "master", "slave") and not _promotable(rsc, config):
+                report(ERROR, "PE204", f"Ignoring 'target-role' for {rsc.id} because "
+                       f"'{pair.value}' only makes sense for promotable clones",
+                       pair.span or rsc.span, "use Started or Stopped")
+
+    # -- status entries
+    for state in cib.status.node_states:
+        if not state.id:
+            report(ERROR, "PE205", "Ignoring invalid node_state entry without id", state.span)
+
+    # -- what the scheduler meets while scheduling
+    out.extend(_scheduled(cib, positions, filename, {d.message for d in out}))
+    del schema_on
+    return out
+
+
+def _promotable(rsc, config: m.Configuration) -> bool:
+    """Inside a promotable clone (or a bundle with promoted-max)?"""
+    from cib.validate import _promotable as promotable
+    parents: dict[str, object] = {}
+    for top in m.walk_resources(config.resources):
+        for child in m.child_resources(top):
+            parents[child.id] = top
+    node = rsc
+    while node is not None:
+        if promotable(node):
+            return True
+        node = parents.get(node.id)
+    return False
+
+
+def _fencing_without_device(config: m.Configuration):
+    """None when fencing is off or a device exists; else the span of the
+    setting that enables it (False when fencing is on by default)."""
+    from pengine.options import parse_bool
+    setting = None
+    for name in ("fencing-enabled", "stonith-enabled"):
+        for pair in _pairs(config.crm_config):
+            if pair.name == name and pair.value is not None:
+                setting = pair
+                break
+        if setting is not None:
+            break
+    if setting is not None and parse_bool(setting.value) is False:
+        return None
+    watchdog = config.property("have-watchdog")
+    if watchdog is not None and parse_bool(watchdog):
+        return None
+    for rsc in m.walk_resources(config.resources):
+        if isinstance(rsc, (m.Primitive, m.Template)) and (rsc.cls or "").lower() == "stonith":
+            return None
+        if isinstance(rsc, m.Primitive) and rsc.template:
+            template = config.resources_by_id.get(rsc.template)
+            if template is not None and (getattr(template, "cls", "") or "").lower() == "stonith":
+                return None
+    return setting.span if setting is not None and setting.span else False
+
+
+def _element_span(root, tag: str, filename: str) -> Span:
+    if root is None:
+        return Span(filename)
+    stack = [root]
+    while stack:
+        el = stack.pop(0)
+        if el.tag == tag:
+            return el.span(filename)
+        if el.tag != "status":
+            stack.extend(el.children)
+    return root.span(filename)
+
+
+def _scheduled(cib: m.Cib, positions: _Positions, filename: str,
+               already: set[str]) -> list[Diagnostic]:
+    """Run the scheduler and turn what it logged into diagnostics."""
+    from pengine.config_log import collecting
+    from pengine.schedule import schedule
+
+    now = datetime.now(timezone.utc)
+    out: list[Diagnostic] = []
+    with collecting() as problems:
+        try:
+            sch = schedule(cib, now)
+        except Exception:  # noqa: BLE001 - the checks above stand without the run
+            return out
+    seen: set[tuple[str, str]] = set()
+    for problem in problems:
+        key = (problem.severity, _generic(problem.message))
+        if key in seen or problem.message in already:
+            continue
+        seen.add(key)
+        code = "PE210" if problem.severity == ERROR else "PE211"
+        out.append(Diagnostic(problem.severity, problem.message,
+                              positions.of(problem.object_id), code))
+    for message in dict.fromkeys(sch.warnings):
+        ident = re.search(r"'([^']+)'|\b(?:for|Resource) (\S+)", message)
+        object_id = (ident.group(1) or ident.group(2)) if ident else None
+        out.append(Diagnostic(WARNING, message, positions.of(object_id), "PE211"))
+    return out
+
+
+def _generic(message: str) -> str:
+    """Instances of one clone say the same thing: report it once."""
+    return re.sub(r":\d+\b", "", message)
