@@ -93,7 +93,8 @@ def schema_stage(path: str, target: str | None, schema_dir: str | None):
         return [], None           # load_config reports it
     source = data.decode("utf-8", errors="replace")
     out = list(schema_diagnostics(root, path, source))
-    if root.tag == "cib":
+    if root.tag == "cib" and target is not None:
+        # a default target is derived from these very attributes: nothing to compare
         out += _target_schema(root, path, target)
     if schema_dir:
         out += _relaxng(root, path, data, schema_dir)
@@ -112,7 +113,7 @@ def _target_schema(root, path: str, target: str | None) -> list[Diagnostic]:
     """A schema or feature set newer than the target accepts."""
     from cib.schema import schema_version
     declared = root.get("validate-with")
-    chosen = target or default_target(declared, root.get("crm_feature_set"))
+    chosen = target
     newest, feature_set = TARGET_SCHEMA[chosen]
     out = []
     version = schema_version(declared)

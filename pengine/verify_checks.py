@@ -164,6 +164,8 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
             if op.id_ref is not None:
                 continue
             key = (op.name, interval_ms(op.interval) or 0)
+            if key[1] == 0:
+                continue  # Pacemaker looks up one-shot actions by name alone: no complaint
             first = seen.get(key)
             if first is None:
                 seen[key] = op
