@@ -171,9 +171,26 @@ def gate_diagnostics(cib, path: str, root, target: str | None, found: list[Diagn
     if any(d.code == "PE200" for d in out):
         # the scheduler's own finding says it with a position: drop the older warning
         found[:] = [d for d in found if not (d.code == "PE020" and "no fencing device" in d.message)]
+    _demote_accepted(found)
     _adjust_for_target(found, chosen)
     out += _version_advice(cib, chosen, path)
     return out
+
+
+#: pengine's own findings that crm_verify accepts: they stay, as warnings, so
+#: that ``check`` fails exactly where Pacemaker would (--strict fails on them).
+ACCEPTED_BY_CRM_VERIFY = frozenset({"PE006", "PE007", "PE010", "PE014", "PE015", "PE018",
+                                    "PE022", "PE024"})
+
+
+def _demote_accepted(found: list[Diagnostic]) -> None:
+    from attrs import evolve
+    found[:] = [evolve(d, severity="warning",
+                       hint=(d.hint + "; " if d.hint else "") + "Pacemaker accepts this "
+                       "configuration (crm_verify passes it), but it does not do what it says")
+                if d.severity == "error" and d.code in ACCEPTED_BY_CRM_VERIFY
+                and "cannot recur" not in d.message else d
+                for d in found]
 
 
 def _adjust_for_target(found: list[Diagnostic], target: str) -> None:

@@ -192,6 +192,35 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
                        "templates or tags cannot be colocated", constraint.span,
                        "colocate at least one real resource")
 
+    # -- rules: invalid dates fail the expression; location rules need a score
+    from pengine.dates import DateError, parse_crm_time
+    for expression in _date_expressions(config):
+        for bound in ("start", "end"):
+            value = getattr(expression, bound)
+            if value is None:
+                continue
+            try:
+                parse_crm_time(value)
+            except DateError:
+                report(ERROR, "PE203", f"Treating date_expression {expression.id} as not "
+                       f"passing because {bound} is invalid ('{value}' is not an ISO 8601 "
+                       "date/time)", expression.span, "write e.g. 2030-01-31 or "
+                       "2030-01-31T12:00:00Z")
+    for constraint in config.constraints:
+        if not isinstance(constraint, m.Location):
+            continue
+        for rule in constraint.rules:
+            if rule.id_ref is None and rule.score is None and rule.score_attribute is None:
+                report(ERROR, "PE203", f"Ignoring location constraint rule {rule.id} because "
+                       "neither score nor score-attribute was specified", rule.span,
+                       "give the rule a score (e.g. score=\"-INFINITY\")")
+    if root is not None:
+        for lifetime in _elements(root, "lifetime"):
+            report(ERROR, "PE203", "a <lifetime> becomes a location rule without a score "
+                   "when Pacemaker 3.0 upgrades the CIB, and that rule is ignored",
+                   lifetime.span(filename), "write the date condition as a rule of the "
+                   "constraint itself (with a score)")
+
     # -- resource meta-attributes the scheduler rejects
     for rsc in m.walk_resources(config.resources):
         if isinstance(rsc, m.Template):
@@ -256,6 +285,41 @@ def _fencing_without_device(config: m.Configuration):
             if template is not None and (getattr(template, "cls", "") or "").lower() == "stonith":
                 return None
     return setting.span if setting is not None and setting.span else False
+
+
+def _date_expressions(config: m.Configuration):
+    """Every date_expression of the configuration's rules."""
+    def walk(value, depth=0):
+        if depth > 40:
+            return
+        if isinstance(value, m.DateExpression):
+            yield value
+        elif isinstance(value, m.Rule):
+            for item in value.expressions:
+                yield from walk(item, depth + 1)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                yield from walk(item, depth + 1)
+        elif hasattr(value, "__attrs_attrs__"):
+            for attribute in value.__attrs_attrs__:
+                if attribute.name != "span":
+                    yield from walk(getattr(value, attribute.name), depth + 1)
+    seen = set()
+    for expression in walk((config.crm_config, config.resources, config.constraints,
+                            config.rsc_defaults, config.op_defaults, config.nodes)):
+        if id(expression) not in seen:
+            seen.add(id(expression))
+            yield expression
+
+
+def _elements(root, tag: str):
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        if el.tag == tag:
+            yield el
+        if el.tag != "status":
+            stack.extend(reversed(el.children))
 
 
 def _element_span(root, tag: str, filename: str) -> Span:
