@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --batch: write each case's output to OUTDIR/NAME.out "
                         "(and its errors to NAME.err)")
     p.add_argument("--report", metavar="FILE.html")
+    from pengine.target_version import add_target_argument
+    add_target_argument(p)
     _event_flags(p)
 
     p = sub.add_parser("check", help="validate configurations (crm_verify)")
@@ -87,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="convert or pretty-print a configuration")
     p.add_argument("config", metavar="CONFIG")
     p.add_argument("--as", dest="as_", choices=("crm", "xml"), default="crm")
+    add_target_argument(p)
 
     from pengine import cmd_run, cmd_status  # noqa: E402 - their flags live with them
     p = sub.add_parser("run", help="run a one-node cluster with real resource agents")
