@@ -59,7 +59,6 @@ CODES = {
     "PE103": "required attribute or child element missing",
     "PE104": "attributes or children that exclude each other",
     "PE105": "name or value the schema no longer accepts (removed option)",
-    "PE106": "schema unknown to the target Pacemaker version",
 }
 
 
@@ -517,7 +516,7 @@ class _Checker:
             if self.family == "4" and name == "stonith-action" and value == "poweroff":
                 replacement = "stonith-action=off"
             if self.family == "3" and name == "cluster-infrastructure" \
-                    and value in REMOVED_INFRASTRUCTURE:
+                    and (value is None or value in REMOVED_INFRASTRUCTURE):
                 replacement = "corosync (the only cluster layer)"
         elif spec_name == "rsc_meta":
             removed = REMOVED_RSC_META_4 if self.family == "4" else REMOVED_RSC_META_3

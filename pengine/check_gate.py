@@ -47,6 +47,15 @@ CODES = {
 }
 
 
+def all_codes() -> dict[str, str]:
+    """Every diagnostic code of ``check``: cib.validate's (PE0xx), the schema's
+    (PE100-PE105), the target's (PE106-PE107) and the scheduler's (PE2xx)."""
+    from cib.schema import CODES as SCHEMA_CODES
+    from cib.validate import CODES as VALIDATE_CODES
+    from pengine.verify_checks import CODES as SCHEDULER_CODES
+    return {**VALIDATE_CODES, **SCHEMA_CODES, **CODES, **SCHEDULER_CODES}
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-x", "--xml-file", metavar="CIB.xml",
                    help="check this CIB (as crm_verify -x)")

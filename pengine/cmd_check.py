@@ -187,7 +187,8 @@ def format_junit(reports: list[FileReport], strict: bool) -> str:
 
 
 def format_sarif(reports: list[FileReport], strict: bool) -> str:
-    from cib.validate import CODES
+    from pengine.check_gate import all_codes
+    CODES = all_codes()
 
     results = []
     used: dict[str, None] = {}

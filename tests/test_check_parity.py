@@ -21,6 +21,8 @@ from tests.check_parity.generate import cases, generate
 from tests.conftest import REPO, cts_dir, run_pengine
 
 HERE = Path(__file__).parent / "check_parity"
+CORPUS = next((p for p in (cts_dir() / "xml", Path("/work/shared/pacemaker-cts/xml")) if p.is_dir()),
+              cts_dir() / "xml")
 STORED = json.loads((HERE / "verdicts.json").read_text())
 
 
@@ -82,7 +84,7 @@ def test_stored_verdicts_match_the_referee(tmp_path):
     assert differ == {}
 
 
-@pytest.mark.skipif(not (cts_dir() / "xml").is_dir(), reason="the pacemaker-cts corpus is not here")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the pacemaker-cts corpus is not here")
 def test_corpus_matches_the_referee(tmp_path):
     """The 723 corpus inputs: check's errors are crm_verify's errors.  Needs the
     referee (crm_verify on every input takes a few minutes)."""
@@ -92,7 +94,7 @@ def test_corpus_matches_the_referee(tmp_path):
     if not os.environ.get("PENGINE_SLOW_PARITY"):
         pytest.skip("set PENGINE_SLOW_PARITY=1 to run crm_verify on all 723 corpus inputs")
     from tests.check_parity.referee import verdict
-    corpus = cts_dir() / "xml"
+    corpus = CORPUS
     ours = _verdicts_of_check(corpus)
     theirs = {p.name: verdict(command, str(p))[0] for p in sorted(corpus.glob("*.xml"))}
     cells = _table(ours, theirs)

@@ -21,7 +21,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "pacemaker-cts", "xml"))
+CORPUS = os.path.join(os.environ.get("PENGINE_CTS_DIR") or os.path.join(ROOT, "..", "shared",
+                      "pacemaker-cts"), "xml")
 if not os.path.isdir(CORPUS):
     CORPUS = "/work/shared/pacemaker-cts/xml"
 
@@ -99,9 +100,30 @@ def corpus_pairs() -> tuple[dict, dict]:
     return pairs, details
 
 
+def directory_pairs(directory: str) -> tuple[dict, dict]:
+    """Every *.xml in ``directory`` against the live referee."""
+    from tests.check_parity.referee import referee_command, verdict
+    command = referee_command()
+    if command is None:
+        raise SystemExit("the referee cannot run here")
+    pairs, details = {}, {}
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".xml"):
+            path = os.path.join(directory, name)
+            ours, errors = pengine_verdict(path)
+            theirs, text = verdict(command, path)
+            pairs[name] = (ours, theirs)
+            details[name] = errors or [line for line in text.splitlines() if "error" in line][:2]
+    return pairs, details
+
+
 def main(argv: list[str]) -> int:
     sys.path.insert(0, ROOT)
-    if "--corpus" in argv:
+    if "--mutants" in argv:
+        directory = argv[argv.index("--mutants") + 1]
+        pairs, details = directory_pairs(directory)
+        print(render(f"mutants ({directory})", table(pairs), details))
+    elif "--corpus" in argv:
         pairs, details = corpus_pairs()
         print(render("corpus (pacemaker-cts/xml)", table(pairs), details))
     else:

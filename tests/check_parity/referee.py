@@ -52,7 +52,9 @@ def verdict(command: list[str], path: str) -> tuple[str, str]:
     done = subprocess.run(command + ["-x", path, "-V"], capture_output=True, text=True,
                           timeout=120, env=env)
     text = done.stdout + done.stderr
-    invalid = "Configuration invalid" in text or "CIB did not pass schema validation" in text
+    invalid = any(sign in text for sign in ("Configuration invalid", "CIB did not pass schema "
+                                            "validation", "Unable to parse CIB XML",
+                                            "Couldn't parse input", "can only check complete"))
     return ("error" if invalid else "clean"), text
 
 
