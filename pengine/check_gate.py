@@ -177,6 +177,12 @@ def gate_diagnostics(cib, path: str, root, target: str | None, found: list[Diagn
         for diagnostic in scheduler_diagnostics(cib, path, root):
             if (diagnostic.span.line if diagnostic.span else 0, diagnostic.message) not in known:
                 out.append(diagnostic)
+    option_lines = {d.span.line for d in out if d.code == "PE202" and d.span}
+    if option_lines:
+        # the scheduler's verdict on a cluster option replaces the value check's
+        found[:] = [d for d in found if not (d.code in ("PE010", "PE014", "PE015", "PE016",
+                                                          "PE022") and d.span
+                                              and d.span.line in option_lines)]
     if any(d.code == "PE200" for d in out):
         # the scheduler's own finding says it with a position: drop the older warning
         found[:] = [d for d in found if not (d.code == "PE020" and "no fencing device" in d.message)]
@@ -188,8 +194,8 @@ def gate_diagnostics(cib, path: str, root, target: str | None, found: list[Diagn
 
 #: pengine's own findings that crm_verify accepts: they stay, as warnings, so
 #: that ``check`` fails exactly where Pacemaker would (--strict fails on them).
-ACCEPTED_BY_CRM_VERIFY = frozenset({"PE006", "PE007", "PE010", "PE014", "PE015", "PE018",
-                                    "PE022", "PE024"})
+ACCEPTED_BY_CRM_VERIFY = frozenset({"PE006", "PE007", "PE010", "PE014", "PE015", "PE016",
+                                    "PE018", "PE022", "PE024"})
 
 
 def _demote_accepted(found: list[Diagnostic]) -> None:

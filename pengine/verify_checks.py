@@ -35,8 +35,6 @@ CODES = {
 
 _BOOL = frozenset(("true", "on", "yes", "y", "1", "false", "off", "no", "n", "0"))
 _NUMBER = re.compile(r"\s*[+-]?\d+\s*")
-_SCORE = re.compile(r"\s*[+-]?(\d+|INFINITY)\s*|\s*red\s*|\s*yellow\s*|\s*green\s*",
-                    re.IGNORECASE)
 
 #: How Pacemaker 3.0 validates each cluster option's value (pcmk__valid_*).
 OPTION_KINDS: dict[str, object] = {
@@ -115,7 +113,8 @@ def _invalid_option(kind, value: str) -> bool:
     if kind == "number":
         return not _NUMBER.fullmatch(text)
     if kind == "score":
-        return not _SCORE.fullmatch(text)
+        from cib.validate import parse_score
+        return parse_score(text)[0] == "bad"   # strtoll-like: "1.5" reads as 1
     if kind == "percentage":
         return not re.fullmatch(r"\d+(\.\d+)?%?", text)
     if isinstance(kind, tuple):
