@@ -21,6 +21,7 @@ from cib.errors import Diagnostic
 from cib.span import Span
 
 ERROR, WARNING = "error", "warning"
+INFINITY = 1_000_000
 
 CODES = {
     "PE200": "fencing is enabled but no fencing device is defined: no resource will start",
@@ -31,6 +32,7 @@ CODES = {
     "PE205": "invalid entry in the status section",
     "PE210": "configuration error the scheduler met while scheduling",
     "PE211": "configuration warning the scheduler met while scheduling",
+    "PE212": "resource that can never run (no node allows it)",
 }
 
 _BOOL = frozenset(("true", "on", "yes", "y", "1", "false", "off", "no", "n", "0"))
@@ -233,6 +235,8 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
                        f"'{pair.value}' only makes sense for promotable clones",
                        pair.span or rsc.span, "use Started or Stopped")
 
+    out.extend(_never_runs(config, positions))
+
     # -- status entries
     for state in cib.status.node_states:
         if not state.id:
@@ -360,6 +364,47 @@ def _scheduled(cib: m.Cib, positions: _Positions, filename: str,
         ident = re.search(r"'([^']+)'|\b(?:for|Resource) (\S+)", message)
         object_id = (ident.group(1) or ident.group(2)) if ident else None
         out.append(Diagnostic(WARNING, message, positions.of(object_id), "PE211"))
+    return out
+
+
+def _never_runs(config: m.Configuration, positions: _Positions) -> list[Diagnostic]:
+    """Resources that no configured node may run (crm_verify is silent about
+    them): plain -INFINITY location constraints on every node, on the
+    resource or on a group or clone that holds it."""
+    from pengine.scores import parse_score_checked
+    nodes = {node.uname for node in config.nodes}
+    for rsc in m.walk_resources(config.resources):
+        if isinstance(rsc, m.Bundle):
+            return []   # its replicas are nodes too, named at run time
+        if isinstance(rsc, m.Primitive):
+            if (rsc.type or "") == "remote" and (rsc.cls or "") == "ocf":
+                nodes.add(rsc.id)          # a remote node
+            guest = m.flat_get(rsc.meta, "remote-node")
+            if guest:
+                nodes.add(guest)           # a guest node
+    if not nodes:
+        return []
+    banned: dict[str, set[str]] = {}
+    for constraint in config.constraints:
+        if isinstance(constraint, m.Location) and constraint.rsc and constraint.node \
+                and not constraint.rules and not constraint.role and constraint.score:
+            value, valid = parse_score_checked(constraint.score)
+            if valid and value <= -INFINITY:
+                banned.setdefault(constraint.rsc, set()).add(constraint.node)
+    out = []
+
+    def visit(rsc, inherited: set[str]):
+        here = inherited | banned.get(rsc.id, set())
+        if nodes <= here:
+            out.append(Diagnostic(WARNING, f"resource '{rsc.id}' can never run: every node "
+                                  "bans it with -INFINITY", positions.of(rsc.id), "PE212",
+                                  "allow it at least one node, or set target-role=Stopped"))
+            return
+        for child in m.child_resources(rsc):
+            visit(child, here)
+    for rsc in config.resources:
+        if not isinstance(rsc, m.Template):
+            visit(rsc, set())
     return out
 
 

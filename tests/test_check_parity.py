@@ -208,3 +208,15 @@ def test_written_cib_for_21_is_accepted_by_debian_pacemaker(tmp_path):
                             env=dict(os.environ, CIB_shadow_dir=str(tmp_path)))
     assert theirs.returncode == 0, theirs.stderr
     assert "Transition Summary" in theirs.stdout
+
+
+def test_a_resource_banned_everywhere_is_a_warning(write):
+    text = _cib("", 2, '<nvpair id="o-se" name="stonith-enabled" value="false"/>')
+    text = text.replace("<constraints/>", "<constraints>"
+                        '<rsc_location id="b1" rsc="d" node="node1" score="-INFINITY"/>'
+                        '<rsc_location id="b2" rsc="d" node="node2" score="-INFINITY"/>'
+                        "</constraints>")
+    path = write("banned.xml", text)
+    done = run_pengine("check", "-x", path)
+    assert done.returncode == 0          # crm_verify accepts it
+    assert f"{path}:8:7: warning: resource 'd' can never run" in done.stdout

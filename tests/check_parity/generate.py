@@ -474,6 +474,21 @@ def cases() -> dict[str, str]:
         '<primitive id="p" class="ocf" provider="pacemaker" type="Dummy"><operations>'
         '<op id="p-m" name="monitor" interval="1h" interval-origin="2020-01-01T02:00:00"/>'
         '</operations></primitive>'))
+    c["subtle-banned-everywhere"] = cib(constraints=(
+        '<rsc_location id="b1" rsc="rsc1" node="node1" score="-INFINITY"/>'
+        '<rsc_location id="b2" rsc="rsc1" node="node2" score="-INFINITY"/>'))
+    c["subtle-group-banned-everywhere"] = cib(resources=f'<group id="g">{dummy("a")}</group>',
+                                              constraints=(
+        '<rsc_location id="b1" rsc="g" node="node1" score="-INFINITY"/>'
+        '<rsc_location id="b2" rsc="a" node="node2" score="-INFINITY"/>'))
+    c["sched-nvpair-cluster-infrastructure-no-value-v3.9"] = cib(schema="pacemaker-3.9", props=(
+        '<nvpair id="o1" name="cluster-infrastructure"/>'))
+    c["subtle-option-lenient-score"] = cib(props=(
+        '<nvpair id="o1" name="node-health-green" value="1.5"/>'))
+    c["subtle-meta-bad-enum"] = cib(resources=(
+        '<primitive id="p" class="ocf" provider="pacemaker" type="Dummy">'
+        '<meta_attributes id="p-m"><nvpair id="p-m-r" name="multiple-active" value="panic"/>'
+        '</meta_attributes></primitive>'))
     c["subtle-migration-threshold"] = cib(rsc_defaults=(
         '<nvpair id="rd-m" name="migration-threshold" value="3"/>'))
     return c
