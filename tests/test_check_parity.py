@@ -219,4 +219,4 @@ def test_a_resource_banned_everywhere_is_a_warning(write):
     path = write("banned.xml", text)
     done = run_pengine("check", "-x", path)
     assert done.returncode == 0          # crm_verify accepts it
-    assert f"{path}:8:7: warning: resource 'd' can never run" in done.stdout
+    assert f"{path}:9:7: warning: resource 'd' can never run" in done.stdout
