@@ -59,6 +59,7 @@ CODES = {
     "PE103": "required attribute or child element missing",
     "PE104": "attributes or children that exclude each other",
     "PE105": "name or value the schema no longer accepts (removed option)",
+    "PE109": "id-ref or other IDREF naming an id that does not exist",
 }
 
 
@@ -369,7 +370,9 @@ def family_of(validate_with: str | None) -> str:
 # -------------------------------------------------------------- the check ----
 
 class _Checker:
-    def __init__(self, filename: str, source: str | None, family: str, label: str):
+    def __init__(self, filename: str, source: str | None, family: str, label: str,
+                 version: tuple[int, int] | None = None):
+        self.version = version
         self.filename = filename
         self.family = family
         self.label = label
@@ -469,6 +472,12 @@ class _Checker:
             if not any(c.tag in _RULE_CHILDREN for c in el.children):
                 self.error("PE103", "<rule> needs at least one expression", el,
                            "add an <expression>, <date_expression> or nested <rule>")
+            if self.version is not None and self.version < (3, 9) \
+                    and el.get("score") is None and el.get("score-attribute") is None:
+                # up to pacemaker-3.8 every rule carries a score, wherever it is
+                self.error("PE103", f"<rule> needs 'score' or 'score-attribute' in the "
+                           f"{self.label} schema", el, "add score=\"0\" (or use "
+                           "pacemaker-3.9 or later, where only location rules need one)")
         elif tag == "rule":
             for name in el.attrib:
                 if name != "id-ref":
@@ -581,7 +590,7 @@ def schema_diagnostics(root: Element, filename: str, source: str | None,
     family = family_of(chosen)
     label = chosen if chosen in SCHEMA_VERSIONS else ("pacemaker-4.0" if family == "4"
                                                       else "pacemaker-3.x")
-    checker = _Checker(filename, source, family, label)
+    checker = _Checker(filename, source, family, label, schema_version(chosen))
     if chosen not in SCHEMA_VERSIONS:
         checker.error("PE102", f"unknown schema '{chosen}' in validate-with", root,
                       "use pacemaker-3.10 (Pacemaker 3.0) or pacemaker-3.9 (Pacemaker 2.1)",
@@ -604,16 +613,14 @@ def _id_checks(root: Element, checker: _Checker) -> list[Diagnostic]:
         for name, value in el.attrib.items():
             kind = spec.attrs.get(name)
             if kind == "ID":
-                if value in seen:
-                    first = seen[value]
-                    out.append(Diagnostic(
-                        "error", f"duplicate id '{value}' (first on <{first.tag}> at line "
-                        f"{first.line})", checker.span(el, name), "PE104",
-                        "ids must be unique in the whole CIB"))
-                else:
-                    seen[value] = el
-            elif kind == "IDREF":
-                refs.append((el, name, value))
+                seen.setdefault(value, el)   # duplicates: cib.validate's PE001
+            elif kind == "IDREF" and (name == "id-ref" or el.tag in ("role", "acl_permission")):
+                refs.append((el, name, value))   # other IDREFs: cib.validate's PE002/PE005
+    for el, name, value in refs:
+        if value not in seen:
+            out.append(Diagnostic("error", f"'{name}' of <{el.tag}> refers to '{value}', which "
+                                  "is not the id of any element", checker.span(el, name),
+                                  "PE109", "the schema requires an existing id here"))
     return out
 
 
@@ -633,4 +640,6 @@ def _spec_name(el: Element) -> str | None:
         return "nvset"
     if el.tag == "attribute":
         return "select_attribute"
+    if el.tag == "role":
+        return "acl_ref"
     return None

@@ -44,6 +44,7 @@ CLASSES_DROPPED_IN_3_0 = ("nagios", "upstart")
 CODES = {
     "PE106": "schema or feature set the target Pacemaker version does not accept",
     "PE107": "feature that the target Pacemaker version drops or does not have yet",
+    "PE108": "the installed RELAX NG schema (--schema-dir) rejects the file",
 }
 
 
@@ -161,8 +162,9 @@ def _relaxng(root, path: str, data: bytes, schema_dir: str) -> list[Diagnostic]:
         return [Diagnostic("warning", f"cannot use {rng}: {error}", Span(path), "PE106")]
     if schema.validate(document):
         return []
-    return [Diagnostic("error", f"{rng}: {entry.message}", Span(path, entry.line, entry.column),
-                       "PE100") for entry in schema.error_log]
+    return [Diagnostic("error", f"{os.path.basename(rng)}: {entry.message}",
+                       Span(path, entry.line, max(entry.column, 1)), "PE108")
+            for entry in schema.error_log]
 
 
 def gate_diagnostics(cib, path: str, root, target: str | None, found: list[Diagnostic],
@@ -186,6 +188,9 @@ def gate_diagnostics(cib, path: str, root, target: str | None, found: list[Diagn
     if any(d.code == "PE200" for d in out):
         # the scheduler's own finding says it with a position: drop the older warning
         found[:] = [d for d in found if not (d.code == "PE020" and "no fencing device" in d.message)]
+    idref_lines = {d.span.line for d in found if d.code == "PE109" and d.span}
+    found[:] = [d for d in found if not (d.code == "PE006" and d.span
+                                         and d.span.line in idref_lines)]
     _demote_accepted(found)
     _adjust_for_target(found, chosen)
     out += _version_advice(cib, chosen, path)

@@ -220,3 +220,33 @@ def test_a_resource_banned_everywhere_is_a_warning(write):
     done = run_pengine("check", "-x", path)
     assert done.returncode == 0          # crm_verify accepts it
     assert f"{path}:9:7: warning: resource 'd' can never run" in done.stdout
+
+
+def test_schema_table_agrees_with_pacemakers_relaxng(tmp_path):
+    """cib/schema.py against the RELAX NG schemas the referee ships (lxml):
+    a file the table rejects is one RELAX NG rejects; a file RELAX NG rejects
+    is one check fails (the table, or cib.validate's id checks)."""
+    etree = pytest.importorskip("lxml.etree")
+    if _referee() is None:
+        pytest.skip("the referee's schemas are not available")
+    from tests.check_parity.referee import referee_command
+    schemas = Path(referee_command()[0]).parent / "schemas"
+    from cib.schema import schema_diagnostics
+    from cib.xml_source import parse_xml
+    from pengine.cmd_check import check_file
+    grammars: dict = {}
+    disagree = []
+    for name, path in generate(str(tmp_path)):
+        data = Path(path).read_bytes()
+        root = parse_xml(data, path)
+        version = root.get("validate-with")
+        if not (schemas / f"{version}.rng").exists():
+            continue
+        if version not in grammars:
+            grammars[version] = etree.RelaxNG(etree.parse(str(schemas / f"{version}.rng")))
+        rejected = not grammars[version].validate(etree.fromstring(data))
+        table = bool(schema_diagnostics(root, path, data.decode()))
+        failed = any(d.severity == "error" for d in check_file(path).diagnostics)
+        if table and not rejected or rejected and not failed:
+            disagree.append((name, table, rejected))
+    assert disagree == []

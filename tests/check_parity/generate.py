@@ -489,6 +489,18 @@ def cases() -> dict[str, str]:
         '<primitive id="p" class="ocf" provider="pacemaker" type="Dummy">'
         '<meta_attributes id="p-m"><nvpair id="p-m-r" name="multiple-active" value="panic"/>'
         '</meta_attributes></primitive>'))
+    c["schema-rule-no-score-nvset-v3.7"] = cib(schema="pacemaker-3.7", rsc_defaults=(
+        '<nvpair id="rd-s" name="resource-stickiness" value="100"/></meta_attributes>'
+        '<meta_attributes id="rd2"><rule id="rd2-r"><expression id="rd2-e" '
+        'attribute="#uname" operation="eq" value="node1"/></rule>'
+        '<nvpair id="rd2-s" name="resource-stickiness" value="50"/>'))
+    c["valid-rule-no-score-nvset-v3.9"] = c["schema-rule-no-score-nvset-v3.7"].replace(
+        "pacemaker-3.7", "pacemaker-3.9")
+    c["schema-dangling-id-ref"] = cib(resources=(
+        '<primitive id="p" class="ocf" provider="pacemaker" type="Dummy">'
+        '<meta_attributes id-ref="nosuch"/></primitive>'))
+    c["schema-acl-unknown-role"] = cib(extra=(
+        '<acls><acl_target id="alice"><role id="nosuch"/></acl_target></acls>'))
     c["subtle-migration-threshold"] = cib(rsc_defaults=(
         '<nvpair id="rd-m" name="migration-threshold" value="3"/>'))
     return c
