@@ -33,6 +33,7 @@ CODES = {
     "PE210": "configuration error the scheduler met while scheduling",
     "PE211": "configuration warning the scheduler met while scheduling",
     "PE212": "resource that can never run (no node allows it)",
+    "PE213": "resource active on more than one node (the status shows it so)",
 }
 
 _BOOL = frozenset(("true", "on", "yes", "y", "1", "false", "off", "no", "n", "0"))
@@ -360,6 +361,15 @@ def _scheduled(cib: m.Cib, positions: _Positions, filename: str,
         code = "PE210" if problem.severity == ERROR else "PE211"
         out.append(Diagnostic(problem.severity, problem.message,
                               positions.of(problem.object_id), code))
+    for rsc in sch.all_resources.values():
+        if rsc.variant == "primitive" and len(rsc.running_on) > 1 \
+                and rsc.partial_migration_target is None:
+            names = ", ".join(node.name for node in rsc.running_on)
+            out.append(Diagnostic(WARNING, f"resource {rsc.id} is active on "
+                                  f"{len(rsc.running_on)} nodes ({names}): Pacemaker stops it "
+                                  "and recovers it (multiple-active)", positions.of(rsc.id),
+                                  "PE213", "the status shows it running more than once: check "
+                                  "that the agent's monitor tells the truth on every node"))
     for message in dict.fromkeys(sch.warnings):
         ident = re.search(r"'([^']+)'|\b(?:for|Resource) (\S+)", message)
         object_id = (ident.group(1) or ident.group(2)) if ident else None
