@@ -31,7 +31,7 @@ import re
 
 from attrs import evolve
 
-from cib import model as m
+from pengine.cib import model as m
 
 # crmsh constants.subpfx_list
 _SUB_PREFIX = {

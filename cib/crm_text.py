@@ -102,7 +102,7 @@ def assemble(items: list[tuple[str, object]], sources: dict[str, str], *,
     """One configuration from statement items (of one or several files: their
     texts by file name in ``sources``), every name defined once, crmsh's ids
     filled in."""
-    from cib.crm_ids import with_crmsh_ids
+    from pengine.cib.crm_ids import with_crmsh_ids
     try:
         _check_unique(items)
         config = _assemble(items)

@@ -148,7 +148,7 @@ def fresh_cib(xml_text: bytes) -> tuple[bytes, str | None]:
     """The case's CIB with every configured cluster node an online member and
     nothing run yet (quorate, no DC), as the crm route starts a crm cluster;
     and its execution-date as a ``-t`` date (None without one)."""
-    from pengine.dates import from_epoch
+    from pengine.common.dates import from_epoch
     root = ET.fromstring(xml_text)
     when = root.attrib.pop("execution-date", None)
     root.attrib.pop("dc-uuid", None)
@@ -176,7 +176,7 @@ def in_crm_order(xml_text: bytes, crm_path: Path, only: tuple[str, ...] = tuple(
     """The CIB with its nodes, resources, constraints, tags and alerts (or the
     sections ``only`` names) in the order its crm twin lists them (crmsh shows
     them sorted by kind and id)."""
-    from cib.crm_text import read_crm
+    from pengine.cib.crm_text import read_crm
     config = read_crm(crm_path.read_text(encoding="utf-8"), str(crm_path), crmsh_ids=False)
     root = ET.fromstring(xml_text)
     for tag, field in _ORDERED_SECTIONS.items():

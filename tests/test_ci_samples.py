@@ -73,10 +73,11 @@ def test_pre_commit_hook_refuses_a_move_and_accepts_a_harmless_change(repo):
 
 def test_pre_commit_hook_refuses_an_invalid_configuration(repo):
     assert commit(repo, OLD, "as deployed").returncode == 0
-    broken = commit(repo, OLD + "order o1 Mandatory: ip db\norder o2 Mandatory: db ip\n",
-                    "loop")
+    # an order naming a missing resource: an error for crm_verify too (an ordering
+    # loop is only a warning since issue 22, as crm_verify accepts it)
+    broken = commit(repo, OLD + "order o1 Mandatory: ip ghost\n", "ghost")
     assert broken.returncode != 0
-    assert "[PE024]" in broken.stdout + broken.stderr
+    assert "[PE002]" in broken.stdout + broken.stderr
 
 
 def test_gate_reports_only_when_fail_on_is_empty(repo):

@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from cib import model as m
-from cib.cib_xml import write_cib
-from cib.crm_text import read_crm
+from pengine.cib import model as m
+from pengine.cib.cib_xml import write_cib
+from pengine.cib.crm_text import read_crm
 
 SAMPLE = r"""node node1 attributes foo=1 bar=2 utilization cpu=4
 node 2: node2 attributes foo=3

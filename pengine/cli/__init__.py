@@ -74,10 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --batch: write each case's output to OUTDIR/NAME.out "
                         "(and its errors to NAME.err)")
     p.add_argument("--report", metavar="FILE.html")
+    from pengine.cib.target_version import add_target_argument
+    add_target_argument(p)
     _event_flags(p)
 
     p = sub.add_parser("check", help="validate configurations (crm_verify)")
-    p.add_argument("config", nargs="+", metavar="CONFIG")
+    p.add_argument("config", nargs="*", metavar="CONFIG")
+    from pengine.analyses.check_gate import add_arguments as _check_gate_arguments
+    _check_gate_arguments(p)
     p.add_argument("--format", choices=("text", "json", "junit", "sarif"), default="text")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--ignore", action="append", default=[], metavar="CODE")
@@ -85,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="convert or pretty-print a configuration")
     p.add_argument("config", metavar="CONFIG")
     p.add_argument("--as", dest="as_", choices=("crm", "xml"), default="crm")
+    add_target_argument(p)
 
     from pengine.cli import run as cmd_run, status as cmd_status  # noqa: E402 - their flags live with them
     p = sub.add_parser("run", help="run a one-node cluster with real resource agents")
@@ -117,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", metavar="SCENARIO.toml")
     p.add_argument("--report", metavar="FILE.html")
 
-    from pengine import cmd_history  # noqa: E402 - its flags live with it
+    from pengine.cli import history as cmd_history  # noqa: E402 - its flags live with it
     p = sub.add_parser("history", help="replay a real cluster's scheduler inputs "
                                        "(pe-input files, crm_report archives)")
     cmd_history.add_arguments(p)

@@ -21,6 +21,9 @@ from pengine.cib.errors import Diagnostic, InputError, PengineError, UsageError
 from pengine.cib.span import Span
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+#: Warnings shown only with -V: what the scheduler notes while scheduling
+#: (crm_verify too prints most of them only with -V).
+QUIET_CODES = frozenset({"PE211"})
 SUFFIXES = (".crm", ".xml")
 
 
@@ -84,17 +87,28 @@ def _with_file(error: InputError, path: str) -> InputError:
     return type(error)(message, Span(path), error.source, error.hint, error.code)
 
 
-def check_file(path: str) -> FileReport:
-    """Read, parse and validate one file; never raises for bad input."""
-    from pengine.cib.validate import validate
+def check_file(path: str, target: str | None = None, schema_dir: str | None = None,
+               scheduler: bool = True) -> FileReport:
+    """Read, parse and validate one file; never raises for bad input.
 
+    Besides the cross-reference checks of :mod:`cib.validate`, an XML file is
+    checked against the CIB schema (:mod:`cib.schema`) and every file is run
+    through the scheduler for what it reports (:mod:`pengine.analyses.verify_checks`),
+    as crm_verify does.  ``target`` is the Pacemaker version the cluster runs
+    ("2.1" or "3.0"; default: from the file)."""
+    from pengine.cib.validate import validate
+    from pengine.analyses.check_gate import gate_diagnostics, schema_stage
+
+    early, root = schema_stage(path, target, schema_dir)
     try:
         cib, source = load_config(path)
     except InputError as error:
-        return FileReport(path, (_input_diagnostic(error),), error.source)
+        return FileReport(path, tuple(early) + (_input_diagnostic(error),), error.source)
     except UsageError as error:
         return FileReport(path, problem=error.message)
-    return FileReport(path, tuple(validate(cib, source)), source)
+    found = list(early) + list(validate(cib, source))
+    found += gate_diagnostics(cib, path, root, target, found, scheduler)
+    return FileReport(path, tuple(found), source)
 
 
 def check_crm_files_together(paths: list[str]) -> dict[str, FileReport]:
@@ -102,8 +116,8 @@ def check_crm_files_together(paths: list[str]) -> dict[str, FileReport]:
     as ``crm configure load update`` of each makes them: checked together,
     each file's report holds the findings positioned in it.  Empty when there
     are fewer than two, or one is not crm text (each is then checked alone)."""
-    from cib.load import is_xml, read_crm_files, read_text
-    from cib.validate import validate
+    from pengine.cib.load import is_xml, read_crm_files, read_text
+    from pengine.cib.validate import validate
 
     if len(paths) < 2:
         return {}
@@ -202,7 +216,8 @@ def format_junit(reports: list[FileReport], strict: bool) -> str:
 
 
 def format_sarif(reports: list[FileReport], strict: bool) -> str:
-    from pengine.cib.validate import CODES
+    from pengine.analyses.check_gate import all_codes
+    CODES = all_codes()
 
     results = []
     used: dict[str, None] = {}
@@ -257,15 +272,23 @@ FORMATS = {"text": format_text, "json": format_json, "junit": format_junit,
 def run(args) -> int:
     ignore = {code.strip().upper() for item in args.ignore for code in item.split(",")
               if code.strip()}
+    paths = list(args.config) + ([args.xml_file] if getattr(args, "xml_file", None) else [])
+    if not paths:
+        raise UsageError("nothing to check: give CONFIG files or -x CIB.xml")
+    target = getattr(args, "target", None)
     reports = []
     together = check_crm_files_together(
-        [p for p in args.config if os.path.isfile(p) and not p.endswith(".xml")])
-    for path in collect(args.config):
-        report = together.get(path) or check_file(path)
+        [p for p in paths if os.path.isfile(p) and not p.endswith(".xml")])
+    for path in collect(paths):
+        report = together.get(path) or check_file(path, target, getattr(args, "schema_dir", None))
         kept = tuple(d for d in report.diagnostics if d.code not in ignore)
         reports.append(evolve(report, diagnostics=kept))
     if not reports:
-        raise UsageError("no .crm or .xml files found in " + ", ".join(args.config))
+        raise UsageError("no .crm or .xml files found in " + ", ".join(paths))
+    if not getattr(args, "verbose", 0):
+        reports = [evolve(r, diagnostics=tuple(d for d in r.diagnostics
+                                               if d.code not in QUIET_CODES))
+                   for r in reports]
     sys.stdout.write(FORMATS[args.format](reports, args.strict))
     sys.stdout.flush()
 

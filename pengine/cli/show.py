@@ -11,14 +11,16 @@ import sys
 from pengine.cib.errors import UsageError
 
 
-def render(path: str, as_: str) -> str:
-    """The configuration at ``path`` as crm text or CIB XML."""
+def render(path: str, as_: str, target: str | None = None) -> str:
+    """The configuration at ``path`` as crm text or CIB XML (for the
+    Pacemaker version ``target``, when given)."""
     from pengine.cli.check import load_config
 
     cib, _ = load_config(path)
     if as_ == "xml":
         from pengine.cib.cib_xml import write_cib
-        return write_cib(cib)
+        from pengine.cib.target_version import for_target
+        return write_cib(for_target(cib, target))
     try:
         from pengine.cib.crm_text import write_crm
     except ImportError:
@@ -27,7 +29,7 @@ def render(path: str, as_: str) -> str:
 
 
 def run(args) -> int:
-    text = render(args.config, args.as_)
+    text = render(args.config, args.as_, getattr(args, "target", None))
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
     return 0

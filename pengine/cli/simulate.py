@@ -271,7 +271,8 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         before_view = cluster_view_of(cib, now)
     if args.save_input:
         from pengine.cib.cib_xml import write_cib
-        files.append((args.save_input, write_cib(cib)))
+        from pengine.cib.target_version import for_target
+        files.append((args.save_input, write_cib(for_target(cib, getattr(args, "target", None)))))
 
     def finish(rc: int = 0):
         if getattr(args, "output_as", "text") == "json":
@@ -371,7 +372,8 @@ def _save_output(args, cib: m.Cib, files: list) -> None:
     """-O: the CIB as the (simulated) cluster leaves it."""
     if args.save_output:
         from pengine.cib.cib_xml import write_cib
-        files.append((args.save_output, write_cib(cib)))
+        from pengine.cib.target_version import for_target
+        files.append((args.save_output, write_cib(for_target(cib, getattr(args, "target", None)))))
 
 
 def score_lines(sch, args) -> list[str]:

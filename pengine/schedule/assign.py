@@ -60,7 +60,7 @@ def sort_nodes(sch: Scheduler, weights, preferred: Node | None = None, *,
 
 
 def _table_values_order(weights: list[NodeWeight]) -> list[NodeWeight]:
-    from pengine.ghash import iteration_order
+    from pengine.common.ghash import iteration_order
     by_id = {weight.node.id: weight for weight in weights}
     return [by_id[key] for key in reversed(iteration_order(list(by_id)))]
 

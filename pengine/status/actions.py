@@ -219,6 +219,8 @@ def validate_on_fail(rsc: Resource, task: str, op_cfg, meta: dict) -> None:
     from pengine.common.options import interval_ms
     value = meta.get("on-fail")
     if task == "stop" and value is not None and value.lower() in ("standby", "demote", "stop"):
+        config_err(f"Resetting 'on-fail' for {rsc.id} stop action to default value because "
+                   f"'{value}' is not allowed for stop", rsc.id)
         meta.pop("on-fail", None)
         return
     if task == "demote" and value is None:
@@ -262,6 +264,9 @@ def parse_on_fail(sch: Scheduler, rsc: Resource, task: str, interval: int,
         on_fail = OnFail.BLOCK
     elif text == "fence":
         on_fail = OnFail.FENCE_NODE if sch.fencing_enabled else OnFail.STOP
+        if not sch.fencing_enabled:
+            config_err(f"Resetting 'on-fail' for {task} of {rsc.id} to 'stop' because 'fence' "
+                       "is not valid when fencing is disabled", rsc.id)
     elif text == "standby":
         on_fail = OnFail.STANDBY_NODE
     elif text in ("ignore", "nothing"):
@@ -376,3 +381,4 @@ def order_actions(first: Action | None, then: Action | None, flags: int) -> bool
     first.actions_after.insert(0, relation)
     then.actions_before.insert(0, Relation(first, flags))
     return True
+from pengine.common.config_log import config_err  # noqa: E402

@@ -230,7 +230,7 @@ _STAMPS = ("last-rc-change", "last-run")
 
 def effective_epoch(cib: ET.Element, args: list[str]) -> int:
     """The step's date: ``-t`` if given, else the CIB's execution-date."""
-    from pengine.dates import parse_datetime, to_epoch
+    from pengine.common.dates import parse_datetime, to_epoch
     if "-t" in args:
         return to_epoch(parse_datetime(args[args.index("-t") + 1]))
     return int(cib.get("execution-date"))

@@ -27,9 +27,9 @@ from typing import Iterator
 
 from attrs import field, frozen
 
-from cib import model as m
-from cib.errors import InputError, UsageError
-from cib.xml_source import MAX_XML_BYTES
+from pengine.cib import model as m
+from pengine.cib.errors import InputError, UsageError
+from pengine.cib.xml_source import MAX_XML_BYTES
 
 PE_FILE = re.compile(r"^pe-(?P<series>input|warn|error)-(?P<number>\d+)(?:\.bz2)?$")
 LOG_FILE = re.compile(r"(pacemaker\.log|ha-log|cluster-log|corosync\.log|messages|journal)"
@@ -242,7 +242,7 @@ def _decompress(data: bytes, name: str) -> bytes:
 
 
 def read_input(ref: InputRef) -> m.Cib:
-    from cib.load import parse_config
+    from pengine.cib.load import parse_config
     if ref.data is not None:
         data = ref.data
     else:
@@ -398,7 +398,7 @@ _NODE_EVENTS = {("offline", "online"): "joined", ("online", "offline"): "left",
 def changes_between(before: Snapshot | None, after: Snapshot, old_name: str,
                     new_name: str) -> tuple[list[dict], list[str]]:
     """(events, configuration diff lines) from one input to the next."""
-    from pengine.cmd_diff import config_delta
+    from pengine.cli.diff import config_delta
     events: list[dict] = []
     if before is None:
         return events, []
@@ -468,10 +468,10 @@ def changes_between(before: Snapshot | None, after: Snapshot, old_name: str,
 
 def replay(cib: m.Cib, now: datetime):
     """Schedule ``cib`` as crm_simulate -R does: (scheduler, summary writer, transition)."""
-    from pengine.schedule import PHASES
-    from pengine.unpack import unpack
-    from transitions.graph import create_graph
-    from transitions.summary import summary_writer
+    from pengine.schedule.driver import PHASES
+    from pengine.status.unpack import unpack
+    from pengine.transitions.graph import create_graph
+    from pengine.schedule.summary import summary_writer
     sch = unpack(cib, now)
     for phase in PHASES:
         phase(sch)
@@ -482,7 +482,7 @@ def replay(cib: m.Cib, now: datetime):
 def why(entry: dict, sch, events: list[dict], before: Snapshot | None = None,
         current: Snapshot | None = None) -> str:
     """Why the transition does this (explain's reasons, and what changed)."""
-    from pengine.explain import _primitives, _why_here, _why_not
+    from pengine.analyses.explain import _primitives, _why_here, _why_not
     change, rsc_id = entry.get("change"), entry.get("resource")
     if rsc_id is None:
         node = entry.get("node")
@@ -548,7 +548,7 @@ def parse_bound(text: str | None, flag: str):
     found = re.fullmatch(r"(pe-(?:input|warn|error)-)?(\d+)(?:\.bz2)?", plain)
     if found and len(found.group(2)) < 8:
         return f"{found.group(1) or 'pe-input-'}{int(found.group(2))}", None
-    from pengine.dates import DateError, parse_datetime, to_epoch
+    from pengine.common.dates import DateError, parse_datetime, to_epoch
     try:
         return None, to_epoch(parse_datetime(plain.replace(" ", "T", 1)
                                              if re.match(r"\d{4}-\d\d-\d\d \d", plain)
@@ -588,8 +588,8 @@ def _for_resource(record: dict, rsc: str) -> dict:
 def history(source: Source, *, window: Range = Range(), resource: str | None = None,
             progress=None, keep_for_report: bool = False) -> Iterator[dict]:
     """One record per input, in order (the caller prints as they come)."""
-    from pengine.dates import format_datetime, from_epoch
-    from pengine.unpack import unpack
+    from pengine.common.dates import format_datetime, from_epoch
+    from pengine.status.unpack import unpack
     logged: dict[tuple[str | None, str], list[LoggedTransition]] = {}
     for entry in source.logged:
         logged.setdefault((entry.host, entry.file), []).append(entry)

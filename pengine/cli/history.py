@@ -2,7 +2,7 @@
 
 PATH is a pengine directory (``/var/lib/pacemaker/pengine``), a
 ``crm_report`` archive (``.tar.bz2``/``.tar.gz``) or its unpacked folder.
-The analysis lives in :mod:`pengine.replay_history`; this module prints it
+The analysis lives in :mod:`pengine.analyses.replay_history`; this module prints it
 (text as each input is read, or one JSON document) and writes the
 ``--report`` page.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
-from pengine import replay_history as rh
+from pengine.analyses import replay_history as rh
 
 
 def add_arguments(p) -> None:
@@ -105,8 +105,8 @@ def run(args) -> int:
                "transitions": [_public(r) for r in records]}
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     if args.report:
-        from pengine.history_report import history_report
-        from pengine.output_files import write_atomically
+        from pengine.analyses.history_report import history_report
+        from pengine.cli.output_files import write_atomically
         write_atomically(args.report, history_report(args.path, records, missing))
     return 0
 

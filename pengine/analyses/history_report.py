@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from transitions.report import _e, cluster_view_of, graph_figure, grid_html, page, summary_html
+from pengine.transitions.report import _e, cluster_view_of, graph_figure, grid_html, page, summary_html
 
 MAX_GRAPHS = 200      # a page of thousands of pictures helps nobody; the rest keep their text
 
