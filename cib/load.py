@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
-import os
-
 from cib import model as m
-from cib.errors import InputError, UsageError
-from cib.xml_source import MAX_XML_BYTES
+from cib.errors import InputError
+from cib.source import display_name, read_input, strip_bom
 
 
 def read_text(path: str) -> bytes:
-    """The bytes of ``path`` (``-`` for stdin), or a UsageError (exit 2)."""
-    try:
-        if path == "-":
-            import sys
-            return sys.stdin.buffer.read(MAX_XML_BYTES + 1)
-        size = os.path.getsize(path)
-        if size > MAX_XML_BYTES:
-            raise InputError(f"{path}: file is {size} bytes, larger than any CIB "
-                             f"({MAX_XML_BYTES} bytes allowed)")
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    """The bytes of ``path`` (``-`` for stdin, ``cib.source.LIVE_CIB`` for the
+    live CIB), bounded and decompressed (cib.source), or a UsageError (exit 2)."""
+    return read_input(path)
 
 
 def is_xml(data: bytes) -> bool:
-    return data.lstrip()[:1] == b"<"
+    return strip_bom(data).lstrip()[:1] == b"<"
 
 
 def parse_config(data: bytes, filename: str) -> m.Cib:
-    """Parse one file's content: CIB XML or crm shell text."""
-    if is_xml(data):
+    """Parse one file's content: CIB XML or crm shell text.  A file that
+    holds nothing at all is refused the same way whatever reads it."""
+    if not strip_bom(data).strip():
+        from cib.span import Span
+        raise InputError("file is empty", Span(filename, 1, 1),
+                         hint="give a CIB (<cib>...</cib>) or crm configuration text")
+    if is_xml(data) or filename.endswith(".xml"):
+        # a .xml file is XML even when garbled: its errors are XML errors
         from cib.cib_xml import read_cib
         return read_cib(data, filename)
+    data = strip_bom(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -63,4 +58,4 @@ def load_cib(paths: list[str] | str) -> m.Cib:
     """Load one CIB XML file, or one or more crm files merged."""
     if isinstance(paths, str):
         paths = [paths]
-    return merge([parse_config(read_text(path), path) for path in paths])
+    return merge([parse_config(read_text(path), display_name(path)) for path in paths])

@@ -46,13 +46,13 @@ def _event_flags(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pengine.inputs import add_input_flags
     parser = _Parser(prog="pengine", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("simulate", help="what the cluster would do (crm_simulate)")
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
-    p.add_argument("-x", "--xml-file", metavar="CIB.xml")
-    p.add_argument("-L", "--live-check", action="store_true", help=argparse.SUPPRESS)
+    add_input_flags(p)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("-R", "--run", action="store_true", help="compute the transition")
     mode.add_argument("-S", "--simulate", action="store_true", help="compute and simulate it")
@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     _event_flags(p)
 
     p = sub.add_parser("check", help="validate configurations (crm_verify)")
-    p.add_argument("config", nargs="+", metavar="CONFIG")
+    p.add_argument("config", nargs="*", metavar="CONFIG")
+    add_input_flags(p)
     p.add_argument("--format", choices=("text", "json", "junit", "sarif"), default="text")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--ignore", action="append", default=[], metavar="CODE")
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("graph", help="draw a transition")
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
-    p.add_argument("-x", "--xml-file", metavar="CIB.xml")
+    add_input_flags(p)
     p.add_argument("-o", "--output", metavar="FILE", required=True,
                    help="FILE.svg, .png, .dot or .html (- for stdout)")
     p.add_argument("--format", choices=("dot", "svg", "png", "html"),
@@ -110,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("explain", help="why a resource runs where it does, or not")
     p.add_argument("resource")
-    p.add_argument("config", nargs="+", metavar="CONFIG")
+    p.add_argument("config", nargs="*", metavar="CONFIG")
+    add_input_flags(p)
     _event_flags(p)
 
     p = sub.add_parser("scenario", help="events over time")
@@ -120,8 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diff", help="what changing OLD into NEW would do")
     p.add_argument("old", metavar="OLD", help="the configuration now (crm or CIB XML; - for stdin)")
     p.add_argument("new", metavar="NEW", help="the configuration proposed")
-    p.add_argument("-x", "--xml-file", metavar="STATUS.xml",
-                   help="the cluster's status (cibadmin -Q); default: OLD settled, all nodes online")
+    add_input_flags(p, xml_help="the cluster's status (cibadmin -Q; - for standard input); "
+                                "default: OLD settled, all nodes online")
     p.add_argument("--fail-on", default="", metavar="KINDS",
                    help="exit 1 if the transition would do any of these, comma-separated: "
                         "start, stop, restart, move, promote, demote, reload, fence, shutdown, any")

@@ -55,21 +55,20 @@ def load_config(path: str):
     decides.  Raises InputError (exit 1) or UsageError (exit 2), and names the
     file in either."""
     from cib.load import parse_config, read_text
+    from cib.source import display_name, strip_bom
 
+    name = display_name(path)
     try:
         data = read_text(path)
     except InputError as error:
-        raise _with_file(error, path) from None
-    source = data.decode("utf-8", errors="replace")
+        raise _with_file(error, name) from None
+    source = strip_bom(data).decode("utf-8", errors="replace")
     try:
-        if path.endswith(".xml"):
-            from cib.cib_xml import read_cib
-            return read_cib(data, path), source
-        return parse_config(data, path), source
+        return parse_config(data, name), source
     except InputError as error:
         if error.source is None:
             error.source = source
-        raise _with_file(error, path) from None
+        raise _with_file(error, name) from None
     except ModuleNotFoundError as error:
         if error.name and error.name.startswith("cib.crm_text"):
             raise UsageError(f"cannot read {path}: crm text is not supported yet") from None
@@ -88,13 +87,15 @@ def check_file(path: str) -> FileReport:
     """Read, parse and validate one file; never raises for bad input."""
     from cib.validate import validate
 
+    from cib.source import display_name
+    name = display_name(path)
     try:
         cib, source = load_config(path)
     except InputError as error:
-        return FileReport(path, (_input_diagnostic(error),), error.source)
+        return FileReport(name, (_input_diagnostic(error),), error.source)
     except UsageError as error:
-        return FileReport(path, problem=error.message)
-    return FileReport(path, tuple(validate(cib, source)), source)
+        return FileReport(name, problem=error.message)
+    return FileReport(name, tuple(validate(cib, source)), source)
 
 
 def _input_diagnostic(error: PengineError) -> Diagnostic:
@@ -228,8 +229,12 @@ FORMATS = {"text": format_text, "json": format_json, "junit": format_junit,
 def run(args) -> int:
     ignore = {code.strip().upper() for item in args.ignore for code in item.split(",")
               if code.strip()}
+    from pengine.inputs import input_paths
+    paths = input_paths(args, list(args.config))
+    if not paths:
+        raise UsageError("nothing to check: give configuration files, -x CIB.xml, -X or -L")
     reports = []
-    for path in collect(args.config):
+    for path in collect(paths):
         report = check_file(path)
         kept = tuple(d for d in report.diagnostics if d.code not in ignore)
         reports.append(evolve(report, diagnostics=kept))

@@ -79,7 +79,9 @@ def schedule(cib, now, injections, args):
 def default_title(args, modifications: list[str]) -> str:
     """"Transition for FILE", and the events applied on a second line."""
     import re
-    paths = ([args.xml_file] if getattr(args, "xml_file", None) else []) + list(args.config)
+    from cib.source import display_name
+    from pengine.inputs import input_paths
+    paths = [display_name(p) for p in input_paths(args, list(args.config))]
     title = "Transition for " + ", ".join(os.path.basename(p) for p in paths)
     events = [re.sub(r"^Injecting (\S+) into the configuration$", r"inject \1", line)
               for line in modifications]

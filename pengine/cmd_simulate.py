@@ -61,8 +61,9 @@ def run_batch(args) -> int:
     """
     from cib.errors import InputError, PengineError
     directory = args.batch
-    if args.xml_file or args.config:
-        raise UsageError("--batch DIR takes its inputs from DIR: give no -x or CONFIG")
+    if (args.xml_file or args.config or getattr(args, "xml_pipe", False)
+            or getattr(args, "live_check", False)):
+        raise UsageError("--batch DIR takes its inputs from DIR: give no -x, -X, -L or CONFIG")
     for name, flag in _BATCH_FILE_FLAGS:
         if getattr(args, name, None):
             raise UsageError(f"--batch writes one output per case: {flag} names a single file")
@@ -146,11 +147,10 @@ def _run_case(args, InputError, PengineError) -> tuple[str, str, str, int]:
 
 def load_input(args) -> m.Cib:
     from cib.load import load_cib
-    paths = ([args.xml_file] if args.xml_file else []) + list(args.config)
+    from pengine.inputs import input_paths
+    paths = input_paths(args, list(args.config))
     if not paths:
-        raise UsageError("nothing to simulate: give -x CIB.xml or crm configuration files")
-    if args.xml_file and args.config:
-        raise UsageError("give either -x CIB.xml or crm files, not both")
+        raise UsageError("nothing to simulate: give -x CIB.xml, -X, -L or crm configuration files")
     cib = load_cib(paths)
     if (cib.get("validate-with") or "").lower() == "none":
         # crm_simulate says so on stderr when it reads such a CIB
@@ -348,7 +348,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         from pengine.cmd_graph import default_title
         html = simulate_report(
             title=default_title(args, doc.get("modifications", [])),
-            sources=([args.xml_file] if args.xml_file else []) + list(args.config),
+            sources=_source_names(args),
             transition=transition, summary=summary.lines, before=before_view,
             after=cluster_view_of(new_cib, now),
             executed=[(action, ok, line) for (action, ok), line in zip(fired, lines)],
@@ -396,3 +396,9 @@ def score_lines(sch, args) -> list[str]:
 
 def _text(lines: list[str]) -> str:
     return "".join(line + "\n" for line in lines)
+
+
+def _source_names(args) -> list[str]:
+    from cib.source import display_name
+    from pengine.inputs import input_paths
+    return [display_name(path) for path in input_paths(args, list(args.config))]
