@@ -31,12 +31,32 @@ def cib_from_element(root: Element, filename: str = "<input>") -> m.Cib:
     configuration = root.find("configuration")
     if configuration is None:
         raise XmlInputError("<cib> has no <configuration>", root.span(filename))
+    _check_execution_date(root, filename)
     status = root.find("status")
     return m.Cib(
         configuration=reader.configuration(configuration),
         status=reader.status(status) if status is not None else m.Status(),
         attributes=tuple(root.attrib.items()),
     )
+
+
+# The epoch seconds a date can hold (years 1 to 9999, a day's margin for the
+# local offset): Pacemaker's own arithmetic overflows past them too.
+_EPOCH_RANGE = (-62135596800 + 86400, 253402300799 - 86400)
+
+
+def _check_execution_date(root: Element, filename: str) -> None:
+    value = root.get("execution-date")
+    if value is None:
+        return
+    try:
+        seconds = int(value.strip())
+    except ValueError:
+        return      # not a number: ignored, as crm_simulate does
+    if not _EPOCH_RANGE[0] <= seconds <= _EPOCH_RANGE[1]:
+        raise XmlInputError(f"execution-date {value} is out of range (seconds since 1970 "
+                            "for a date between the years 1 and 9999)", root.span(filename),
+                            hint="remove execution-date, or use -t to set the date")
 
 
 class XmlReader:

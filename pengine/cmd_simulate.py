@@ -179,7 +179,9 @@ def bring_crm_cluster_up(cib: m.Cib) -> m.Cib:
 def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]:
     """set_effective_date: ``-t``, else the CIB's execution-date, else now."""
     from pengine.dates import DateError, format_datetime, from_epoch, parse_datetime
-    if given:
+    if given is not None:
+        if not given.strip():
+            raise UsageError("-t: the date is empty (give e.g. 2026-12-07T10:00:00Z)")
         try:
             return parse_datetime(given), f"Setting effective cluster time: {given}"
         except DateError as error:
@@ -188,14 +190,17 @@ def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]
     if recorded is not None:
         try:
             when = from_epoch(int(recorded))
-        except ValueError:
-            when = None
+        except (ValueError, OverflowError, OSError):
+            when = None     # out of range: cib_xml refuses it with its position
         if when is not None:
             return when, f"Using the original execution date of: {format_datetime(when)}"
     return from_epoch(int(time.time())), None
 
 
 def injections_from(args) -> Injections:
+    from transitions.inject import parse_op_spec
+    for spec in getattr(args, "op_fail", None) or ():
+        parse_op_spec(spec)         # -F garbage is a usage error, not silently ignored
     quorum = args.quorum
     if quorum is not None:
         quorum = quorum.strip()
