@@ -158,11 +158,15 @@ class XmlReader:
         if el.tag == "template":
             return m.Template(**self.primitive_fields(el))
         if el.tag == "group":
+            self._refuse_nested(el, ("group", "clone", "master", "bundle"),
+                                "a group holds primitives only")
             return m.Group(id=self.need(el, "id"),
                            children=[self.primitive(c) for c in el.children if c.tag == "primitive"],
                            description=el.get("description"), meta=self.sets(el, "meta_attributes"),
                            params=self.sets(el, "instance_attributes"), span=self.span(el))
         if el.tag in ("clone", "master"):
+            self._refuse_nested(el, ("clone", "master", "bundle"),
+                                "a clone holds one primitive or group")
             child = next((c for c in el.children if c.tag in ("primitive", "group")), None)
             if child is None:
                 raise XmlInputError(f"<{el.tag}> has no primitive or group inside", self.span(el))
@@ -173,6 +177,15 @@ class XmlReader:
         if el.tag == "bundle":
             return self.bundle(el)
         return None
+
+    def _refuse_nested(self, el: Element, tags: tuple, why: str) -> None:
+        """A group or clone inside a group, a clone inside a clone: Pacemaker's
+        schema refuses them; read silently they would vanish."""
+        for child in el.children:
+            if child.tag in tags:
+                raise XmlInputError(f"<{el.tag} id=\"{el.get('id')}\"> cannot hold a "
+                                    f"<{child.tag}>: {why}", self.span(child),
+                                    hint="put the inner resource's members here instead")
 
     def bundle(self, el: Element) -> m.Bundle:
         runtime = next((c for c in el.children if c.tag in ("docker", "podman", "rkt")), None)

@@ -144,27 +144,44 @@ def format_json(reports: list[FileReport], strict: bool) -> str:
     return json.dumps(as_records(reports), indent=2) + "\n"
 
 
+_NOT_XML = None
+
+
+def _xml_safe(text: str) -> str:
+    """What XML 1.0 cannot hold (control characters in a file name or a
+    message) as U+FFFD: the JUnit document stays well-formed."""
+    global _NOT_XML
+    if _NOT_XML is None:
+        import re
+        _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _xml_attr(text: str) -> str:
+    return quoteattr(_xml_safe(text))
+
+
 def format_junit(reports: list[FileReport], strict: bool) -> str:
     cases = []
     failures = errors = 0
     for report in reports:
-        name = quoteattr(report.path)
+        name = _xml_attr(report.path)
         if report.problem:
             errors += 1
             cases.append(f'    <testcase classname="pengine.check" name={name}>\n'
-                         f'      <error message={quoteattr(report.problem)}/>\n    </testcase>')
+                         f'      <error message={_xml_attr(report.problem)}/>\n    </testcase>')
             continue
         failing = [d for d in report.diagnostics if fails(d, strict)]
         others = [d for d in report.diagnostics if not fails(d, strict)]
         body = []
         for diagnostic in failing:
             failures += 1
-            body.append(f"      <failure message={quoteattr(diagnostic.message)} "
-                        f"type={quoteattr(diagnostic.code)}>"
-                        f"{escape(diagnostic.render(report.source))}</failure>")
+            body.append(f"      <failure message={_xml_attr(diagnostic.message)} "
+                        f"type={_xml_attr(diagnostic.code)}>"
+                        f"{escape(_xml_safe(diagnostic.render(report.source)))}</failure>")
         if others:
             text = "\n".join(d.render(report.source) for d in others)
-            body.append(f"      <system-out>{escape(text)}</system-out>")
+            body.append(f"      <system-out>{escape(_xml_safe(text))}</system-out>")
         inner = ("\n" + "\n".join(body) + "\n    ") if body else ""
         cases.append(f'    <testcase classname="pengine.check" name={name}>{inner}</testcase>')
     head = (f'<testsuite name="pengine check" tests="{len(reports)}" failures="{failures}" '
