@@ -32,6 +32,8 @@ def output_format(path: str, given: str | None) -> str:
 
 def run(args) -> int:
     from pengine import cmd_simulate as sim
+    if args.output == "":
+        raise UsageError("-o: the file name is empty")
     fmt = output_format(args.output, args.format)
     if args.output == "-" and fmt == "png" and sys.stdout.isatty():
         raise UsageError("refusing to write PNG to a terminal; use -o FILE.png")

@@ -25,12 +25,13 @@ from transitions.inject import Injections, apply_injections
 def run(args) -> int:
     if getattr(args, "batch", None):
         return run_batch(args)
+    from pengine.output_files import check_output_paths, write_all
+    check_output_paths([(flag, getattr(args, name, None)) for name, flag in _BATCH_FILE_FLAGS])
     cib = load_input(args)
     now, date_line = effective_date(cib, args.set_datetime)
     injections = injections_from(args)
     text, files, rc = simulate(cib, now, date_line, injections, args)
-    for path, content in files:
-        write_atomically(path, content)
+    write_all(files)        # all of -D -G -I -O --report, or none
     sys.stdout.write(text)
     sys.stdout.flush()
     if getattr(args, "whole_process", False):
