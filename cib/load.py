@@ -24,10 +24,13 @@ def parse_config(data: bytes, filename: str) -> m.Cib:
         from cib.span import Span
         raise InputError("file is empty", Span(filename, 1, 1),
                          hint="give a CIB (<cib>...</cib>) or crm configuration text")
+    from cib.limits import check_instance_limits
     if is_xml(data) or filename.endswith(".xml"):
         # a .xml file is XML even when garbled: its errors are XML errors
         from cib.cib_xml import read_cib
-        return read_cib(data, filename)
+        cib = read_cib(data, filename)
+        check_instance_limits(cib.configuration)
+        return cib
     data = strip_bom(data)
     try:
         text = data.decode("utf-8")
@@ -38,7 +41,13 @@ def parse_config(data: bytes, filename: str) -> m.Cib:
         raise InputError("file is neither CIB XML nor crm text (it is not UTF-8 text)",
                          Span(filename, line, column), hint="binary data?") from None
     from cib.crm_text import read_crm
-    return m.Cib(configuration=read_crm(text, filename), source=text)
+    configuration = read_crm(text, filename)
+    try:
+        check_instance_limits(configuration)
+    except InputError as error:
+        error.source = error.source or text
+        raise
+    return m.Cib(configuration=configuration, source=text)
 
 
 def merge(cibs: list[m.Cib]) -> m.Cib:
