@@ -64,9 +64,10 @@ class Element:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, hint: str = "remove it: a CIB is plain XML"):
         super().__init__(message)
         self.message = message
+        self.hint = hint
 
 
 def parse_xml(data: str | bytes, filename: str = "<input>") -> Element:
@@ -110,7 +111,8 @@ def parse_xml(data: str | bytes, filename: str = "<input>") -> Element:
             element._text_size += len(data)
             if element._text_size > MAX_TEXT_CHARS:
                 raise _Refused(f"text inside <{element.tag}> is longer than {MAX_TEXT_CHARS} "
-                               "characters")
+                               "characters", hint="CIB elements hold attributes and elements, "
+                                                  "not text: is this really a CIB?")
             element._text.append(data)
 
     parser.StartElementHandler = start
@@ -125,7 +127,7 @@ def parse_xml(data: str | bytes, filename: str = "<input>") -> Element:
     except _Refused as refused:
         raise XmlInputError(refused.message,
                             Span(filename, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1),
-                            hint="remove it: a CIB is plain XML") from None
+                            hint=refused.hint) from None
     except xml.parsers.expat.ExpatError as error:
         message = xml.parsers.expat.ErrorString(error.code)
         hint = ""
