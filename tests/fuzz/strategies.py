@@ -66,6 +66,7 @@ def crm_jobs(draw):
                      f" timeout={_quote(_value(draw, st.just('20s')))}")
         lines.append(line)
     containers = []
+    bundled: set[str] = set()
     pool = list(prims)
     for index in range(draw(st.integers(0, 3))):
         kind = draw(st.sampled_from(["group", "clone", "ms", "bundle"]))
@@ -82,9 +83,10 @@ def crm_jobs(draw):
                 meta = f" meta clone-max={_quote(_value(draw, st.just('2')))}"
             lines.append(f"{kind} {cid} {draw(st.sampled_from(candidates))}{meta}")
         else:
+            inside = draw(st.sampled_from(candidates))
+            bundled.add(inside)        # shown as the bundle's replicas, not by its own id
             lines.append(f"bundle {cid} docker image=x replicas="
-                         f"{_quote(_value(draw, st.just('2')))} primitive "
-                         f"{draw(st.sampled_from(candidates))}")
+                         f"{_quote(_value(draw, st.just('2')))} primitive {inside}")
         containers.append(cid)
     targets = prims + containers or ["missing"]
     for index in range(draw(st.integers(0, 4))):
@@ -120,7 +122,7 @@ def crm_jobs(draw):
                                     ["check", "--format", "junit", "in.crm"],
                                     ["diff", "in.crm", "in.crm"]]))
     return {"kind": "crm", "files": {"in.crm": text.encode("utf-8", "surrogatepass")},
-            "argv": command, "resources": prims}
+            "argv": command, "resources": [p for p in prims if p not in bundled]}
 
 
 def _xml_attr(text: str) -> str:
