@@ -24,6 +24,7 @@ _OPERATIONS = ("in_range", "gt", "lt", "date_spec")
 def input_diagnostics(cib: m.Cib) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     out += duplicate_nodes(cib.configuration)
+    out += uncontrollable_bundles(cib.configuration)
     for expression in _date_expressions(cib.configuration):
         out += date_expression_problems(expression)
     return out
@@ -45,6 +46,23 @@ def duplicate_nodes(configuration: m.Configuration) -> list[Diagnostic]:
                                       node.span, "PE001", "define each node once"))
                 break
             seen[key] = node
+    return out
+
+
+def uncontrollable_bundles(configuration: m.Configuration) -> list[Diagnostic]:
+    """A bundle with a primitive inside needs ip-range-start or control-port
+    to reach it: without either, Pacemaker ignores the whole bundle ("Cannot
+    control ... without either ip-range-start or control-port")."""
+    out = []
+    for rsc in m.walk_resources(configuration.resources):
+        if not isinstance(rsc, m.Bundle) or rsc.primitive is None:
+            continue
+        network = dict(rsc.network.attributes) if rsc.network is not None else {}
+        if not network.get("ip-range-start") and not network.get("control-port"):
+            out.append(Diagnostic(
+                ERROR, f"bundle '{rsc.id}' holds '{rsc.primitive.id}' but has neither "
+                       "ip-range-start nor control-port: Pacemaker ignores the whole bundle",
+                rsc.span, "PE021", "add network ip-range-start=... (or control-port=...)"))
     return out
 
 

@@ -353,3 +353,16 @@ def test_check_duplicate_nodes_in_xml(tmp_path):
     path.write_text(text[:end] + text[start:end] + text[end:])
     result = run_pengine("check", path)
     assert result.returncode == 1 and "is defined twice" in result.stdout
+
+
+# ---------------------------------------------------------- fuzz findings --
+
+def test_bundle_without_network_is_not_a_silent_loss(tmp_path):
+    """Found by the fuzzer: Pacemaker ignores a bundle holding a primitive
+    without ip-range-start or control-port ("No resources"); check says so."""
+    path = tmp_path / "b.crm"
+    path.write_text(HEAD + "primitive r1 ocf:heartbeat:Dummy\n"
+                    "bundle b0 docker image=x replicas=2 primitive r1\n")
+    result = run_pengine("check", path)
+    assert result.returncode == 1
+    assert "neither ip-range-start nor control-port" in result.stdout

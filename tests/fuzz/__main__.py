@@ -52,6 +52,7 @@ def main(argv=None) -> int:
     runs = 0
     counts = collections.Counter()
     by_kind = collections.Counter()
+    exits = collections.Counter()
     slowest = (0.0, None)
     findings_saved = 0
     started = time.monotonic()
@@ -61,6 +62,7 @@ def main(argv=None) -> int:
             for job, result, findings in pool.run(batch):
                 runs += 1
                 by_kind[job["kind"]] += 1
+                exits[result["rc"] if result is not None else "killed"] += 1
                 if result is not None and result["cpu"] > slowest[0]:
                     slowest = (result["cpu"], job)
                 for finding in findings:
@@ -78,6 +80,7 @@ def main(argv=None) -> int:
     elapsed = time.monotonic() - started
     print(f"\nfuzzing: {runs} runs in {elapsed / 60:.1f} min "
           f"({', '.join(f'{k} {v}' for k, v in sorted(by_kind.items()))})")
+    print(f"  exit codes: {', '.join(f'{k}: {v}' for k, v in sorted(exits.items(), key=str))}")
     print(f"  crashes (internal errors, exit 70, tracebacks): {counts['crash']}")
     print(f"  hangs past {HANG_SECONDS:.0f} s: {counts['hang']}")
     print(f"  silent drops: {counts['silent drop']}")

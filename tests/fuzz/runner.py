@@ -55,8 +55,20 @@ def _run_job(job: dict) -> dict:
                 import traceback
                 err.write("Traceback (escaped main):\n" + traceback.format_exc())
                 rc = 70
-        return {"rc": rc, "stdout": out.getvalue()[-20000:], "stderr": err.getvalue()[-4000:],
-                "cpu": time.process_time() - started_cpu, "wall": time.perf_counter() - started}
+        result = {"rc": rc, "stdout": out.getvalue()[-20000:],
+                  "stderr": err.getvalue()[-4000:],
+                  "cpu": time.process_time() - started_cpu,
+                  "wall": time.perf_counter() - started}
+        if rc == 0 and job["argv"][0] == "simulate" and "No resources" in result["stdout"]:
+            # is the loss silent? only if check does not report it either
+            inputs = [name for name in job.get("files", {}) if not name.endswith(".toml")]
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stderr(io.StringIO()):
+                try:
+                    result["check_rc"] = main(["check", *inputs]) if inputs else 0
+                except SystemExit as done:
+                    result["check_rc"] = done.code
+        return result
     finally:
         os.chdir(previous)
         shutil.rmtree(workdir, ignore_errors=True)
@@ -132,8 +144,10 @@ def judge(job: dict, result: dict | None) -> list[str]:
         found.append(f"hang: {result['cpu']:.1f} s of CPU")
     command = job["argv"][0]
     if rc == 0 and command in ("simulate", "show"):
-        if "No resources" in stdout and (job.get("resources") or _defined_primitives(job)):
-            found.append("silent drop: 'No resources' although the input defines some")
+        if "No resources" in stdout and (job.get("resources") or _defined_primitives(job)) \
+                and result.get("check_rc", 0) == 0:
+            found.append("silent drop: 'No resources' although the input defines some "
+                         "(and check says nothing)")
         for rid in job.get("resources") or ():
             if rid not in stdout:
                 found.append(f"silent drop: resource {rid} missing from the output")
