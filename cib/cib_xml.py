@@ -31,12 +31,32 @@ def cib_from_element(root: Element, filename: str = "<input>") -> m.Cib:
     configuration = root.find("configuration")
     if configuration is None:
         raise XmlInputError("<cib> has no <configuration>", root.span(filename))
+    _check_execution_date(root, filename)
     status = root.find("status")
     return m.Cib(
         configuration=reader.configuration(configuration),
         status=reader.status(status) if status is not None else m.Status(),
         attributes=tuple(root.attrib.items()),
     )
+
+
+# The epoch seconds a date can hold (years 1 to 9999, a day's margin for the
+# local offset): Pacemaker's own arithmetic overflows past them too.
+_EPOCH_RANGE = (-62135596800 + 86400, 253402300799 - 86400)
+
+
+def _check_execution_date(root: Element, filename: str) -> None:
+    value = root.get("execution-date")
+    if value is None:
+        return
+    try:
+        seconds = int(value.strip())
+    except ValueError:
+        return      # not a number: ignored, as crm_simulate does
+    if not _EPOCH_RANGE[0] <= seconds <= _EPOCH_RANGE[1]:
+        raise XmlInputError(f"execution-date {value} is out of range (seconds since 1970 "
+                            "for a date between the years 1 and 9999)", root.span(filename),
+                            hint="remove execution-date, or use -t to set the date")
 
 
 class XmlReader:
@@ -138,11 +158,15 @@ class XmlReader:
         if el.tag == "template":
             return m.Template(**self.primitive_fields(el))
         if el.tag == "group":
+            self._refuse_nested(el, ("group", "clone", "master", "bundle"),
+                                "a group holds primitives only")
             return m.Group(id=self.need(el, "id"),
                            children=[self.primitive(c) for c in el.children if c.tag == "primitive"],
                            description=el.get("description"), meta=self.sets(el, "meta_attributes"),
                            params=self.sets(el, "instance_attributes"), span=self.span(el))
         if el.tag in ("clone", "master"):
+            self._refuse_nested(el, ("clone", "master", "bundle"),
+                                "a clone holds one primitive or group")
             child = next((c for c in el.children if c.tag in ("primitive", "group")), None)
             if child is None:
                 raise XmlInputError(f"<{el.tag}> has no primitive or group inside", self.span(el))
@@ -153,6 +177,15 @@ class XmlReader:
         if el.tag == "bundle":
             return self.bundle(el)
         return None
+
+    def _refuse_nested(self, el: Element, tags: tuple, why: str) -> None:
+        """A group or clone inside a group, a clone inside a clone: Pacemaker's
+        schema refuses them; read silently they would vanish."""
+        for child in el.children:
+            if child.tag in tags:
+                raise XmlInputError(f"<{el.tag} id=\"{el.get('id')}\"> cannot hold a "
+                                    f"<{child.tag}>: {why}", self.span(child),
+                                    hint="put the inner resource's members here instead")
 
     def bundle(self, el: Element) -> m.Bundle:
         runtime = next((c for c in el.children if c.tag in ("docker", "podman", "rkt")), None)

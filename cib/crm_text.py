@@ -84,6 +84,7 @@ def read_crm_statements(text: str, filename: str = "<input>") -> list[tuple[str,
     items are assembled together into one configuration)."""
     if text.startswith("\ufeff"):  # a byte order mark, kept as a blank so columns stay right
         text = " " + text[1:]
+    _refuse_control_characters(text, filename)
     try:
         tree = _parser().parse(text + "\n")  # also ends a last line continued with '\'
     except UnexpectedInput as error:
@@ -139,6 +140,32 @@ def _check_unique(items: list[tuple[str, object]]) -> None:
         place = first.span.where() if first.span is not None else "an earlier statement"
         raise CrmSyntaxError(f"{what} '{key[1]}' is defined twice: first at {place}", item.span,
                              hint="rename one of the two, or remove one")
+
+
+# C0 controls but tab, newline and carriage return, DEL and the C1 controls:
+# XML 1.0 cannot hold most of them (the CIB would not be well-formed) and a
+# terminal takes ESC and CSI as commands.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+# comment lines and the (coloured) warnings crmsh prints may hold anything:
+# the grammar skips them (grammar/crm.lark, _COMMENT)
+_SKIPPED_LINE = re.compile(r"[\t ]*(?:#|(?:\x1b\[[0-9;]*m)?(?:WARNING|ERROR|INFO)(?:\x1b\[[0-9;]*m)?:)")
+_TRAILING_COMMENT = re.compile(r"(?:^|\s)#")
+
+
+def _refuse_control_characters(text: str, filename: str) -> None:
+    for found in _CONTROL.finditer(text):
+        start = text.rfind("\n", 0, found.start()) + 1
+        before = text[start:found.start()]
+        if _SKIPPED_LINE.match(text, start) or _TRAILING_COMMENT.search(before):
+            continue
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - start + 1
+        raise CrmSyntaxError(f"control character U+{ord(found.group()):04X} in the text",
+                         Span(filename, line, column), source=text,
+                         hint="ids, names and values cannot hold control characters "
+                              "(a CIB could not store them)")
 
 
 def _with_source(error: PengineError, text: str) -> PengineError:
@@ -944,16 +971,31 @@ def _resolve(defined: list) -> list:
     def resolve(rsc, seen: frozenset):
         if isinstance(rsc, _Ref):
             target = by_id.get(rsc.id)
-            if target is None or rsc.id in seen:
+            if rsc.id in seen:
+                raise CrmSyntaxError(f"'{rsc.id}' contains itself", rsc.span,
+                                     hint="a group, clone or bundle holds other resources "
+                                          "(is an id used twice?)")
+            if target is None:
                 return m.Primitive(id=rsc.id, span=rsc.span)
             used.add(id(target))
             return resolve(target, seen | {rsc.id})
         if isinstance(rsc, m.Group):
-            return evolve(rsc, children=[resolve(c, seen) for c in rsc.children])
+            _refuse_repeated_members(rsc)
+            children = [resolve(c, seen) for c in rsc.children]
+            for ref, child in zip(rsc.children, children):
+                _refuse_nesting(rsc, "group", ref, child, (m.Primitive,),
+                                "a group holds primitives only")
+            return evolve(rsc, children=children)
         if isinstance(rsc, m.Clone):
-            return evolve(rsc, child=resolve(rsc.child, seen))
+            child = resolve(rsc.child, seen)
+            _refuse_nesting(rsc, "clone", rsc.child, child, (m.Primitive, m.Group),
+                            "a clone holds one primitive or group")
+            return evolve(rsc, child=child)
         if isinstance(rsc, m.Bundle) and rsc.primitive is not None:
-            return evolve(rsc, primitive=resolve(rsc.primitive, seen))
+            child = resolve(rsc.primitive, seen)
+            _refuse_nesting(rsc, "bundle", rsc.primitive, child, (m.Primitive,),
+                            "a bundle holds one primitive")
+            return evolve(rsc, primitive=child)
         return rsc
 
     resolved = [(rsc, resolve(rsc, frozenset({rsc.id}))) for rsc in defined]
@@ -961,6 +1003,29 @@ def _resolve(defined: list) -> list:
     # crmsh also shows the members of a container it prints as xml on their own
     nested = {inner.id for rsc in top for inner in m.walk_resources([rsc]) if inner is not rsc}
     return [rsc for rsc in top if rsc.id not in nested]
+
+
+def _refuse_repeated_members(group: m.Group) -> None:
+    """``group g a b a``: Pacemaker cannot hold a resource twice."""
+    seen = set()
+    for ref in group.children:
+        ref_id = getattr(ref, "id", None)
+        if ref_id in seen:
+            raise CrmSyntaxError(f"group {group.id} lists '{ref_id}' twice",
+                                 getattr(ref, "span", None) or group.span,
+                                 hint="name each member once")
+        seen.add(ref_id)
+
+
+def _refuse_nesting(container, kind: str, ref, child, allowed: tuple, why: str) -> None:
+    """A group in a group, a clone in a group or in a clone...: Pacemaker's
+    schema refuses them, and the scheduler has no meaning for them."""
+    if isinstance(child, allowed) or isinstance(child, m.Template):
+        return
+    what = {m.Group: "group", m.Clone: "clone", m.Bundle: "bundle"}.get(type(child), "resource")
+    raise CrmSyntaxError(f"{kind} {container.id} cannot hold the {what} '{child.id}': {why}",
+                         getattr(ref, "span", None) or container.span,
+                         hint="put the members of the inner resource here instead")
 
 
 def _attach_monitors(resources: list, monitors: list[_Monitor]) -> list:

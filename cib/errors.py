@@ -25,7 +25,8 @@ class Diagnostic:
     def render(self, source: str | None = None) -> str:
         """Compiler-style text: location, message, offending line and caret."""
         where = self.span.where() if self.span else "<input>"
-        what = f"{where}: {self.severity}: {self.message}"
+        # a file name or message may hold control characters: never ESC to a terminal
+        what = _printable(f"{where}: {self.severity}: {self.message}")
         if self.code:
             what += f" [{self.code}]"
         lines = [what]

@@ -2,38 +2,36 @@
 
 from __future__ import annotations
 
-import os
-
 from pengine.cib import model as m
-from pengine.cib.errors import InputError, UsageError
-from pengine.cib.xml_source import MAX_XML_BYTES
+from pengine.cib.errors import InputError
+from pengine.cib.source import display_name, read_input, strip_bom
 
 
 def read_text(path: str) -> bytes:
-    """The bytes of ``path`` (``-`` for stdin), or a UsageError (exit 2)."""
-    try:
-        if path == "-":
-            import sys
-            return sys.stdin.buffer.read(MAX_XML_BYTES + 1)
-        size = os.path.getsize(path)
-        if size > MAX_XML_BYTES:
-            raise InputError(f"{path}: file is {size} bytes, larger than any CIB "
-                             f"({MAX_XML_BYTES} bytes allowed)")
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    """The bytes of ``path`` (``-`` for stdin, ``cib.source.LIVE_CIB`` for the
+    live CIB), bounded and decompressed (cib.source), or a UsageError (exit 2)."""
+    return read_input(path)
 
 
 def is_xml(data: bytes) -> bool:
-    return data.lstrip()[:1] == b"<"
+    return strip_bom(data).lstrip()[:1] == b"<"
 
 
 def parse_config(data: bytes, filename: str) -> m.Cib:
-    """Parse one file's content: CIB XML or crm shell text."""
-    if is_xml(data):
+    """Parse one file's content: CIB XML or crm shell text.  A file that
+    holds nothing at all is refused the same way whatever reads it."""
+    if not strip_bom(data).strip():
+        from pengine.cib.span import Span
+        raise InputError("file is empty", Span(filename, 1, 1),
+                         hint="give a CIB (<cib>...</cib>) or crm configuration text")
+    from pengine.cib.limits import check_instance_limits
+    if is_xml(data) or filename.endswith(".xml"):
+        # a .xml file is XML even when garbled: its errors are XML errors
         from pengine.cib.cib_xml import read_cib
-        return read_cib(data, filename)
+        cib = read_cib(data, filename)
+        check_instance_limits(cib.configuration)
+        return cib
+    data = strip_bom(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -43,7 +41,18 @@ def parse_config(data: bytes, filename: str) -> m.Cib:
         raise InputError("file is neither CIB XML nor crm text (it is not UTF-8 text)",
                          Span(filename, line, column), hint="binary data?") from None
     from pengine.cib.crm_text import CRM_CIB_ATTRIBUTES, read_crm
-    return m.Cib(configuration=read_crm(text, filename), source=text, attributes=CRM_CIB_ATTRIBUTES)
+    configuration = read_crm(text, filename)
+    _check_limits(configuration, text)
+    return m.Cib(configuration=configuration, source=text, attributes=CRM_CIB_ATTRIBUTES)
+
+
+def _check_limits(configuration: m.Configuration, text: str) -> None:
+    from pengine.cib.limits import check_instance_limits
+    try:
+        check_instance_limits(configuration)
+    except InputError as error:
+        error.source = error.source or text
+        raise
 
 
 def merge(cibs: list[m.Cib]) -> m.Cib:
@@ -63,7 +72,7 @@ def load_cib(paths: list[str] | str) -> m.Cib:
     """Load one CIB XML file, or one or more crm files merged."""
     if isinstance(paths, str):
         paths = [paths]
-    files = [(path, read_text(path)) for path in paths]
+    files = [(display_name(path), read_text(path)) for path in paths]
     if len(files) > 1 and not any(is_xml(data) for _path, data in files):
         return read_crm_files(files)
     return merge([parse_config(data, path) for path, data in files])
@@ -78,11 +87,18 @@ def read_crm_files(files: list[tuple[str, bytes]]) -> m.Cib:
     from pengine.cib.crm_text import CRM_CIB_ATTRIBUTES, assemble, read_crm_statements
     texts = {path: _crm_text(data, path) for path, data in files}
     items = [item for path, text in texts.items() for item in read_crm_statements(text, path)]
-    return m.Cib(configuration=assemble(items, texts), source=next(iter(texts.values())),
-                 attributes=CRM_CIB_ATTRIBUTES)
+    configuration = assemble(items, texts)
+    source = next(iter(texts.values()))
+    _check_limits(configuration, source)
+    return m.Cib(configuration=configuration, source=source, attributes=CRM_CIB_ATTRIBUTES)
 
 
 def _crm_text(data: bytes, filename: str) -> str:
+    if not strip_bom(data).strip():
+        from pengine.cib.span import Span
+        raise InputError("file is empty", Span(filename, 1, 1),
+                         hint="give a CIB (<cib>...</cib>) or crm configuration text")
+    data = strip_bom(data)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -1161,6 +1161,8 @@ def validate(cib: m.Cib, source_text: str | None = None) -> list[Diagnostic]:
     offending attribute rather than at the start of its element.
     """
     found = _Validator(cib, source_text).run()
+    from pengine.cib.validate_input import input_diagnostics
+    found += input_diagnostics(cib)     # issue 19: dates, durations, duplicate nodes
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=lambda d: (d.span.line if d.span else 0,
                                          d.span.column if d.span else 0))

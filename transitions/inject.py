@@ -42,14 +42,14 @@ class Injections:
 
 
 # ${resource}_${task}_${interval_ms}@${node}=${rc}
-_OPSPEC = re.compile(r"^(?P<key>[^@]+)@(?P<node>[^=]+)=(?P<rc>-?\d+)$")
+_OPSPEC = re.compile(r"^(?P<key>[^@]+)@(?P<node>[^=]+)=(?P<rc>-?[0-9]{1,9})$")
 
 
 def parse_op_key(key: str) -> tuple[str, str, int] | None:
     """``rsc_task_interval`` → (rsc, task, interval_ms); resource ids may hold '_'."""
     head, sep, interval = key.rpartition("_")
-    if not sep or not interval.isdigit():
-        return None
+    if not sep or not (interval.isascii() and interval.isdigit()) or len(interval) > 18:
+        return None     # only ASCII digits: '²'.isdigit() is True but int('²') fails
     rsc, sep, task = head.rpartition("_")
     if not sep or not rsc or not task:
         return None

@@ -85,13 +85,41 @@ class Step:
 
 # ------------------------------------------------------------------ load ---
 
-def _error(path: str, message: str, line: int | None = None) -> InputError:
-    return InputError(message, Span(path, line or 1, 1))
+def _error(path: str, message: str, line: int | None = None, column: int = 1) -> InputError:
+    return InputError(message, Span(path, line or 1, column))
+
+
+# A scenario spans at most a century: an offset past it (1e300, inf) is a typo.
+MAX_OFFSET_SECONDS = 100 * 366 * 24 * 3600
 
 
 def _offset_seconds(path: str, value, start: datetime, line: int | None) -> int:
+    """Seconds from ``start``, checked: finite, within a century, and a date
+    that the calendar holds (not past the year 9999)."""
+    seconds = _raw_offset_seconds(path, value, start, line)
+    if not -MAX_OFFSET_SECONDS <= seconds <= MAX_OFFSET_SECONDS:
+        raise _error(path, f"'{value}' is more than a hundred years from the start", line)
+    try:
+        start + timedelta(seconds=seconds)
+    except OverflowError:
+        raise _error(path, f"'{value}' from the start ({start:%Y-%m-%d %H:%M:%SZ}) is past the "
+                           "last date the calendar holds (year 9999)", line) from None
+    return seconds
+
+
+def _raw_offset_seconds(path: str, value, start: datetime, line: int | None) -> int:
+    import math
+
     from pengine.common.dates import DateError, parse_datetime, parse_interval_ms
+    if isinstance(value, bool) or isinstance(value, (list, dict)):
+        raise _error(path, f"'{value}' is neither a duration (10s, 5m, PT1M), a number of "
+                           "seconds nor a date-time", line)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _error(path, f"'{value}' is not a time: give seconds, a duration (10s, 5m) "
+                           "or a date-time", line)
     if isinstance(value, (int, float)):
+        if abs(value) > MAX_OFFSET_SECONDS:
+            raise _error(path, f"'{value}' is more than a hundred years from the start", line)
         return int(value)
     if isinstance(value, datetime):
         when = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
@@ -113,8 +141,29 @@ def _offset_seconds(path: str, value, start: datetime, line: int | None) -> int:
 
 def _values(value) -> tuple[str, ...]:
     if isinstance(value, list):
+        if any(isinstance(v, (list, dict)) for v in value):
+            raise ValueError("a list of names or values, not a list of lists or tables")
         return tuple(str(v) for v in value)
+    if isinstance(value, dict):
+        raise ValueError("a name or a list of names, not a table")
     return (str(value),)
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line of a top-level ``key = ...``, for error positions."""
+    import re
+    found = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _toml_position(error) -> tuple[int | None, int]:
+    """tomllib says where in its message ("(at line 3, column 7)")."""
+    import re
+    found = re.search(r"at line (\d+), column (\d+)", str(error))
+    if found:
+        return int(found.group(1)), int(found.group(2))
+    found = re.search(r"at end of document", str(error))
+    return getattr(error, "lineno", None), getattr(error, "colno", 1) or 1
 
 
 def _event_lines(text: str) -> list[int]:
@@ -126,19 +175,26 @@ def _event_lines(text: str) -> list[int]:
 def load_scenario(path: str) -> Scenario:
     from pengine.cib.load import load_cib, read_text
     from pengine.common.dates import DateError, parse_datetime
-    raw = read_text(path)
+    from pengine.cib.source import strip_bom
+    raw = strip_bom(read_text(path))
     try:
         text = raw.decode("utf-8")
         data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise _error(path, "a scenario is TOML text (this file is not UTF-8)") from None
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
-        raise _error(path, f"invalid TOML: {error}", line) from None
+        line, column = _toml_position(error)
+        error_text = str(error).split(" (at ")[0]
+        raise InputError(f"invalid TOML: {error_text}", Span(path, line or 1, column),
+                         source=text) from None
+    except RecursionError:
+        raise _error(path, "invalid TOML: arrays or tables nested too deeply") from None
     base = Path(path).resolve().parent
     config = data.get("config")
-    if not isinstance(config, (str, list)):
-        raise _error(path, "'config' must name the configuration file (crm text or CIB XML)")
+    if not isinstance(config, (str, list)) or config in ("", []) \
+            or (isinstance(config, list) and not all(isinstance(c, str) and c for c in config)):
+        raise _error(path, "'config' must name the configuration file (crm text or CIB XML), "
+                           "or a list of crm files", _key_line(text, "config"))
     config_paths = [str(base / p) for p in _values(config)]
     cib = load_cib(config_paths)
     if data.get("status"):
@@ -154,7 +210,7 @@ def load_scenario(path: str) -> Scenario:
         if start.tzinfo is None:
             start = start.replace(tzinfo=timezone.utc)
     except DateError as error:
-        raise _error(path, f"'start = {start_value}': {error}") from None
+        raise _error(path, f"'start = {start_value}': {error}", _key_line(text, "start")) from None
     lines = _event_lines(text)
     events = []
     raw_events = data.get("event", data.get("events", []))
@@ -168,13 +224,17 @@ def load_scenario(path: str) -> Scenario:
         if unknown:
             raise _error(path, f"unknown event key '{unknown[0]}' (expected one of "
                                f"{', '.join(EVENT_KEYS)})", line)
-        actions = tuple((k, _values(v)) for k, v in entry.items() if k != "at")
+        try:
+            actions = tuple((k, _values(v)) for k, v in entry.items() if k != "at")
+        except ValueError as error:
+            raise _error(path, f"an event's value must be {error}", line) from None
         if not actions:
             raise _error(path, "an [[event]] needs something to happen", line)
         events.append(Event(_offset_seconds(path, entry["at"], start, line), actions, line))
     events.sort(key=lambda e: e.at)   # stable: same-time events keep file order
     until = data.get("until")
-    until_s = _offset_seconds(path, until, start, None) if until is not None else None
+    until_s = _offset_seconds(path, until, start, _key_line(text, "until")) \
+        if until is not None else None
     return Scenario(path, cib, start, events, until_s)
 
 

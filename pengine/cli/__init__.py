@@ -46,13 +46,13 @@ def _event_flags(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pengine.cli.inputs import add_input_flags
     parser = _Parser(prog="pengine", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("simulate", help="what the cluster would do (crm_simulate)")
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
-    p.add_argument("-x", "--xml-file", metavar="CIB.xml")
-    p.add_argument("-L", "--live-check", action="store_true", help=argparse.SUPPRESS)
+    add_input_flags(p)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("-R", "--run", action="store_true", help="compute the transition")
     mode.add_argument("-S", "--simulate", action="store_true", help="compute and simulate it")
@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", nargs="*", metavar="CONFIG")
     from pengine.analyses.check_gate import add_arguments as _check_gate_arguments
     _check_gate_arguments(p)
+    add_input_flags(p)
     p.add_argument("--format", choices=("text", "json", "junit", "sarif"), default="text")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--ignore", action="append", default=[], metavar="CODE")
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("graph", help="draw a transition")
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
-    p.add_argument("-x", "--xml-file", metavar="CIB.xml")
+    add_input_flags(p)
     p.add_argument("-o", "--output", metavar="FILE", required=True,
                    help="FILE.svg, .png, .dot or .html (- for stdout)")
     p.add_argument("--format", choices=("dot", "svg", "png", "html"),
@@ -115,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("explain", help="why a resource runs where it does, or not")
     p.add_argument("resource")
-    p.add_argument("config", nargs="+", metavar="CONFIG")
+    p.add_argument("config", nargs="*", metavar="CONFIG")
+    add_input_flags(p)
     _event_flags(p)
 
     p = sub.add_parser("scenario", help="events over time")
@@ -130,13 +132,55 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diff", help="what changing OLD into NEW would do")
     p.add_argument("old", metavar="OLD", help="the configuration now (crm or CIB XML; - for stdin)")
     p.add_argument("new", metavar="NEW", help="the configuration proposed")
-    p.add_argument("-x", "--xml-file", metavar="STATUS.xml",
-                   help="the cluster's status (cibadmin -Q); default: OLD settled, all nodes online")
+    add_input_flags(p, xml_help="the cluster's status (cibadmin -Q; - for standard input); "
+                                "default: OLD settled, all nodes online")
     p.add_argument("--fail-on", default="", metavar="KINDS",
                    help="exit 1 if the transition would do any of these, comma-separated: "
                         "start, stop, restart, move, promote, demote, reload, fence, shutdown, any")
     p.add_argument("--format", choices=("text", "json"), default="text")
     return parser
+
+
+# The scheduling subcommands follow Pacemaker's algorithms, some of which
+# recurse along chains the user builds (the hot ones are iterative; this is
+# the safety net for the rest): they run in a thread with a large stack and
+# a recursion limit to match, so a legal chain of thousands of resources is
+# scheduled instead of ending in RecursionError.  (Not 'run': it sets signal
+# handlers, which only the main thread may.)
+_DEEP_COMMANDS = {"simulate", "check", "explain", "graph", "diff", "scenario", "show"}
+_DEEP_STACK_BYTES = 512 * 1024 * 1024
+_DEEP_RECURSION_LIMIT = 200_000
+
+
+def _run_with_deep_stack(function, args):
+    import threading
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["value"] = function(args)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = error
+
+    previous_limit = sys.getrecursionlimit()
+    try:
+        previous_size = threading.stack_size(_DEEP_STACK_BYTES)
+    except (ValueError, RuntimeError):      # a platform without the option: run as is
+        return function(args)
+    sys.setrecursionlimit(_DEEP_RECURSION_LIMIT)
+    try:
+        worker = threading.Thread(target=target, name="pengine", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous_size)
+    try:
+        while worker.is_alive():
+            worker.join(0.5)
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value", EXIT_SOFTWARE)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     from pengine.cib.errors import InputError, PengineError
     try:
+        if args.command in _DEEP_COMMANDS:
+            return _run_with_deep_stack(module.run, args)
         return module.run(args)
     except InputError as error:
         print(error.render(), file=sys.stderr)

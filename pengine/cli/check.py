@@ -58,21 +58,20 @@ def load_config(path: str):
     decides.  Raises InputError (exit 1) or UsageError (exit 2), and names the
     file in either."""
     from pengine.cib.load import parse_config, read_text
+    from pengine.cib.source import display_name, strip_bom
 
+    name = display_name(path)
     try:
         data = read_text(path)
     except InputError as error:
-        raise _with_file(error, path) from None
-    source = data.decode("utf-8", errors="replace")
+        raise _with_file(error, name) from None
+    source = strip_bom(data).decode("utf-8", errors="replace")
     try:
-        if path.endswith(".xml"):
-            from pengine.cib.cib_xml import read_cib
-            return read_cib(data, path), source
-        return parse_config(data, path), source
+        return parse_config(data, name), source
     except InputError as error:
         if error.source is None:
             error.source = source
-        raise _with_file(error, path) from None
+        raise _with_file(error, name) from None
     except ModuleNotFoundError as error:
         if error.name and error.name.startswith("pengine.cib.crm_text"):
             raise UsageError(f"cannot read {path}: crm text is not supported yet") from None
@@ -99,16 +98,18 @@ def check_file(path: str, target: str | None = None, schema_dir: str | None = No
     from pengine.cib.validate import validate
     from pengine.analyses.check_gate import gate_diagnostics, schema_stage
 
+    from pengine.cib.source import display_name
+    name = display_name(path)
     early, root = schema_stage(path, target, schema_dir)
     try:
         cib, source = load_config(path)
     except InputError as error:
-        return FileReport(path, tuple(early) + (_input_diagnostic(error),), error.source)
+        return FileReport(name, tuple(early) + (_input_diagnostic(error),), error.source)
     except UsageError as error:
-        return FileReport(path, problem=error.message)
+        return FileReport(name, problem=error.message)
     found = list(early) + list(validate(cib, source))
-    found += gate_diagnostics(cib, path, root, target, found, scheduler)
-    return FileReport(path, tuple(found), source)
+    found += gate_diagnostics(cib, name, root, target, found, scheduler)
+    return FileReport(name, tuple(found), source)
 
 
 def check_crm_files_together(paths: list[str]) -> dict[str, FileReport]:
@@ -186,27 +187,44 @@ def format_json(reports: list[FileReport], strict: bool) -> str:
     return json.dumps(as_records(reports), indent=2) + "\n"
 
 
+_NOT_XML = None
+
+
+def _xml_safe(text: str) -> str:
+    """What XML 1.0 cannot hold (control characters in a file name or a
+    message) as U+FFFD: the JUnit document stays well-formed."""
+    global _NOT_XML
+    if _NOT_XML is None:
+        import re
+        _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _xml_attr(text: str) -> str:
+    return quoteattr(_xml_safe(text))
+
+
 def format_junit(reports: list[FileReport], strict: bool) -> str:
     cases = []
     failures = errors = 0
     for report in reports:
-        name = quoteattr(report.path)
+        name = _xml_attr(report.path)
         if report.problem:
             errors += 1
             cases.append(f'    <testcase classname="pengine.check" name={name}>\n'
-                         f'      <error message={quoteattr(report.problem)}/>\n    </testcase>')
+                         f'      <error message={_xml_attr(report.problem)}/>\n    </testcase>')
             continue
         failing = [d for d in report.diagnostics if fails(d, strict)]
         others = [d for d in report.diagnostics if not fails(d, strict)]
         body = []
         for diagnostic in failing:
             failures += 1
-            body.append(f"      <failure message={quoteattr(diagnostic.message)} "
-                        f"type={quoteattr(diagnostic.code)}>"
-                        f"{escape(diagnostic.render(report.source))}</failure>")
+            body.append(f"      <failure message={_xml_attr(diagnostic.message)} "
+                        f"type={_xml_attr(diagnostic.code)}>"
+                        f"{escape(_xml_safe(diagnostic.render(report.source)))}</failure>")
         if others:
             text = "\n".join(d.render(report.source) for d in others)
-            body.append(f"      <system-out>{escape(text)}</system-out>")
+            body.append(f"      <system-out>{escape(_xml_safe(text))}</system-out>")
         inner = ("\n" + "\n".join(body) + "\n    ") if body else ""
         cases.append(f'    <testcase classname="pengine.check" name={name}>{inner}</testcase>')
     head = (f'<testsuite name="pengine check" tests="{len(reports)}" failures="{failures}" '
@@ -272,9 +290,10 @@ FORMATS = {"text": format_text, "json": format_json, "junit": format_junit,
 def run(args) -> int:
     ignore = {code.strip().upper() for item in args.ignore for code in item.split(",")
               if code.strip()}
-    paths = list(args.config) + ([args.xml_file] if getattr(args, "xml_file", None) else [])
+    from pengine.cli.inputs import input_paths
+    paths = input_paths(args, list(args.config))
     if not paths:
-        raise UsageError("nothing to check: give CONFIG files or -x CIB.xml")
+        raise UsageError("nothing to check: give configuration files, -x CIB.xml, -X or -L")
     target = getattr(args, "target", None)
     reports = []
     together = check_crm_files_together(

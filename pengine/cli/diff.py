@@ -244,13 +244,20 @@ def run(args) -> int:
     from pengine.cli.simulate import effective_date
 
     gates = parse_gates(args.fail_on)
+    from pengine.cib.source import STDIN, display_name
+    from pengine.cli.inputs import xml_source
+    status_path = xml_source(args)
+    if "" in (args.old, args.new):
+        raise UsageError("an empty file name was given")
+    if [args.old, args.new, status_path].count(STDIN) > 1:
+        raise UsageError("standard input (-) can be read only once")
     old, new = _load(args.old), _load(args.new)
     status = None
-    if args.xml_file:
-        status = _load(args.xml_file)
+    if status_path is not None:
+        status = _load(status_path)
         if not status.status.node_states:
-            raise UsageError(f"{args.xml_file} has no status section: give a CIB saved from "
-                             "a running cluster (cibadmin -Q), or leave -x out")
+            raise UsageError(f"{display_name(status_path)} has no status section: give a CIB "
+                             "saved from a running cluster (cibadmin -Q), or leave -x out")
     now, _ = effective_date(status if status is not None else old, None)
     result = plan(old, new, status, now, _name(args.old), _name(args.new))
 

@@ -13,7 +13,12 @@ def run(args) -> int:
     from pengine.cib.load import load_cib
     from pengine.transitions.simulate import bring_crm_cluster_up
     from pengine.common.dates import to_epoch
-    cib = load_cib(list(args.config))
+    from pengine.cib.errors import UsageError
+    from pengine.cli.inputs import input_paths
+    paths = input_paths(args, list(args.config))
+    if not paths:
+        raise UsageError("nothing to explain: give -x CIB.xml, -X, -L or crm configuration files")
+    cib = load_cib(paths)
     if cib.source is not None and not cib.status.node_states:
         cib = bring_crm_cluster_up(cib)
     now, _ = effective_date(cib, args.set_datetime)

@@ -32,6 +32,8 @@ def output_format(path: str, given: str | None) -> str:
 
 def run(args) -> int:
     from pengine.cli import simulate as sim
+    if args.output == "":
+        raise UsageError("-o: the file name is empty")
     fmt = output_format(args.output, args.format)
     if args.output == "-" and fmt == "png" and sys.stdout.isatty():
         raise UsageError("refusing to write PNG to a terminal; use -o FILE.png")
@@ -79,7 +81,9 @@ def schedule(cib, now, injections, args):
 def default_title(args, modifications: list[str]) -> str:
     """"Transition for FILE", and the events applied on a second line."""
     import re
-    paths = ([args.xml_file] if getattr(args, "xml_file", None) else []) + list(args.config)
+    from pengine.cib.source import display_name
+    from pengine.cli.inputs import input_paths
+    paths = [display_name(p) for p in input_paths(args, list(args.config))]
     title = "Transition for " + ", ".join(os.path.basename(p) for p in paths)
     events = [re.sub(r"^Injecting (\S+) into the configuration$", r"inject \1", line)
               for line in modifications]

@@ -24,12 +24,13 @@ from pengine.transitions.inject import Injections, apply_injections
 def run(args) -> int:
     if getattr(args, "batch", None):
         return run_batch(args)
+    from pengine.cli.output_files import check_output_paths, write_all
+    check_output_paths([(flag, getattr(args, name, None)) for name, flag in _BATCH_FILE_FLAGS])
     cib = load_input(args)
     now, date_line = effective_date(cib, args.set_datetime)
     injections = injections_from(args)
     text, files, rc = simulate(cib, now, date_line, injections, args)
-    for path, content in files:
-        write_atomically(path, content)
+    write_all(files)        # all of -D -G -I -O --report, or none
     sys.stdout.write(text)
     sys.stdout.flush()
     if getattr(args, "whole_process", False):
@@ -60,8 +61,9 @@ def run_batch(args) -> int:
     """
     from pengine.cib.errors import InputError, PengineError
     directory = args.batch
-    if args.xml_file or args.config:
-        raise UsageError("--batch DIR takes its inputs from DIR: give no -x or CONFIG")
+    if (args.xml_file or args.config or getattr(args, "xml_pipe", False)
+            or getattr(args, "live_check", False)):
+        raise UsageError("--batch DIR takes its inputs from DIR: give no -x, -X, -L or CONFIG")
     for name, flag in _BATCH_FILE_FLAGS:
         if getattr(args, name, None):
             raise UsageError(f"--batch writes one output per case: {flag} names a single file")
@@ -145,11 +147,10 @@ def _run_case(args, InputError, PengineError) -> tuple[str, str, str, int]:
 
 def load_input(args) -> m.Cib:
     from pengine.cib.load import load_cib
-    paths = ([args.xml_file] if args.xml_file else []) + list(args.config)
+    from pengine.cli.inputs import input_paths
+    paths = input_paths(args, list(args.config))
     if not paths:
-        raise UsageError("nothing to simulate: give -x CIB.xml or crm configuration files")
-    if args.xml_file and args.config:
-        raise UsageError("give either -x CIB.xml or crm files, not both")
+        raise UsageError("nothing to simulate: give -x CIB.xml, -X, -L or crm configuration files")
     cib = load_cib(paths)
     if (cib.get("validate-with") or "").lower() == "none":
         # crm_simulate says so on stderr when it reads such a CIB
@@ -165,7 +166,9 @@ def load_input(args) -> m.Cib:
 def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]:
     """set_effective_date: ``-t``, else the CIB's execution-date, else now."""
     from pengine.common.dates import DateError, format_datetime, from_epoch, parse_datetime
-    if given:
+    if given is not None:
+        if not given.strip():
+            raise UsageError("-t: the date is empty (give e.g. 2026-12-07T10:00:00Z)")
         try:
             return parse_datetime(given), f"Setting effective cluster time: {given}"
         except DateError as error:
@@ -174,14 +177,17 @@ def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]
     if recorded is not None:
         try:
             when = from_epoch(int(recorded))
-        except ValueError:
-            when = None
+        except (ValueError, OverflowError, OSError):
+            when = None     # out of range: cib_xml refuses it with its position
         if when is not None:
             return when, f"Using the original execution date of: {format_datetime(when)}"
     return from_epoch(int(time.time())), None
 
 
 def injections_from(args) -> Injections:
+    from pengine.transitions.inject import parse_op_spec
+    for spec in getattr(args, "op_fail", None) or ():
+        parse_op_spec(spec)         # -F garbage is a usage error, not silently ignored
     quorum = args.quorum
     if quorum is not None:
         quorum = quorum.strip()
@@ -339,7 +345,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         from pengine.cli.graph import default_title
         html = simulate_report(
             title=default_title(args, doc.get("modifications", [])),
-            sources=([args.xml_file] if args.xml_file else []) + list(args.config),
+            sources=_source_names(args),
             transition=transition, summary=summary.lines, before=before_view,
             after=cluster_view_of(new_cib, now),
             executed=[(action, ok, line) for (action, ok), line in zip(fired, lines)],
@@ -388,3 +394,9 @@ def score_lines(sch, args) -> list[str]:
 
 def _text(lines: list[str]) -> str:
     return "".join(line + "\n" for line in lines)
+
+
+def _source_names(args) -> list[str]:
+    from pengine.cib.source import display_name
+    from pengine.cli.inputs import input_paths
+    return [display_name(path) for path in input_paths(args, list(args.config))]

@@ -424,7 +424,38 @@ def add_colocated_node_scores(sch: Scheduler, source: Resource, target: Resource
                               log_id: str | None, nodes: dict | None,
                               colocation: Colocation | None, factor: float, flags: int) -> dict | None:
     """pcmk__add_colocated_node_scores; returns the updated table (or the
-    input unchanged when rolled back)."""
+    input unchanged when rolled back).
+
+    Pacemaker recurses along the colocation chain; here each step is a
+    generator that yields the call it would make and receives its result,
+    and this loop keeps the stack, so a chain of thousands of resources (or
+    a group of hundreds of members) does not hit Python's recursion limit."""
+    stack = [_colocated_scores_steps(sch, source, target, log_id, nodes, colocation, factor,
+                                     flags)]
+    result = None
+    while stack:
+        try:
+            call = stack[-1].send(result)
+        except StopIteration as done:
+            stack.pop()
+            result = done.value
+            continue
+        stack.append(_colocated_scores_steps(sch, *call))
+        result = None
+    return result
+
+
+def _colocated_scores_steps(sch: Scheduler, source: Resource, *args):
+    """The steps of one call, by variant (a group delegates to a member)."""
+    if source.variant == "group":
+        from pengine.schedule.variants.group import colocated_scores_steps
+        return colocated_scores_steps(sch, source, *args)
+    return _node_scores_steps(sch, source, *args)
+
+
+def _node_scores_steps(sch: Scheduler, source: Resource, target: Resource | None,
+                       log_id: str | None, nodes: dict | None,
+                       colocation: Colocation | None, factor: float, flags: int):
     if source.updating_nodes:
         return nodes
     source.updating_nodes = True
@@ -449,8 +480,7 @@ def add_colocated_node_scores(sch: Scheduler, source: Resource, target: Resource
                 continue
             else:
                 other = constraint.dependent
-            work = methods(other).add_colocated_node_scores(sch, other, target, log_id, work,
-                                                            constraint, other_factor, flags)
+            work = yield (other, target, log_id, work, constraint, other_factor, flags)
     elif flags & SELECT_ACTIVE:
         source.updating_nodes = False
         return nodes

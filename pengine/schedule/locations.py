@@ -7,7 +7,6 @@ rules (one location per rule, matching nodes scored by the rule's score or
 
 from __future__ import annotations
 
-import re
 
 from pengine.cib import model as m
 from pengine.status.cluster import Location, NodeWeight, Resource, Role, Scheduler
@@ -63,13 +62,22 @@ def unpack_location(sch: Scheduler, cons: m.Location) -> None:
         invert = pattern.startswith("!")
         if invert:
             pattern = pattern[1:]
+        from pengine.rules.patterns import PatternError, PatternTimeout, compile_pattern, deadline, search
         try:
-            regex = re.compile(pattern)
-        except re.error:
+            regex = compile_pattern(pattern)
+        except PatternError:
             sch.warnings.append(f"Invalid rsc-pattern '{cons.rsc_pattern}' in {cons.id}")
             return
+        until = deadline()
         for rsc in list(sch.resources):
-            match = regex.search(rsc.id)
+            try:
+                match = search(regex, rsc.id, until)
+            except PatternTimeout:
+                from pengine.cib.errors import InputError
+                raise InputError(f"rsc-pattern '{cons.rsc_pattern}' of {cons.id} takes too long "
+                                 f"to match '{rsc.id}'", cons.span,
+                                 hint="simplify the pattern (nested repetition such as "
+                                      "(a+)+ backtracks)") from None
             if not invert and match is not None:
                 _unpack_rsc_location(sch, cons, rsc, None, None, match)
             elif invert and match is None:

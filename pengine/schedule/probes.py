@@ -108,12 +108,9 @@ def schedule_probes(sch: Scheduler) -> None:
             continue
         if node.unclean or not node.probes_allowed:
             continue
-        probed = node.attrs.get("probe_complete")
-        if probed is not None and probed.strip().lower() not in ("true", "on", "yes", "y", "1"):
-            action = custom_action(sch, None, f"probe_complete-{node.name}", "probe_complete",
-                                   node, False)
-            action.meta["op_no_wait"] = "true"
-            continue
+        # Pacemaker 3.0 no longer reads the "probe_complete" node attribute
+        # (none of its libraries knows the name): a value other than "true"
+        # changes nothing, as crm_simulate 3.0.2 shows.
         probe_resource_list(sch, sch.resources, node)
 
 
@@ -187,12 +184,28 @@ def _add_start_orderings_for_probe(probe: Action, after) -> None:
 
 
 def _add_restart_orderings_for_probe(probe: Action, after: Action, tracking: set) -> None:
-    if after is None or probe is None or probe.rsc is None or probe.rsc.variant != "primitive" \
+    """Walk everything ordered after ``after`` (depth first, as Pacemaker's
+    recursion does) with an explicit stack: an ordering chain of thousands
+    of resources must not hit Python's recursion limit."""
+    if probe is None or probe.rsc is None or probe.rsc.variant != "primitive" \
             or probe.task != "monitor":
         return
-    if after.id in tracking:
-        return
-    tracking.add(after.id)
+    stack = [iter((after,))]
+    while stack:
+        action = next(stack[-1], None)
+        if action is None:
+            stack.pop()
+            continue
+        if action.id in tracking:
+            continue
+        tracking.add(action.id)
+        stack.append(_restart_ordering_step(probe, action))
+
+
+def _restart_ordering_step(probe: Action, after: Action):
+    """One visit of the walk above: order the probe before ``after``'s
+    stop or demote, then yield (lazily, as the recursion went) the actions
+    to visit next."""
     if after.rsc is not None and after.rsc.variant == "primitive" and probe.rsc is not after.rsc:
         then_actions = []
         if after.task == "start":
@@ -220,7 +233,8 @@ def _add_restart_orderings_for_probe(probe: Action, after: Action, tracking: set
             if arsc.variant in ("clone", "bundle") and interleave and \
                     (compatible is None or compatible is not nrsc):
                 continue
-        _add_restart_orderings_for_probe(probe, rel.action, tracking)
+        if rel.action is not None:
+            yield rel.action
 
 
 def _add_start_restart_orderings_for_rsc(sch: Scheduler, rsc: Resource) -> None:

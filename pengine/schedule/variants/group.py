@@ -214,15 +214,21 @@ def this_with_colocations(rsc: Resource, orig: Resource, result: list) -> None:
 
 
 def add_colocated_node_scores(sch, source, target, log_id, nodes, colocation, factor, flags):
-    from pengine.schedule.variants import methods
+    from pengine.schedule import colocation as coloc
+    return coloc.add_colocated_node_scores(sch, source, target, log_id, nodes, colocation,
+                                           factor, flags)
+
+
+def colocated_scores_steps(sch, source, target, log_id, nodes, colocation, factor, flags):
+    """A group's part of the walk in colocation.add_colocated_node_scores:
+    it delegates to a member (yielding the call, receiving its result)."""
     if source.updating_nodes:
         return nodes
     source.updating_nodes = True
     if not source.children:
         return nodes
     member = _last_member(source) if nodes is None else source.children[0]
-    result = methods(member).add_colocated_node_scores(sch, member, target, log_id, nodes,
-                                                       colocation, factor, flags)
+    result = yield (member, target, log_id, nodes, colocation, factor, flags)
     source.updating_nodes = False
     return result
 
