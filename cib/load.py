@@ -42,6 +42,10 @@ def parse_config(data: bytes, filename: str) -> m.Cib:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise InputError("file is neither CIB XML nor crm text (it is not UTF-8 text)",
                          Span(filename, line, column), hint="binary data?") from None
+    from cib.pcs_text import looks_like_pcs
+    if filename.endswith(".pcs") or looks_like_pcs(text):
+        from cib.pcs_text import read_pcs, warn_on_stderr
+        return m.Cib(configuration=read_pcs(text, filename, warn_on_stderr(text)), source=text)
     from cib.crm_text import read_crm
     return m.Cib(configuration=read_crm(text, filename), source=text)
 

@@ -42,6 +42,7 @@ FENCE_DIRS = ("/usr/sbin", "/sbin", "/usr/bin")
 # flags that take the next word as their value (pcs's getopt long options with '=')
 VALUE_FLAGS = frozenset({"-f", "--group", "--before", "--after", "--wait", "--name", "--lifetime",
                          "--corosync_conf", "--request-timeout", "-p", "-u"})
+SHORT_FLAGS = frozenset({"-f", "-p", "-u"})
 ROLES = {"started": "Started", "stopped": "Stopped", "promoted": "Promoted",
          "unpromoted": "Unpromoted", "master": "Promoted", "slave": "Unpromoted"}
 ACTIONS = ("start", "stop", "promote", "demote")
@@ -252,6 +253,21 @@ def read_pcs(text: str, filename: str = "<input>", warn: Warn | None = None) -> 
         raise
 
 
+_WARNED: set = set()
+
+
+def warn_on_stderr(text: str) -> Warn:
+    """A Warn that prints each warning once, compiler-style, on stderr."""
+    import sys
+    from cib.errors import Diagnostic
+
+    def warn(message: str, span: Span):
+        if (span.file, message) not in _WARNED:  # a file may be loaded twice (check)
+            _WARNED.add((span.file, message))
+            print(Diagnostic("warning", message, span).render(text), file=sys.stderr)
+    return warn
+
+
 class _Args:
     """The words of one command after ``pcs``, flags taken out (pcs accepts
     them anywhere on the line)."""
@@ -265,7 +281,8 @@ class _Args:
         while index < len(words):
             word = words[index]
             text = word.text
-            if text.startswith("-") and len(text) > 1 and not text[1:2].isdigit() and "=" not in text.split("--", 1)[0]:
+            # long options and -f; '-INFINITY' or '-100' are scores, not flags
+            if (text.startswith("--") and len(text) > 2) or text in SHORT_FLAGS:
                 name, has_value, value = text.partition("=")
                 if has_value:
                     self.flags[name] = _word_with(word, value)
@@ -424,6 +441,8 @@ class _Builder:
         """pcs's arrange_first_nvset: the first set of that kind (made if
         missing), a name set in place, a new name appended, an empty value removed."""
         element = parent.find(tag)
+        if element is None and all(value == "" for _, value, _ in pairs):
+            return None  # nothing to remove, and pcs makes no empty set for it
         if element is None:
             element = self.add(parent, tag, {"id": set_id or self.subelement_id(parent, tag)})
         for name, value, word in pairs:
@@ -701,7 +720,10 @@ class _Builder:
         if wrap is not None and group_word is not None:
             self.error(wrap[1], f"you cannot specify both --group and {wrap[0]}")
         if args.has("--disabled"):
-            meta = [pair for pair in meta if pair[0] != "target-role"] + [("target-role", "Stopped", id_word)]
+            if wrap is not None and wrap[0] in ("clone", "promotable"):  # pcs disables the clone
+                wrap = (wrap[0], wrap[1], wrap[2] + [_word_with(id_word, "target-role=Stopped")])
+            else:
+                meta = [pair for pair in meta if pair[0] != "target-role"] + [("target-role", "Stopped", id_word)]
         attrib = {"id": id_word.text, "class": cls, "type": kind}
         if provider:
             attrib["provider"] = provider
@@ -710,8 +732,11 @@ class _Builder:
             self.nvset_into(primitive, "instance_attributes", params, id_word.text)
         if meta:
             self.nvset_into(primitive, "meta_attributes", meta, id_word.text)
-        defaults = default_operations(cls, provider, kind, self.warn, self.span(agent_word),
-                                      necessary_only=args.has("--no-default-ops"))
+        named = {op["name"] for op, _ in ops}
+        # the assumption about a missing agent matters only if its monitor is used
+        defaults = default_operations(cls, provider, kind,
+                                      self.warn if "monitor" not in named else None,
+                                      self.span(agent_word), necessary_only=args.has("--no-default-ops"))
         named = {op["name"] for op, _ in ops}
         all_ops = [(op, word) for op, word in ops] + [(op, id_word) for op in defaults
                                                        if op["name"] not in named]
@@ -919,12 +944,21 @@ class _Builder:
             else:
                 if element.tag != "primitive":
                     self.error(word, "operations can be set on a primitive resource only")
-                operations = element.find("operations") or self.add(element, "operations")
+                operations = element.find("operations")
+                if operations is None:
+                    operations = self.add(element, "operations")
                 for op, op_word in self.operation_groups(words, word):
+                    # the new operation takes the place of the first one of its name
+                    place = None
                     for existing in operations.findall("op"):
                         if existing.get("name") == op["name"]:
+                            if place is None:
+                                place = operations.children.index(existing)
                             operations.children.remove(existing)
-                    self.append_op(operations, op, op_word)
+                    new = self.append_op(operations, op, op_word)
+                    if place is not None:
+                        operations.children.remove(new)
+                        operations.children.insert(place, new)
 
     def resource_op(self, argv, args, after):
         if argv[:1] and argv[0].text == "defaults":
@@ -1108,6 +1142,12 @@ class _Builder:
                 score = score if has_score else "INFINITY"
                 if verb == "avoids":
                     score = score[1:] if score.startswith("-") else "-" + score
+                # pcs replaces a resource's preference for the same node
+                constraints = self.section("constraints")
+                for existing in list(constraints.children):
+                    if existing.tag == "rsc_location" and existing.get(attribute) == rsc and \
+                            existing.get("node") == node and not existing.get("id", "").startswith("cli-"):
+                        constraints.children.remove(existing)
                 constraint_id = self.unique_id(sanitize_id(f"location-{rsc}-{node}-{score}"))
                 self.add(self.section("constraints"), "rsc_location",
                          {"id": constraint_id, attribute: rsc, "node": node, "score": score}, where=word)
@@ -1209,6 +1249,14 @@ class _Builder:
                    hint="defined|not_defined ATTR; ATTR eq|ne|lt|gt|lte|gte [TYPE] VALUE; "
                         "date gt|lt DATE; date in_range DATE to DATE; date-spec FIELD=VALUE...")
 
+    def refuse_duplicate(self, args, word: Word, tag: str, same: dict):
+        if args.has("--force"):
+            return
+        for existing in self.section("constraints").children:
+            if existing.tag == tag and all(existing.get(k) == v for k, v in same.items()):
+                self.error(word, "duplicate constraint already exists, use --force to override",
+                           hint=f"the existing one is '{existing.get('id')}'")
+
     def role_word(self, word: Word) -> str | None:
         return ROLES.get(word.text.lower())
 
@@ -1249,6 +1297,7 @@ class _Builder:
             elif name != "id":
                 attrib[name] = value
         attrib["id"] = constraint_id
+        self.refuse_duplicate(args, source, "rsc_colocation", {"rsc": source.text, "with-rsc": target.text})
         self.add(self.section("constraints"), "rsc_colocation", attrib, where=source)
 
     def order(self, argv, args, after):
@@ -1285,6 +1334,8 @@ class _Builder:
                 attrib[name] = value
         custom = next((value for name, value, _ in options if name == "id"), None)
         attrib["id"] = custom or self.unique_id(f"order-{first.text}-{then.text}-{kind or 'mandatory'}")
+        self.refuse_duplicate(args, first, "rsc_order", {"first": first.text, "then": then.text,
+                                                         "first-action": action1, "then-action": action2})
         self.add(self.section("constraints"), "rsc_order", attrib, where=first)
 
     def ticket(self, argv, args, after):
@@ -1309,7 +1360,8 @@ class _Builder:
         if role:
             attrib["rsc-role"] = role
         custom = next((value for name, value, _ in options if name == "id"), None)
-        attrib["id"] = custom or self.unique_id(sanitize_id(f"ticket-{ticket.text}-{rsc.text}"))
+        attrib["id"] = custom or self.unique_id(sanitize_id(
+            f"ticket-{ticket.text}-{rsc.text}" + (f"-{role}" if role else "")))
         self.add(self.section("constraints"), "rsc_ticket", attrib, where=rsc)
 
     def set_constraint(self, argv, tag, prefix, after):
