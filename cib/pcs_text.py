@@ -1132,6 +1132,8 @@ class _Builder:
         return "rsc", name
 
     def location(self, argv, args, after):
+        if argv[:1] and argv[0].text == "add":
+            return self.location_add(argv[1:], argv[0])
         self.need(argv, 3, after, "constraint location RESOURCE prefers|avoids NODE[=SCORE]... | "
                   "constraint location RESOURCE rule [OPTIONS] EXPRESSION")
         attribute, rsc = self.constraint_resource(argv[0])
@@ -1156,6 +1158,18 @@ class _Builder:
         else:
             self.error(argv[1], f"expected 'prefers', 'avoids' or 'rule' after the resource, "
                        f"found '{verb}'")
+
+    def location_add(self, argv, after):
+        """``constraint location add ID RESOURCE NODE SCORE [resource-discovery=...]``."""
+        self.need(argv, 4, after, "constraint location add ID RESOURCE NODE SCORE [OPTIONS]")
+        self.check_new_id(argv[0], "constraint id")
+        attribute, rsc = self.constraint_resource(argv[1])
+        attrib = {"id": argv[0].text, attribute: rsc, "node": argv[2].text, "score": _score(argv[3].text)}
+        for name, value, word in _pairs(argv[4:], self.error):
+            if name != "resource-discovery":
+                self.error(word, f"invalid option '{name}', allowed option is: resource-discovery")
+            attrib[name] = value
+        self.add(self.section("constraints"), "rsc_location", attrib, where=argv[0])
 
     def location_rule(self, words, attribute, rsc, rule_word):
         options, index = {}, 0

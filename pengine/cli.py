@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="convert or pretty-print a configuration")
     p.add_argument("config", metavar="CONFIG")
-    p.add_argument("--as", dest="as_", choices=("crm", "xml"), default="crm")
+    p.add_argument("--as", dest="as_", choices=("crm", "xml", "pcs"), default="crm")
 
     from pengine import cmd_run, cmd_status  # noqa: E402 - their flags live with them
     p = sub.add_parser("run", help="run a one-node cluster with real resource agents")
