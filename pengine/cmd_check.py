@@ -21,7 +21,7 @@ from cib.errors import Diagnostic, InputError, PengineError, UsageError
 from cib.span import Span
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-SUFFIXES = (".crm", ".xml")
+SUFFIXES = (".crm", ".xml", ".pcs")
 
 
 @frozen
