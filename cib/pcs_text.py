@@ -156,16 +156,26 @@ def agent_actions(cls: str, provider: str | None, kind: str) -> tuple[dict, ...]
         path = os.path.join(OCF_ROOT, "resource.d", provider, kind)
         command = [path, "meta-data"]
     elif cls == "stonith":
+        # pcs asks the fencer (stonith_admin), which also knows cluster-glue's
+        # external/* plugins; without it, the fence agent itself
+        admin = next((os.path.join(d, "stonith_admin") for d in FENCE_DIRS
+                      if os.path.isfile(os.path.join(d, "stonith_admin"))), "")
         path = next((os.path.join(d, kind) for d in FENCE_DIRS
-                     if os.path.isfile(os.path.join(d, kind))), "")
-        command = [path, "-o", "metadata"]
+                     if "/" not in kind and os.path.isfile(os.path.join(d, kind))), "")
+        if admin:
+            path, command = admin, [admin, "--metadata", "-a", kind]
+        else:
+            command = [path, "-o", "metadata"]
     else:  # lsb, service, systemd, upstart, nagios: pcs asks the init system
         return None
-    if not path or not os.path.isfile(path) or not os.access(path, os.X_OK) or "/" in kind:
+    if not path or not os.path.isfile(path) or not os.access(path, os.X_OK) or \
+            (cls == "ocf" and "/" in kind):
         return None
     try:
         done = subprocess.run(command, capture_output=True, timeout=10, stdin=subprocess.DEVNULL,
                               env=dict(os.environ, OCF_ROOT=OCF_ROOT))
+        if done.returncode != 0:
+            return None
         root = ElementTree.fromstring(done.stdout)
     except (OSError, subprocess.SubprocessError, ElementTree.ParseError):
         return None

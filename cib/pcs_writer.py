@@ -146,7 +146,7 @@ class _Writer:
                     continue
                 words = self.plain_set(attr_set, f"node {node.uname}")
                 if words:
-                    self.emit(f"node {kind}", quote(node.uname), *words, "--force")
+                    self.emit(f"node {kind}", quote(node.uname), *words)
         if node.description or node.score:
             self.skip(f"node {node.uname}: description/score")
 

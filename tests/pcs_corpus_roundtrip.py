@@ -32,7 +32,10 @@ def comparable(config: m.Configuration) -> m.Configuration:
         for s in config.crm_config))
     config = attrs.evolve(config, crm_config=tuple(s for s in config.crm_config if s.nvpairs))
     config = without_generated_ids(config)
-    config = attrs.evolve(config, nodes=tuple(attrs.evolve(node, id=node.uname) for node in config.nodes))
+    # node ids and types are the controller's (pcs writes no <node>): "member" is the default
+    config = attrs.evolve(config, nodes=tuple(
+        attrs.evolve(node, id=node.uname, type=None if node.type in ("member", "normal") else node.type)
+        for node in config.nodes))
     return map_model(config, lambda value: value)
 
 
