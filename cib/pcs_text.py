@@ -1012,12 +1012,85 @@ class _Builder:
                        " ".join([name] + [f"{k}={v}" for k, v in wanted.items()]))
 
     def resource_defaults(self, argv, args, after, section="rsc_defaults"):
+        if [word.text for word in argv[:2]] == ["set", "create"]:
+            return self.defaults_set_create(argv[2:], argv[1], section)
         if argv[:1] and argv[0].text in ("update", "set"):
             if argv[0].text == "set":
                 self.error(argv[0], "this reader knows 'defaults NAME=VALUE' and 'defaults update'")
             argv = argv[1:]
         pairs = _pairs(argv, self.error, "default")
         self.update_nvset(self.section(section), "meta_attributes", pairs, set_id=None)
+
+    def defaults_set_create(self, argv, after, section):
+        """``defaults set create [id=ID] [score=S] [meta NAME=VALUE...] [rule EXPRESSION]``."""
+        groups = _split_keywords(argv, {"meta", "rule"})
+        own = {name: (value, word) for name, value, word in _pairs(groups[0][2], self.error, "set option")}
+        for name, (_, word) in own.items():
+            if name not in ("id", "score"):
+                self.error(word, f"invalid set option '{name}', allowed options are: 'id', 'score'")
+        parent = self.section(section)
+        if "id" in own:
+            self.check_new_id(_word_with(own["id"][1], own["id"][0]), "set id")
+            set_id = own["id"][0]
+        else:
+            set_id = self.unique_id(f"{section}-meta_attributes")
+        attrib = {"id": set_id}
+        if "score" in own:
+            attrib["score"] = own["score"][0]
+        nvset = self.add(parent, "meta_attributes", attrib, where=after)
+        for keyword, word, words in groups[1:]:
+            if keyword == "rule":
+                self.defaults_rule(nvset, words, word, section)
+        for keyword, word, words in groups[1:]:
+            if keyword == "meta":
+                for name, value, pair_word in _pairs(words, self.error, "meta attribute"):
+                    self.add(nvset, "nvpair", {"id": self.subelement_id(nvset, name), "name": name,
+                                               "value": value}, where=pair_word)
+
+    def defaults_rule(self, nvset: Element, words: list[Word], rule_word: Word, section: str):
+        """pcs's rule syntax for defaults: ``resource C:P:T`` and (op defaults)
+        ``op NAME [interval=I]`` joined by one kind of and/or."""
+        pieces, joins, current = [], [], []
+        for word in words:
+            if word.text in ("and", "or"):
+                pieces.append(current)
+                joins.append(word)
+                current = []
+            else:
+                current.append(word)
+        pieces.append(current)
+        if any(not piece for piece in pieces):
+            self.error(rule_word, "missing rule expression")
+        if len({join.text for join in joins}) > 1:
+            self.error(joins[0], "mixing 'and' and 'or' needs parentheses, which this reader "
+                       "does not read yet")
+        rule = self.add(nvset, "rule", {"id": self.subelement_id(nvset, "rule"),
+                                        "boolean-op": joins[0].text if joins else "and",
+                                        "score": "INFINITY"}, where=rule_word)
+        for piece in pieces:
+            head = piece[0].text
+            if head == "resource" and len(piece) == 2:
+                parts = piece[1].text.split(":")
+                if len(parts) != 3:
+                    self.error(piece[1], f"'{piece[1].text}' is not a resource agent pattern",
+                               hint="STANDARD:PROVIDER:TYPE, any part may be empty, as in ::Dummy")
+                attrib = {name: value for name, value in zip(("class", "provider", "type"), parts) if value}
+                suffix = "-".join(["rsc", *[part for part in parts if part]])
+                self.add(rule, "rsc_expression", {"id": self.subelement_id(rule, suffix), **attrib},
+                         where=piece[0])
+            elif head == "op" and len(piece) in (2, 3) and section == "op_defaults":
+                attrib = {"name": piece[1].text}
+                if len(piece) == 3:
+                    name, _, value = piece[2].text.partition("=")
+                    if name != "interval":
+                        self.error(piece[2], "expected interval=VALUE after the operation name")
+                    attrib["interval"] = value
+                self.add(rule, "op_expression", {"id": self.subelement_id(rule, f"op-{piece[1].text}"),
+                                                 **attrib}, where=piece[0])
+            else:
+                what = "'resource' expressions" if section == "rsc_defaults" else \
+                    "'resource' and 'op' expressions"
+                self.error(piece[0], f"this command's rules take {what}")
 
     def resource_disable(self, argv, args, after):
         self.need(argv, 1, after, "resource disable RESOURCE_ID...")

@@ -71,8 +71,8 @@ class _Writer:
         self.cluster()
         for kind, sets in (("property", c.crm_config),):
             self.properties(sets)
-        self.defaults("resource defaults update", c.rsc_defaults, "rsc_defaults")
-        self.defaults("resource op defaults update", c.op_defaults, "op_defaults")
+        self.defaults("", c.rsc_defaults, "rsc_defaults")
+        self.defaults("", c.op_defaults, "op_defaults")
         for node in c.nodes:
             self.node(node)
         for rsc in c.resources:
@@ -130,13 +130,39 @@ class _Writer:
                 self.emit("property set", *words, "--force")
 
     def defaults(self, command: str, sets, what: str):
-        for index, attr_set in enumerate(sets):
-            if index:
-                self.skip(f"{what}: a second set ({attr_set.id})")
+        """Each set by `defaults set create`, which keeps its id, score and order."""
+        verb = "resource op defaults set create" if what == "op_defaults" else "resource defaults set create"
+        for attr_set in sets:
+            if attr_set.id_ref or any(nv.id_ref or nv.value is None for nv in attr_set.nvpairs):
+                self.skip(f"{what}: a set or nvpair by id-ref ({attr_set.id})")
                 continue
-            words = self.plain_set(attr_set, what)
-            if words:
-                self.emit(command, *words, "--force")
+            words = [verb, pair("id", attr_set.id)] if attr_set.id else [verb]
+            if attr_set.score is not None:
+                words.append(pair("score", attr_set.score))
+            if attr_set.nvpairs:
+                words += ["meta", *[pair(nv.name, nv.value) for nv in attr_set.nvpairs]]
+            if attr_set.rule is not None:
+                rule = self.defaults_rule_words(attr_set.rule, what)
+                if rule is None:
+                    self.skip(f"{what}: a rule pcs's defaults rules do not say ({attr_set.id})")
+                    continue
+                words += ["rule", *rule]
+            self.emit(*words)
+
+    def defaults_rule_words(self, rule: m.Rule, what: str) -> list[str] | None:
+        if rule.score not in (None, "INFINITY") or rule.score_attribute or rule.role or rule.id_ref:
+            return None
+        words: list[str] = []
+        for index, item in enumerate(rule.expressions):
+            if index:
+                words.append(rule.boolean_op or "and")
+            if isinstance(item, m.RscExpression):
+                words += ["resource", quote(":".join(part or "" for part in (item.cls, item.provider, item.type)))]
+            elif isinstance(item, m.OpExpression) and what == "op_defaults":
+                words += ["op", quote(item.name)] + ([pair("interval", item.interval)] if item.interval else [])
+            else:
+                return None
+        return words or None
 
     def node(self, node: m.Node):
         for kind, sets in (("attribute", node.attributes), ("utilization", node.utilization)):

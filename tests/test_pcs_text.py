@@ -69,9 +69,20 @@ def test_script_reads_as_real_pcs_builds_it(script: Path, tmp_path):
     xml = pcs_referee.apply_script(text)
     pcs_config = read_cib(xml, "pcs.xml").configuration
     assert _read(script) == pcs_config
-    # the same plan from both
-    (tmp_path / "pcs.xml").write_text(xml, encoding="utf-8")
-    assert _simulate(str(script)) == _simulate(str(tmp_path / "pcs.xml"))
+    # the same plan from both: pcs's configuration in the input pengine
+    # simulated from the script (whose status has the nodes up, as for crm text)
+    ours = _simulate(str(script), "-I", str(tmp_path / "input.xml"))
+    assert _simulate("-x", str(_with_configuration(tmp_path / "input.xml", xml))) == ours
+
+
+def _with_configuration(input_path: Path, pcs_xml: str) -> Path:
+    from xml.etree import ElementTree
+    root = ElementTree.parse(input_path).getroot()
+    old = root.find("configuration")
+    root[list(root).index(old)] = ElementTree.fromstring(pcs_xml).find("configuration")
+    out = input_path.with_name("pcs-input.xml")
+    out.write_text(ElementTree.tostring(root, encoding="unicode"), encoding="utf-8")
+    return out
 
 
 @pytest.mark.pcs
