@@ -808,6 +808,9 @@ class _Builder:
                 value = ROLES.get(value.lower(), value)
             elif name in ("on-fail", "record-pending", "enabled"):
                 value = value.lower()
+            if value == "":  # pcs drops options without a value
+                ops[-1][0].pop(name, None)
+                continue
             ops[-1][0][name] = value
         if not ops:
             self.error(op_word, "When using 'op' you must specify an operation name and at least "

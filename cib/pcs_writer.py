@@ -206,6 +206,16 @@ class _Writer:
         params_now, params_later = _sorted_prefix(params)
         meta_now, meta_later = _sorted_prefix(meta)
         ops = [op for op in rsc.ops if self.op_ok(rsc, op)]
+        from cib.pcs_text import _seconds
+        seen, unique = set(), []
+        for op in ops:  # pcs refuses two operations of one name and interval
+            key = (op.name, _seconds(op.interval) if _seconds(op.interval) is not None else op.interval)
+            if key in seen:
+                self.skip(f"primitive {rsc.id}: a second {op.name} operation every {op.interval}")
+                continue
+            seen.add(key)
+            unique.append(op)
+        ops = unique
         names = [op.name for op in ops]
         cut = len(ops)
         for index in range(1, len(ops)):
