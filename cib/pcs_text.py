@@ -152,6 +152,8 @@ def _seconds(value: str) -> int | None:
 def agent_actions(cls: str, provider: str | None, kind: str) -> tuple[dict, ...] | None:
     """The <action>s of an installed agent's meta-data, or None when the agent
     is not installed here (or gives no meta-data)."""
+    if any(part.startswith(".") or "/" in part for part in (provider or "", kind if cls != "stonith" else "")):
+        return None  # a script's words never name a path outside the agent directories
     if cls == "ocf" and provider:
         path = os.path.join(OCF_ROOT, "resource.d", provider, kind)
         command = [path, "meta-data"]
