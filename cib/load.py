@@ -41,7 +41,12 @@ def parse_config(data: bytes, filename: str) -> m.Cib:
         raise InputError("file is neither CIB XML nor crm text (it is not UTF-8 text)",
                          Span(filename, line, column), hint="binary data?") from None
     from pengine.cib.crm_text import CRM_CIB_ATTRIBUTES, read_crm
-    configuration = read_crm(text, filename)
+    from pengine.cib.pcs_text import looks_like_pcs
+    if filename.endswith(".pcs") or looks_like_pcs(text):
+        from pengine.cib.pcs_text import read_pcs, warn_on_stderr
+        configuration = read_pcs(text, filename, warn_on_stderr(text))
+    else:
+        configuration = read_crm(text, filename)
     _check_limits(configuration, text)
     return m.Cib(configuration=configuration, source=text, attributes=CRM_CIB_ATTRIBUTES)
 

@@ -6,3 +6,7 @@ from importlib.resources import files
 
 def crm_grammar_text() -> str:
     return files(__name__).joinpath("crm.lark").read_text(encoding="utf-8")
+
+
+def pcs_grammar_text() -> str:
+    return files(__name__).joinpath("pcs.lark").read_text(encoding="utf-8")

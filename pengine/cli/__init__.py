@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="convert or pretty-print a configuration")
     p.add_argument("config", metavar="CONFIG")
-    p.add_argument("--as", dest="as_", choices=("crm", "xml"), default="crm")
+    p.add_argument("--as", dest="as_", choices=("crm", "xml", "pcs"), default="crm")
     add_target_argument(p)
 
     from pengine.cli import run as cmd_run, status as cmd_status  # noqa: E402 - their flags live with them

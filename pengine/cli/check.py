@@ -24,7 +24,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 #: Warnings shown only with -V: what the scheduler notes while scheduling
 #: (crm_verify too prints most of them only with -V).
 QUIET_CODES = frozenset({"PE211"})
-SUFFIXES = (".crm", ".xml")
+SUFFIXES = (".crm", ".xml", ".pcs")
 
 
 @frozen

@@ -46,7 +46,7 @@ def run(args) -> int:
 
 _BATCH_FILE_FLAGS = (("save_dotfile", "-D"), ("save_graph", "-G"), ("save_input", "-I"),
                      ("save_output", "-O"), ("report", "--report"))
-_BATCH_SUFFIXES = (".xml", ".crm")
+_BATCH_SUFFIXES = (".xml", ".crm", ".pcs")
 
 
 def run_batch(args) -> int:
