@@ -360,7 +360,7 @@ def _outcome_of(sch, summary, capacity, transition) -> _Run:
                 load = demand.setdefault(node.name, {})
                 for key, value in prim.utilization.items():
                     load[key] = load.get(key, 0) + _int(value)
-            elif prim.running_on or prim.role != Role.STOPPED:
+            else:
                 why[prim.id] = tuple(_why_not(sch, prim))
         if collective:
             instances[top.id] = (active, promoted)

@@ -17,7 +17,7 @@ from cib.cib_xml import write_cib  # noqa: E402
 from cib.load import load_cib  # noqa: E402
 from pengine.resilience import with_standby  # noqa: E402
 
-SAMPLE = SAMPLES / "fragile.crm"
+SAMPLE = SAMPLES / "fragile-status.xml"   # samples/fragile.crm, settled (simulate -S -O)
 MAX_CHECKED = 8          # what-ifs compared with simulate per cluster (each is a process)
 
 
@@ -98,7 +98,7 @@ def test_pairs_and_events_equal_simulate(tmp_path):
 # ------------------------------------------------------------- the sample --
 
 def test_fragile_sample_is_not_n_plus_1_safe():
-    doc = resilience_json(SAMPLE)
+    doc = resilience_json("-x", SAMPLE)
     summary = doc["summary"]
     assert summary["n_plus_1_safe"] is False
     homeless = {(h["service"], h["node"]) for h in summary["no_second_home"]}
@@ -113,11 +113,11 @@ def test_fragile_sample_is_not_n_plus_1_safe():
 
 
 def test_text_table_and_fail_on():
-    result = run_pengine("resilience", SAMPLE)
+    result = run_pengine("resilience", "-x", SAMPLE)
     assert result.returncode == 0, result.stderr
     assert "N+1 safe: NO" in result.stdout
     assert "fail node1" in result.stdout and "license-server" in result.stdout
-    gated = run_pengine("resilience", SAMPLE, "--fail-on", "stopped")
+    gated = run_pengine("resilience", "-x", SAMPLE, "--fail-on", "stopped")
     assert gated.returncode == 1
     assert "license-server stopped" in gated.stderr
     safe = run_pengine("resilience", "-x", SAMPLES / "webfarm-status.xml",
@@ -137,15 +137,15 @@ def test_bad_events_line_is_positioned(tmp_path):
 
 
 def test_usage_errors():
-    result = run_pengine("resilience", SAMPLE, "--fail-on", "exploded")
+    result = run_pengine("resilience", "-x", SAMPLE, "--fail-on", "exploded")
     assert result.returncode == 2 and "unknown kind" in result.stderr
-    result = run_pengine("resilience", SAMPLE, "--events", "/nonexistent/events")
+    result = run_pengine("resilience", "-x", SAMPLE, "--events", "/nonexistent/events")
     assert result.returncode == 2
 
 
 def test_report_links_every_cell(tmp_path):
     report = tmp_path / "r.html"
-    result = run_pengine("resilience", SAMPLE, "--report", report)
+    result = run_pengine("resilience", "-x", SAMPLE, "--report", report)
     assert result.returncode == 0, result.stderr
     page = report.read_text(encoding="utf-8")
     assert 'class="rs-heat"' in page
