@@ -30,8 +30,12 @@ def add_arguments(p) -> None:
     p.add_argument("--events", metavar="FILE",
                    help="custom what-ifs, one per line, in simulate's event flags "
                         "(-f NODE, -i OPSPEC, ...)")
+    p.add_argument("--what-ifs", default="node-failure,standby,migration-threshold",
+                   metavar="KINDS",
+                   help="the standard what-ifs to plan, comma-separated: node-failure, "
+                        "standby, migration-threshold (default: all; '' for none)")
     p.add_argument("--only-events", action="store_true",
-                   help="plan only the --events what-ifs")
+                   help="plan only the --events what-ifs (as --what-ifs '')")
     p.add_argument("-t", "--set-datetime", metavar="DATETIME")
     p.add_argument("--output-as", choices=("text", "json"), default="text")
     p.add_argument("--report", metavar="FILE.html",
@@ -56,6 +60,13 @@ def run(args) -> int:
     from pengine.cmd_simulate import effective_date, load_input
     from pengine.resilience import analyse, parse_events
     gates = parse_gates(args.fail_on)
+    kinds = {k.strip() for k in args.what_ifs.split(",") if k.strip()}
+    unknown = kinds - {"node-failure", "standby", "migration-threshold"}
+    if unknown:
+        raise UsageError(f"--what-ifs: unknown kind {', '.join(sorted(unknown))} (choose from "
+                         "node-failure, standby, migration-threshold)")
+    if args.only_events:
+        kinds = set()
     events = []
     if args.events:
         try:
@@ -70,7 +81,7 @@ def run(args) -> int:
     cib = load_input(args)
     now, _ = effective_date(cib, args.set_datetime)
     analysis = analyse(cib, now, depth=args.depth, events=events,
-                       standard=not args.only_events, optimal=args.optimal,
+                       kinds=kinds, optimal=args.optimal,
                        keep_transitions=bool(args.report))
     sources = ([args.xml_file] if args.xml_file else []) + list(args.config)
     if args.report:

@@ -138,15 +138,22 @@ class Analysis:
 
 # ----------------------------------------------------------- what-ifs --
 
-def standard_what_ifs(sch, depth: int = 1) -> list[WhatIf]:
+KINDS = ("node-failure", "standby", "migration-threshold")
+
+
+def standard_what_ifs(sch, depth: int = 1, kinds=KINDS) -> list[WhatIf]:
     """Every node failure and drain, every resource at its migration-threshold
     on its current node, and with depth 2 every pair of node failures."""
     names = [n.name for n in sch.nodes if not n.is_remote and n.online and not n.unclean]
-    out = [WhatIf("node-failure", f"fail {n}", ("-f", n), nodes=(n,)) for n in names]
-    out += [WhatIf("standby", f"standby {n}", (), nodes=(n,), standby=(n,))
-            for n in names if not _node_standby(sch, n)]
-    out += threshold_what_ifs(sch)
-    if depth >= 2:
+    out = []
+    if "node-failure" in kinds:
+        out += [WhatIf("node-failure", f"fail {n}", ("-f", n), nodes=(n,)) for n in names]
+    if "standby" in kinds:
+        out += [WhatIf("standby", f"standby {n}", (), nodes=(n,), standby=(n,))
+                for n in names if not _node_standby(sch, n)]
+    if "migration-threshold" in kinds:
+        out += threshold_what_ifs(sch)
+    if depth >= 2 and "node-failure" in kinds:
         out += [WhatIf("node-failure", f"fail {a} + {b}", ("-f", a, "-f", b), nodes=(a, b))
                 for a, b in combinations(names, 2)]
     return out
@@ -508,15 +515,15 @@ def _optimal_findings(cib: m.Cib, now: datetime, base: _Run, greedy: _Run,
 
 
 def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
-            depth: int = 1, events: list[WhatIf] = (), standard: bool = True,
+            depth: int = 1, events: list[WhatIf] = (), kinds=KINDS,
             optimal: bool = False, keep_transitions: bool = False) -> Analysis:
     """The base run, then every what-if (standard ones unless told otherwise)."""
     gc.freeze()      # the loaded CIB lives through every what-if: out of the collector's way
     try:
         found: list[WhatIf] = []
-        if what_ifs is None and standard:
+        if what_ifs is None and kinds:
             def collect(sch):
-                found.extend(standard_what_ifs(sch, depth))
+                found.extend(standard_what_ifs(sch, depth, kinds))
         else:
             found.extend(what_ifs or ())
             collect = None
