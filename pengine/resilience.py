@@ -493,25 +493,67 @@ def plan(cib: m.Cib, now: datetime, base: _Run, what_if: WhatIf, *, optimal: boo
 
 def _optimal_findings(cib: m.Cib, now: datetime, base: _Run, greedy: _Run,
                       lost: list[Impact]) -> list[str]:
-    """Would a better placement (CP-SAT, ``--optimal``) keep the lost services running?"""
+    """Would a better placement (CP-SAT, ``--optimal``) keep the lost services
+    running, and within the nodes' capacities?  Capacities bind the solver
+    only under a placement-strategy other than default: an overcommit is
+    tried again with placement-strategy=utilization."""
+    overcommitted = bool(greedy.overcommit) if hasattr(greedy, "overcommit") else bool(
+        _overcommit(greedy))
+    strategy = None
+    if overcommitted and _option(cib, "placement-strategy") in (None, "default"):
+        strategy = "utilization"
+        cib = _with_option(cib, "placement-strategy", strategy)
     better = schedule_once(cib, now, optimal=True)
-    still = {i.service for i in _impacts(base, better) if i.state in FAILING}
-    saved = [i.service for i in lost if i.service not in still]
+    failing = {i.service for i in _impacts(base, better) if i.state in FAILING}
+    saved = [i.service for i in lost if i.service not in failing]
+    fits = not _overcommit(better)
     report = better.placement
-    moves = []
-    if report is not None:
-        for change in report.changes:
-            moves.append(f"{change.rsc_id} on {change.optimal or 'nowhere'} "
-                         f"instead of {change.greedy or 'stopped'}")
-    if not saved:
-        return [f"no better placement keeps {', '.join(i.service for i in lost)} running "
-                "after this event" if lost else "no better placement avoids the overcommit"]
-    out = [f"a better placement keeps {', '.join(saved)} running"]
-    if moves:
+    moves = [f"{c.rsc_id} on {c.optimal or 'nowhere'} instead of {c.greedy or 'stopped'}"
+             for c in (report.changes if report is not None else ())]
+    out = []
+    if lost:
+        out.append(f"a better placement keeps {', '.join(saved)} running" if saved else
+                   f"no placement keeps {', '.join(i.service for i in lost)} running after "
+                   "this event")
+    if overcommitted:
+        how = f" (with placement-strategy={strategy})" if strategy else ""
+        newly = sorted(failing - {i.service for i in lost})
+        if fits and not newly:
+            out.append(f"a better placement{how} stays within every node's capacity")
+        elif fits:
+            out.append(f"within capacity{how} only by stopping {', '.join(newly)}")
+        else:
+            out.append("no placement stays within the nodes' capacities")
+    if moves and (saved or (overcommitted and fits and not (failing - {i.service
+                                                                         for i in lost}))):
         out.append("it places " + "; ".join(moves))
-    if still:
-        out.append(f"still lost: {', '.join(sorted(still))}")
     return out
+
+
+def _option(cib: m.Cib, name: str) -> str | None:
+    for attr_set in cib.configuration.crm_config:
+        for pair in attr_set.nvpairs:
+            if pair.name == name:
+                return (pair.value or "").lower()
+    return None
+
+
+def _with_option(cib: m.Cib, name: str, value: str) -> m.Cib:
+    """The CIB with a cluster option set (in its first property set)."""
+    sets = list(cib.configuration.crm_config)
+    pair = m.NvPair(name, value, id=f"cib-bootstrap-options-{name}")
+    for k, attr_set in enumerate(sets):
+        if any(p.name == name for p in attr_set.nvpairs):
+            sets[k] = evolve(attr_set, nvpairs=tuple(p if p.name != name else
+                                                     evolve(p, value=value)
+                                                     for p in attr_set.nvpairs))
+            break
+    else:
+        if sets:
+            sets[0] = evolve(sets[0], nvpairs=tuple(sets[0].nvpairs) + (pair,))
+        else:
+            sets.append(m.AttrSet(id="cib-bootstrap-options", nvpairs=(pair,)))
+    return evolve(cib, configuration=evolve(cib.configuration, crm_config=tuple(sets)))
 
 
 def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,

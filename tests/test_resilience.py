@@ -151,3 +151,34 @@ def test_report_links_every_cell(tmp_path):
     assert 'class="rs-heat"' in page
     assert 'href="#w0"' in page and 'id="w0"' in page
     assert "license-server" in page
+
+
+OVERCOMMIT_CRM = """\
+node 1: nodeA \\
+\tutilization memory=12
+node 2: nodeB \\
+\tutilization memory=10
+node 3: nodeC \\
+\tutilization memory=10
+primitive fence stonith:fence_dummy
+primitive r1 ocf:heartbeat:Dummy utilization memory=6
+primitive r2 ocf:heartbeat:Dummy utilization memory=6
+primitive r3 ocf:heartbeat:Dummy utilization memory=5
+location r1-on-a r1 100: nodeA
+location r2-on-b r2 100: nodeB
+location r3-on-c r3 100: nodeC
+location r3-then-b r3 50: nodeB
+location r3-then-a r3 10: nodeA
+property cib-bootstrap-options: stonith-enabled=true
+"""
+
+
+def test_optimal_says_where_a_better_placement_fits(write):
+    path = write("overcommit.crm", OVERCOMMIT_CRM)
+    doc = resilience_json(path, "--optimal", "--what-ifs", "node-failure")
+    fail_c = next(w for w in doc["what_ifs"] if w["label"] == "fail nodeC")
+    assert fail_c["overcommit"] == [{"node": "nodeB", "dimension": "memory", "demand": 11,
+                                     "capacity": 10}]
+    assert any("stays within every node's capacity" in line for line in fail_c["optimal"])
+    assert any("r3 on nodeA instead of nodeB" in line for line in fail_c["optimal"])
+    assert doc["summary"]["n_plus_1_safe"] is False
