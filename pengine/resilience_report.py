@@ -29,6 +29,10 @@ table.rs-heat { border-collapse: collapse; font-size: 0.85em; }
 .rs-moved { background: #42a5f5; } .rs-degraded { background: #ffa726; }
 .rs-promotion-lost { background: #8e24aa; } .rs-blocked { background: #6d4c41; }
 .rs-stopped { background: #c62828; }
+td.rs-overcommit { background: #c62828; } td.rs-overcommit a { padding: 0 0.4em;
+                   white-space: nowrap; font-weight: bold; }
+td.rs-fits { background: #e8f5e9; } td.rs-fits a { color: #2e7d32; }
+.rs-heat th.rs-over a { color: #c62828; font-weight: bold; }
 .rs-verdict-bad { color: #c62828; font-weight: bold; }
 .rs-verdict-good { color: #2e7d32; font-weight: bold; }
 .rs-over { color: #c62828; }
@@ -49,7 +53,7 @@ def _columns(analysis) -> list[str]:
 
 def heat_map(analysis) -> str:
     columns = _columns(analysis)
-    head = "".join(f"<th>{_e(s)}</th>" for s in columns)
+    head = "".join(f"<th>{_e(s)}</th>" for s in columns) + '<th class="rs-cap">capacity</th>'
     rows = []
     for index, outcome in enumerate(analysis.outcomes):
         states = {i.service: i for i in outcome.impacts}
@@ -67,6 +71,14 @@ def heat_map(analysis) -> str:
             cells.append(f'<td class="rs-{state}"><a href="#w{index}" title="{_e(title)}">'
                          f'{mark}</a></td>')
         over = " rs-over" if outcome.overcommit else ""
+        if outcome.overcommit:
+            text = ", ".join(f"{o.node} {o.dimension} {o.demand}>{o.capacity}"
+                             for o in outcome.overcommit)
+            cells.append(f'<td class="rs-overcommit"><a href="#w{index}" title="{_e(text)}">'
+                         f'{_e(text)}</a></td>')
+        else:
+            cells.append(f'<td class="rs-fits"><a href="#w{index}" '
+                         f'title="every node within capacity">&#10003;</a></td>')
         rows.append(f'<tr><th class="rs-whatif{over}"><a href="#w{index}">'
                     f'{_e(outcome.what_if.label)}</a></th>{"".join(cells)}</tr>')
     hidden = len(analysis.services) - len(columns)
