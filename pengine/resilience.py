@@ -34,6 +34,7 @@ from itertools import combinations
 from attrs import evolve, field, frozen
 
 from cib import model as m
+from cib.errors import PengineError
 
 #: service outcomes, most severe first; ``--fail-on`` names the first three
 STATES = ("stopped", "blocked", "promotion-lost", "degraded", "moved", "restarted", "ok")
@@ -50,6 +51,7 @@ class WhatIf:
     nodes: tuple[str, ...] = field(default=(), converter=tuple)   # the nodes it takes away
     standby: tuple[str, ...] = field(default=(), converter=tuple)  # nodes put in standby
     resource: str | None = None
+    origin: object = field(default=None, eq=False, repr=False)   # (Span, text) of an events line
 
     def command(self) -> str:
         flags = " ".join(self.flags)
@@ -241,7 +243,8 @@ def parse_events(path: str, text: str) -> list[WhatIf]:
             raise InputError("--optimal and -F are not events", Span(path, number, column),
                              text)
         nodes = tuple(args.node_fail) + tuple(args.node_down)
-        out.append(WhatIf("events", stripped, tuple(words), nodes=nodes))
+        out.append(WhatIf("events", stripped, tuple(words), nodes=nodes,
+                          origin=(Span(path, number, column), text)))
     return out
 
 
@@ -477,7 +480,14 @@ def plan(cib: m.Cib, now: datetime, base: _Run, what_if: WhatIf, *, optimal: boo
          keep_transition: bool = False) -> Outcome:
     """One what-if: the event applied, scheduled as simulate schedules it, and
     compared with the base outcome."""
-    event_cib, when = apply_what_if(cib, what_if, now)
+    try:
+        event_cib, when = apply_what_if(cib, what_if, now)
+    except PengineError as error:
+        if what_if.origin is None:
+            raise
+        from cib.errors import InputError
+        span, text = what_if.origin
+        raise InputError(error.message, span, text) from None
     run = schedule_once(event_cib, when, keep_transition=keep_transition)
     impacts = _impacts(base, run)
     fencing = tuple(e["node"] for e in run.entries if e.get("change") == "Fence")

@@ -134,6 +134,10 @@ def test_bad_events_line_is_positioned(tmp_path):
     assert result.returncode == 1
     assert f"{events}:2:3" in result.stderr and "^" in result.stderr
     assert "Traceback" not in result.stderr
+    events.write_text("-f node1\n  -i nosuch_monitor_10000@node1=1\n", encoding="utf-8")
+    result = run_pengine("resilience", "-x", SAMPLES / "webfarm-status.xml", "--events", events)
+    assert result.returncode == 1
+    assert f"{events}:2:3: error: invalid resource name" in result.stderr
 
 
 def test_usage_errors():
