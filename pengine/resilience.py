@@ -507,8 +507,7 @@ def _optimal_findings(cib: m.Cib, now: datetime, base: _Run, greedy: _Run,
     running, and within the nodes' capacities?  Capacities bind the solver
     only under a placement-strategy other than default: an overcommit is
     tried again with placement-strategy=utilization."""
-    overcommitted = bool(greedy.overcommit) if hasattr(greedy, "overcommit") else bool(
-        _overcommit(greedy))
+    overcommitted = bool(_overcommit(greedy))
     strategy = None
     if overcommitted and _option(cib, "placement-strategy") in (None, "default"):
         strategy = "utilization"
