@@ -37,6 +37,9 @@ def add_arguments(p) -> None:
     p.add_argument("--only-events", action="store_true",
                    help="plan only the --events what-ifs (as --what-ifs '')")
     p.add_argument("-t", "--set-datetime", metavar="DATETIME")
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="plan the what-ifs in N worker processes (forked: they share the "
+                        "loaded configuration)")
     p.add_argument("--output-as", choices=("text", "json"), default="text")
     p.add_argument("--report", metavar="FILE.html",
                    help="a page: heat map what-if x service, each what-if's summary and graph")
@@ -81,7 +84,7 @@ def run(args) -> int:
     cib = load_input(args)
     now, _ = effective_date(cib, args.set_datetime)
     analysis = analyse(cib, now, depth=args.depth, events=events,
-                       kinds=kinds, optimal=args.optimal,
+                       kinds=kinds, optimal=args.optimal, jobs=max(1, args.jobs),
                        keep_transitions=bool(args.report))
     sources = ([args.xml_file] if args.xml_file else []) + list(args.config)
     if args.report:

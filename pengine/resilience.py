@@ -567,8 +567,10 @@ def _with_option(cib: m.Cib, name: str, value: str) -> m.Cib:
 
 def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
             depth: int = 1, events: list[WhatIf] = (), kinds=KINDS,
-            optimal: bool = False, keep_transitions: bool = False) -> Analysis:
-    """The base run, then every what-if (standard ones unless told otherwise)."""
+            optimal: bool = False, keep_transitions: bool = False, jobs: int = 1) -> Analysis:
+    """The base run, then every what-if (standard ones unless told otherwise);
+    with ``jobs`` > 1 the what-ifs are planned by that many forked workers,
+    which share the loaded CIB and the base run with this process."""
     gc.freeze()      # the loaded CIB lives through every what-if: out of the collector's way
     try:
         found: list[WhatIf] = []
@@ -578,10 +580,9 @@ def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
         else:
             found.extend(what_ifs or ())
             collect = None
-        base = schedule_once(cib, now, keep_transition=keep_transitions, on_unpacked=collect)
+        base = schedule_once(cib, now, on_unpacked=collect)
         what_ifs = found + list(events)
-        outcomes = [plan(cib, now, base, w, optimal=optimal, keep_transition=keep_transitions)
-                    for w in what_ifs]
+        outcomes = _plan_all(cib, now, base, what_ifs, optimal, keep_transitions, jobs)
         optimal_now: list[str] = []
         if optimal:
             optimal_now = _optimal_now(cib, now)
@@ -591,6 +592,42 @@ def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
     for node, dimension, free in _headroom(base):
         headroom.append((node, dimension, base.capacity[node][dimension], free))
     return Analysis(base.services, base.nodes, base.summary, outcomes, headroom, optimal_now)
+
+
+_SHARED: tuple = ()     # what forked workers inherit: (cib, now, base, optimal, keep)
+
+
+def _plan_all(cib, now, base, what_ifs, optimal, keep, jobs) -> list[Outcome]:
+    if jobs <= 1 or len(what_ifs) < 2:
+        return [plan(cib, now, base, w, optimal=optimal, keep_transition=keep)
+                for w in what_ifs]
+    import multiprocessing
+    global _SHARED
+    _SHARED = (cib, now, base, optimal, keep)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(jobs, len(what_ifs))) as pool:
+            results = pool.map(_plan_in_worker, what_ifs, chunksize=1)
+    finally:
+        _SHARED = ()
+    outcomes = []
+    for kind, value in results:
+        if kind == "error":
+            raise value[0](*value[1], **value[2])
+        outcomes.append(value)
+    return outcomes
+
+
+def _plan_in_worker(what_if: WhatIf):
+    """One what-if in a worker; an input error comes back as data (an
+    exception's span and source would not survive pickling)."""
+    cib, now, base, optimal, keep = _SHARED
+    try:
+        return "ok", plan(cib, now, base, what_if, optimal=optimal, keep_transition=keep)
+    except PengineError as error:
+        return "error", (type(error), (error.message,),
+                         {"span": error.span, "source": error.source, "hint": error.hint,
+                          "code": error.code})
 
 
 def _optimal_now(cib: m.Cib, now: datetime) -> list[str]:

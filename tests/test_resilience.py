@@ -186,3 +186,12 @@ def test_optimal_says_where_a_better_placement_fits(write):
     assert any("stays within every node's capacity" in line for line in fail_c["optimal"])
     assert any("r3 on nodeA instead of nodeB" in line for line in fail_c["optimal"])
     assert doc["summary"]["n_plus_1_safe"] is False
+
+
+def test_jobs_give_the_same_answer(tmp_path):
+    one = run_pengine("resilience", "-x", SAMPLE, "--output-as", "json")
+    two = run_pengine("resilience", "-x", SAMPLE, "--output-as", "json", "-j", "2",
+                      "--report", tmp_path / "r.html")
+    assert one.returncode == 0 and two.returncode == 0, two.stderr
+    assert one.stdout == two.stdout
+    assert 'id="w14"' in (tmp_path / "r.html").read_text(encoding="utf-8")
