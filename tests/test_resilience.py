@@ -195,3 +195,15 @@ def test_jobs_give_the_same_answer(tmp_path):
     assert one.returncode == 0 and two.returncode == 0, two.stderr
     assert one.stdout == two.stdout
     assert 'id="w14"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_resilience_benchmark_runs(tmp_path):
+    """benchmarks/resilience.py works (it reports; nothing here is timed)."""
+    import subprocess
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "resilience.py"),
+                             "--nodes", "3", "--sizes", "20", "--json", str(out)],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    row = json.loads(out.read_text())["rows"][0]
+    assert row["what_ifs"] == 3 and row["resilience"]["rc"] == 0
