@@ -303,7 +303,8 @@ class _Run:
     instances: dict             # service -> (active, promoted) (clones and bundles)
     capacity: dict              # node -> {dimension: capacity}
     demand: dict                # node -> {dimension: demand}
-    why: dict                   # primitive -> why it does not run
+    why: dict                   # primitive -> why it does not run (or is blocked)
+    blocked: dict               # service -> its failed primitives the cluster leaves alone
     owners: dict                # service -> its primitives' ids (instances without ":N")
     services: tuple
     nodes: tuple
@@ -344,12 +345,13 @@ def _service_of(rsc) -> str:
 
 def _outcome_of(sch, summary, capacity, transition) -> _Run:
     from pengine.cluster import Role
-    from pengine.explain import _runs, _why_not
+    from pengine.explain import _runs, _unmanaged_reason, _why_not
     placed: dict = {}
     instances: dict = {}
     demand: dict = {n.name: {} for n in sch.nodes}
     why: dict = {}
     owners: dict = {}
+    blocked: dict = {}
     services = []
     for top in sch.resources:
         service = top.top(include_bundle=True)
@@ -361,6 +363,9 @@ def _outcome_of(sch, summary, capacity, transition) -> _Run:
         runs_here = set()
         owners[top.id] = frozenset(p.id.split(":")[0] for p in top.primitives())
         for prim in top.primitives():
+            if prim.blocked and prim.failed:      # failed and left as it is (on-fail=block...)
+                blocked.setdefault(top.id, []).append(prim.id)
+                why[prim.id] = (_unmanaged_reason(sch, prim),)
             if _runs(prim):
                 node = prim.assigned_node
                 role = prim.next_role if prim.next_role != Role.UNKNOWN else Role.STARTED
@@ -382,7 +387,7 @@ def _outcome_of(sch, summary, capacity, transition) -> _Run:
         rsc = sch.find_resource(entry["resource"]) if entry.get("resource") else None
         entries.append({**entry, "service": _service_of(rsc) if rsc is not None else None})
     return _Run(summary=tuple(summary.lines), entries=tuple(entries), placed=placed,
-                instances=instances, capacity=capacity, demand=demand, why=why, owners=owners,
+                instances=instances, capacity=capacity, demand=demand, why=why, blocked=blocked, owners=owners,
                 services=tuple(services), nodes=tuple(n.name for n in sch.nodes),
                 transition=transition, placement=sch.placement_report)
 
@@ -398,7 +403,9 @@ def _impacts(base: _Run, run: _Run) -> list[Impact]:
         after = run.placed.get(service, frozenset())
         entries = entries_by.get(service, [])
         details = "; ".join(_gist(e) for e in entries)
-        blocked = [e for e in entries if e.get("blocked")]
+        blocked = [e for e in entries if e.get("blocked")] + [
+            {"text": f"Blocked {p}", "resource": p, "reason": "failed, left as it is"}
+            for p in run.blocked.get(service, ())]
         owned = run.owners.get(service, frozenset())
         whys = [line for prim, lines in run.why.items() if prim.split(":")[0] in owned
                 for line in lines]

@@ -207,3 +207,21 @@ def test_resilience_benchmark_runs(tmp_path):
     assert result.returncode == 0, result.stderr
     row = json.loads(out.read_text())["rows"][0]
     assert row["what_ifs"] == 3 and row["resilience"]["rc"] == 0
+
+
+def test_a_failure_left_alone_is_blocked(write):
+    config = (SAMPLES / "fragile.crm").read_text(encoding="utf-8").replace(
+        "primitive license-server ocf:heartbeat:Dummy \\\n\top monitor interval=10s timeout=20s",
+        "primitive license-server ocf:heartbeat:Dummy \\\n"
+        "\top monitor interval=10s timeout=20s on-fail=block")
+    assert "on-fail=block" in config
+    path = write("blocked.crm", config)
+    events = write("events.txt", "-i license-server_monitor_10000@node1=1\n")
+    doc = resilience_json(path, "--events", events, "--only-events")
+    (what_if,) = doc["what_ifs"]
+    (impact,) = [s for s in what_if["services"] if s["service"] == "license-server"]
+    assert impact["state"] == "blocked"
+    assert any("on-fail=block" in line for line in impact["why"])
+    gated = run_pengine("resilience", path, "--events", events, "--only-events",
+                        "--fail-on", "blocked")
+    assert gated.returncode == 1 and "license-server blocked" in gated.stderr
