@@ -456,10 +456,15 @@ def _negative_terms(sch, prim, node, entries) -> list[str]:
     else:
         for rsc in [prim] + _ancestors(prim):
             for location in rsc.locations:
+                if location.role is not None:
+                    continue        # a role's constraint bans the role, not the node
                 for item in location.nodes:
                     where, score = (item.node, item.score) if hasattr(item, "node") else item
                     if where is node and score < 0:
                         terms.append(f"location {location.id}")
+        weight = prim.allowed.get(node.id)
+        if not terms and prim.parent is not None and weight is not None:
+            terms.append(_instance_term(prim, node, weight.score))
     expiry = fail_count_note(sch, prim, node)
     if expiry:
         terms.append(expiry)

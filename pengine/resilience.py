@@ -305,6 +305,7 @@ class _Run:
     demand: dict                # node -> {dimension: demand}
     why: dict                   # primitive -> why it does not run (or is blocked)
     blocked: dict               # service -> its failed primitives the cluster leaves alone
+    promotion: dict             # promotable service -> why each instance is (not) promoted
     owners: dict                # service -> its primitives' ids (instances without ":N")
     services: tuple
     nodes: tuple
@@ -345,13 +346,14 @@ def _service_of(rsc) -> str:
 
 def _outcome_of(sch, summary, capacity, transition) -> _Run:
     from pengine.cluster import Role
-    from pengine.explain import _runs, _unmanaged_reason, _why_not
+    from pengine.explain import _promotion_lines, _runs, _unmanaged_reason, _why_not
     placed: dict = {}
     instances: dict = {}
     demand: dict = {n.name: {} for n in sch.nodes}
     why: dict = {}
     owners: dict = {}
     blocked: dict = {}
+    promotion: dict = {}
     services = []
     for top in sch.resources:
         service = top.top(include_bundle=True)
@@ -379,6 +381,11 @@ def _outcome_of(sch, summary, capacity, transition) -> _Run:
                 why[prim.id] = tuple(_why_not(sch, prim))
         if collective:
             instances[top.id] = (active, promoted)
+            if top.promotable:
+                promotion[top.id] = tuple(
+                    f"{prim.id} on {prim.assigned_node.name}: {line.strip()}"
+                    for prim in top.primitives() if _runs(prim)
+                    for line in _promotion_lines(sch, prim, True)[1:])
             placed[top.id] = frozenset(n for _, n, _ in runs_here)
         else:
             placed[top.id] = frozenset(runs_here)
@@ -387,7 +394,8 @@ def _outcome_of(sch, summary, capacity, transition) -> _Run:
         rsc = sch.find_resource(entry["resource"]) if entry.get("resource") else None
         entries.append({**entry, "service": _service_of(rsc) if rsc is not None else None})
     return _Run(summary=tuple(summary.lines), entries=tuple(entries), placed=placed,
-                instances=instances, capacity=capacity, demand=demand, why=why, blocked=blocked, owners=owners,
+                instances=instances, capacity=capacity, demand=demand, why=why, blocked=blocked, promotion=promotion,
+                owners=owners,
                 services=tuple(services), nodes=tuple(n.name for n in sch.nodes),
                 transition=transition, placement=sch.placement_report)
 
@@ -447,6 +455,8 @@ def _impacts(base: _Run, run: _Run) -> list[Impact]:
             continue
         if state not in FAILING:
             whys = []
+        elif state == "promotion-lost":
+            whys = list(run.promotion.get(service, ())) or whys
         elif state == "blocked" and not whys:
             whys = [f"{e['text'].split()[0]} {e.get('resource')}: "
                     f"{e.get('reason') or 'blocked'}" for e in blocked]

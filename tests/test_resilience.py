@@ -225,3 +225,33 @@ def test_a_failure_left_alone_is_blocked(write):
     gated = run_pengine("resilience", path, "--events", events, "--only-events",
                         "--fail-on", "blocked")
     assert gated.returncode == 1 and "license-server blocked" in gated.stderr
+
+
+PROMOTABLE_CRM = """\
+node 1: node1
+node 2: node2
+node 3: node3
+primitive fence stonith:fence_dummy
+primitive db ocf:pacemaker:Stateful \\
+\top monitor interval=10s role=Promoted \\
+\top monitor interval=11s role=Unpromoted
+clone db-clone db \\
+\tmeta promotable=true promoted-max=1
+location db-promote-node1 db-clone role=Promoted 100: node1
+location db-no-promote-node2 db-clone role=Promoted -inf: node2
+location db-no-promote-node3 db-clone role=Promoted -inf: node3
+property cib-bootstrap-options: stonith-enabled=true
+"""
+
+
+def test_promotion_lost_and_why(write):
+    doc = resilience_json(write("promo.crm", PROMOTABLE_CRM), "--what-ifs", "node-failure")
+    by_label = {w["label"]: w for w in doc["what_ifs"]}
+    (impact,) = by_label["fail node1"]["services"][-1:]
+    assert impact["service"] == "db-clone" and impact["state"] == "promotion-lost"
+    assert any(line.endswith("its promotion score is negative (no promotion score set by the "
+                             "agent on this node, or a constraint keeps the Promoted role away).")
+               for line in impact["why"])
+    assert [s["state"] for s in by_label["fail node2"]["services"]
+            if s["service"] == "db-clone"] == ["degraded"]
+    assert doc["summary"]["n_plus_1_safe"] is False
