@@ -117,7 +117,10 @@ def _lines_for(prim, entries, spans: dict[str, str], sch=None) -> list[str]:
         state = "" if node.available() else "  (cannot run resources here)"
         lines.append(f"  {node.name:<{width}}  {score_text(weight.score)}{state}")
         reached = None
+        own = {(e.kind, e.source) for e in by_node.get(node.name, []) if e.rsc_id == prim.id}
         for entry in by_node.get(node.name, []):
+            if entry.rsc_id != prim.id and (entry.kind, entry.source) in own:
+                continue        # the collective's term, passed down to this member
             before = 0 if entry.before is None else entry.before
             if entry.after <= -INFINITY or entry.after >= INFINITY or \
                     before <= -INFINITY or before >= INFINITY:
@@ -173,8 +176,8 @@ def _instance_term(prim, node, score) -> str:
         return (f"{top.id} places at most clone-node-max={top.clone_node_max} instance(s) on "
                 f"a node: {', '.join(o.id for o in others)} took {node.name}")
     if score <= -INFINITY and prim.assigned_node is not None:
-        return (f"{top.id} placed this instance on {prim.assigned_node.name}: every other "
-                "node is closed to it")
+        return (f"closed to this instance while {top.id} placed its instances (it went to "
+                f"{prim.assigned_node.name}; per-node limits and the nodes {top.id} may use)")
     if score <= -INFINITY:
         return (f"{top.id} runs at most clone-max={top.clone_max} instances: this one is "
                 "left without a node")
