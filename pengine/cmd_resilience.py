@@ -180,6 +180,12 @@ def text_lines(analysis, sources: list[str]) -> list[str]:
         bad = [o.what_if.label for o in failures if o.failing]
         out.append(f"  N+1 safe: NO ({len(bad)} of {len(failures)} single node failures "
                    f"lose a service or overcommit a node: {', '.join(bad)})")
+    pairs = analysis.pair_failures()
+    if pairs:
+        bad = [o.what_if.label for o in pairs if o.failing]
+        out.append("  N+2 safe: " + ("yes" if analysis.n_plus_2_safe else
+                                      f"NO ({len(bad)} of {len(pairs)} pairs of node failures "
+                                      "lose a service or overcommit a node)"))
     weakest = analysis.weakest_node()
     out.append(f"  Weakest node: {weakest or 'none (no single failure touches a service)'}")
     homeless = analysis.no_second_home()
@@ -232,6 +238,7 @@ def to_json(analysis) -> dict:
         } for o in analysis.outcomes],
         "summary": {
             "n_plus_1_safe": analysis.n_plus_1_safe,
+            "n_plus_2_safe": analysis.n_plus_2_safe,
             "weakest_node": analysis.weakest_node(),
             "no_second_home": [{"service": s, "node": n} for s, n in analysis.no_second_home()],
             "headroom": [{"node": n, "dimension": d, "capacity": c, "free": f,

@@ -117,6 +117,18 @@ class Analysis:
     def n_plus_1_safe(self) -> bool:
         return not any(o.failing for o in self.node_failures())
 
+    def pair_failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.what_if.kind == "node-failure"
+                and len(o.what_if.nodes) == 2]
+
+    @property
+    def n_plus_2_safe(self) -> bool | None:
+        """Whether every pair of node failures is survived (None: --depth 1)."""
+        pairs = self.pair_failures()
+        if not pairs:
+            return None
+        return self.n_plus_1_safe and not any(o.failing for o in pairs)
+
     def weakest_node(self) -> str | None:
         """The node whose failure hurts most (failing services, then overcommits,
         then moves); None when no failure touches anything."""

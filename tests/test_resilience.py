@@ -91,6 +91,8 @@ def test_pairs_and_events_equal_simulate(tmp_path):
                           "--events", events)
     labels = [w["label"] for w in doc["what_ifs"]]
     assert "fail node1 + node2" in labels and "-d node3" in labels
+    assert doc["summary"]["n_plus_1_safe"] is True
+    assert doc["summary"]["n_plus_2_safe"] is False     # two of three nodes gone: web stops
     check_against_simulate(["-x", SAMPLES / "webfarm-status.xml"], tmp_path,
                            ["--depth", "2", "--events", events, "--only-events"])
 
