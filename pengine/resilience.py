@@ -270,7 +270,29 @@ def _injections(flags):
     return injections_from(args), args.set_datetime
 
 
-def apply_what_if(cib: m.Cib, what_if: WhatIf, now: datetime) -> tuple[m.Cib, datetime]:
+def agent_table(sch) -> dict:
+    """Every resource's (variant, class, type, provider, clone name), from one
+    unpacked state: what transitions.inject's _find_agent looks up, which the
+    what-ifs' events (status changes only) leave as they are."""
+    return {r.id: (r.variant, r.cls, r.type, r.provider, r.clone_name)
+            for r in sch.all_resources.values()}
+
+
+def _agent_finder(table: dict):
+    def find(cib, rsc_id):
+        entry = table.get(rsc_id)
+        if entry is None:
+            base = rsc_id.split(":", 1)[0]
+            entry = next((e for rid, e in table.items() if e[0] == "primitive"
+                          and (e[4] == base or rid == base)), None)
+        if entry is None or entry[0] != "primitive":
+            return None
+        return entry[1], entry[2], entry[3]
+    return find
+
+
+def apply_what_if(cib: m.Cib, what_if: WhatIf, now: datetime,
+                  agents: dict | None = None) -> tuple[m.Cib, datetime]:
     """The CIB (and time) simulate would schedule for this event."""
     from pengine.cmd_simulate import effective_date
     from pengine.dates import to_epoch
@@ -282,7 +304,8 @@ def apply_what_if(cib: m.Cib, what_if: WhatIf, now: datetime) -> tuple[m.Cib, da
         if date:
             now, _ = effective_date(cib, date)
         if injections.any():
-            _, cib = apply_injections(cib, injections, to_epoch(now))
+            finder = _agent_finder(agents) if agents is not None else None
+            _, cib = apply_injections(cib, injections, to_epoch(now), find_agent=finder)
     return cib, now
 
 
@@ -506,11 +529,11 @@ def _headroom(run: _Run) -> list[tuple[str, str, int]]:
 
 
 def plan(cib: m.Cib, now: datetime, base: _Run, what_if: WhatIf, *, optimal: bool = False,
-         keep_transition: bool = False) -> Outcome:
+         keep_transition: bool = False, agents: dict | None = None) -> Outcome:
     """One what-if: the event applied, scheduled as simulate schedules it, and
     compared with the base outcome."""
     try:
-        event_cib, when = apply_what_if(cib, what_if, now)
+        event_cib, when = apply_what_if(cib, what_if, now, agents)
     except PengineError as error:
         if what_if.origin is None:
             raise
@@ -603,15 +626,18 @@ def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
     gc.freeze()      # the loaded CIB lives through every what-if: out of the collector's way
     try:
         found: list[WhatIf] = []
-        if what_ifs is None and kinds:
-            def collect(sch):
+        agents: dict = {}
+        standard = what_ifs is None and kinds
+        found.extend(() if standard else (what_ifs or ()))
+
+        def collect(sch):
+            agents.update(agent_table(sch))
+            if standard:
                 found.extend(standard_what_ifs(sch, depth, kinds))
-        else:
-            found.extend(what_ifs or ())
-            collect = None
         base = schedule_once(cib, now, on_unpacked=collect)
         what_ifs = found + list(events)
-        outcomes = _plan_all(cib, now, base, what_ifs, optimal, keep_transitions, jobs)
+        outcomes = _plan_all(cib, now, base, what_ifs, optimal, keep_transitions, jobs,
+                             agents)
         optimal_now: list[str] = []
         if optimal:
             optimal_now = _optimal_now(cib, now)
@@ -623,16 +649,16 @@ def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
     return Analysis(base.services, base.nodes, base.summary, outcomes, headroom, optimal_now)
 
 
-_SHARED: tuple = ()     # what forked workers inherit: (cib, now, base, optimal, keep)
+_SHARED: tuple = ()     # what forked workers inherit: (cib, now, base, optimal, keep, agents)
 
 
-def _plan_all(cib, now, base, what_ifs, optimal, keep, jobs) -> list[Outcome]:
+def _plan_all(cib, now, base, what_ifs, optimal, keep, jobs, agents) -> list[Outcome]:
     if jobs <= 1 or len(what_ifs) < 2:
-        return [plan(cib, now, base, w, optimal=optimal, keep_transition=keep)
+        return [plan(cib, now, base, w, optimal=optimal, keep_transition=keep, agents=agents)
                 for w in what_ifs]
     import multiprocessing
     global _SHARED
-    _SHARED = (cib, now, base, optimal, keep)
+    _SHARED = (cib, now, base, optimal, keep, agents)
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(min(jobs, len(what_ifs))) as pool:
@@ -650,9 +676,10 @@ def _plan_all(cib, now, base, what_ifs, optimal, keep, jobs) -> list[Outcome]:
 def _plan_in_worker(what_if: WhatIf):
     """One what-if in a worker; an input error comes back as data (an
     exception's span and source would not survive pickling)."""
-    cib, now, base, optimal, keep = _SHARED
+    cib, now, base, optimal, keep, agents = _SHARED
     try:
-        return "ok", plan(cib, now, base, what_if, optimal=optimal, keep_transition=keep)
+        return "ok", plan(cib, now, base, what_if, optimal=optimal, keep_transition=keep,
+                          agents=agents)
     except PengineError as error:
         return "error", (type(error), (error.message,),
                          {"span": error.span, "source": error.source, "hint": error.hint,

@@ -126,7 +126,11 @@ def _start_failure_fatal(cib: m.Cib) -> bool:
                                                                          "y", "1")
 
 
-def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[str], m.Cib]:
+def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int,
+                     find_agent=None) -> tuple[list[str], m.Cib]:
+    """``find_agent(cib, rsc_id)``, when given, stands for _find_agent (which
+    unpacks the whole CIB): a caller that injects into many copies of one
+    configuration knows the agents already."""
     lines = ["Performing Requested Modifications:"]
     item = lines.append
     if inj.quorum is not None:
@@ -172,7 +176,7 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
     for spec in inj.op_inject:
         item(f"  * Injecting {spec} into the configuration")
         rsc_id, task, interval, node, rc = parse_op_spec(spec)
-        agent = _find_agent(cib, rsc_id)
+        agent = (find_agent or _find_agent)(cib, rsc_id)
         if agent is None:
             raise UsageError(f"invalid resource name in '{spec}': no resource {rsc_id}")
         cls, rtype, provider = agent
