@@ -138,8 +138,9 @@ def text_lines(analysis, sources: list[str]) -> list[str]:
     out = [f"Resilience of {', '.join(sources)}: {len(analysis.nodes)} nodes, "
            f"{len(analysis.services)} services, {len(analysis.outcomes)} what-ifs"]
     if analysis.base_summary:
-        out.append(f"(the cluster has a transition of its own to run: "
-                   f"{len(analysis.base_summary)} changes; what-ifs are compared with its "
+        count = len(analysis.base_summary)
+        out.append(f"(the cluster has a transition of its own to run: {count} "
+                   f"change{'s' if count != 1 else ''}; what-ifs are compared with its "
                    "outcome)")
     out.append("")
     header = ["what-if"] + [title for _, title in _COLUMNS] + ["fencing", "overcommit"]
