@@ -429,8 +429,8 @@ def _outcome_of(sch, summary, capacity, transition) -> _Run:
         rsc = sch.find_resource(entry["resource"]) if entry.get("resource") else None
         entries.append({**entry, "service": _service_of(rsc) if rsc is not None else None})
     return _Run(summary=tuple(summary.lines), entries=tuple(entries), placed=placed,
-                instances=instances, capacity=capacity, demand=demand, why=why, blocked=blocked, promotion=promotion,
-                owners=owners,
+                instances=instances, capacity=capacity, demand=demand, why=why,
+                blocked=blocked, promotion=promotion, owners=owners,
                 services=tuple(services), nodes=tuple(n.name for n in sch.nodes),
                 transition=transition, placement=sch.placement_report)
 
