@@ -11,6 +11,10 @@ Two scenarios share one configuration:
 ``fresh``
     every node has just joined: online, no resource history, so the
     scheduler probes every resource on every node and starts everything;
+``settled``
+    everything runs where it was placed, its history recorded, every node
+    online: a steady cluster with nothing to do (what ``pengine
+    resilience`` starts from);
 ``failure``
     everything has been running (each resource probed on every node,
     started where it runs, its monitor recorded), and then the last node
@@ -50,7 +54,7 @@ EXECUTION_DATE = 1700000000      # a fixed "now": outputs do not depend on the c
 UUID = "6d1f2f1c-0b8e-4f8e-9a53-0c1b2a3d4e5f"
 MONITOR_MS = 10000
 PROMOTED_MONITOR_MS = 11000
-SCENARIOS = ("fresh", "failure")
+SCENARIOS = ("fresh", "failure", "settled")
 KINDS = ("primitives", "groups", "clones")
 DEFAULT_MIX = ("primitives", "groups", "clones")
 

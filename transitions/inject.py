@@ -135,7 +135,11 @@ def _start_failure_fatal(cib: m.Cib) -> bool:
                                                                          "y", "1")
 
 
-def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[str], m.Cib]:
+def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int,
+                     find_agent=None) -> tuple[list[str], m.Cib]:
+    """``find_agent(cib, rsc_id)``, when given, stands for _find_agent (which
+    unpacks the whole CIB): a caller that injects into many copies of one
+    configuration knows the agents already."""
     lines = ["Performing Requested Modifications:"]
     item = lines.append
     before = cib    # -i looks its resources up as the cluster was unpacked before any change
@@ -184,7 +188,7 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int) -> tuple[list[
     for spec in inj.op_inject:
         item(f"  * Injecting {spec} into the configuration")
         rsc_id, task, interval, node, rc = parse_op_spec(spec)
-        agent = _find_agent(before, rsc_id)
+        agent = (find_agent or _find_agent)(before, rsc_id)
         if agent is _NO_SUCH_RESOURCE:
             # crm_simulate says so and goes on with the other injections
             print(f"Invalid resource name: {rsc_id}", file=sys.stderr)

@@ -138,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 if the transition would do any of these, comma-separated: "
                         "start, stop, restart, move, promote, demote, reload, fence, shutdown, any")
     p.add_argument("--format", choices=("text", "json"), default="text")
+
+    from pengine.cli import resilience as cmd_resilience  # noqa: E402 - its flags live with it
+    p = sub.add_parser("resilience", help="is the cluster N+1 safe? every single failure")
+    cmd_resilience.add_arguments(p)
     return parser
 
 

@@ -235,6 +235,8 @@ def has_influence(colocation: Colocation, rsc: Resource | None = None) -> bool:
 
 def node_attr(node, attr: str, rsc: Resource | None):
     """pcmk__colocation_node_attr: the attribute on the node or its host."""
+    if node.variant != "remote":    # only a guest node reads its host's attributes
+        return node.attrs.get(attr)
     target = None
     if node.is_guest and rsc is not None and rsc.is_bundled() and node.remote_rsc is not None \
             and node.remote_rsc.launcher is not None and node.remote_rsc.launcher.replica_container \
