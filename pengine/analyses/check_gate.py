@@ -58,8 +58,6 @@ def all_codes() -> dict[str, str]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-x", "--xml-file", metavar="CIB.xml",
-                   help="check this CIB (as crm_verify -x)")
     p.add_argument("-V", "--verbose", action="count", default=0,
                    help="more detail: also the notes the scheduler makes while scheduling")
     p.add_argument("--target", choices=TARGETS,
