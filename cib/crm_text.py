@@ -49,10 +49,12 @@ DEFAULT_SET_IDS = {"crm_config": "cib-bootstrap-options", "rsc_defaults": "rsc-o
 RESERVED = frozenset({"params", "meta", "utilization", "operations", "op", "op_params", "op_meta",
                       "rule", "attributes"})
 
-# The <cib> of a configuration made from crm text, as Pacemaker's tools need it
-# (cibadmin --empty's header, the schema and feature set pengine follows):
-# without validate-with crm_simulate and crm_verify refuse a CIB.
-CRM_CIB_ATTRIBUTES = (("crm_feature_set", "3.20.1"), ("validate-with", "pacemaker-3.10"),
+# The <cib> of a configuration made from crm text: the header of the empty CIB
+# that `crm configure load` fills (`cibadmin --empty` of Pacemaker 2.1.5, which
+# crmsh 4.4 runs with).  Without validate-with crm_simulate and crm_verify
+# refuse a CIB; Pacemaker 3.0.2 takes this one (upgrading it as any 3.x CIB),
+# and so does 2.1.5, which refuses a newer schema or feature set.
+CRM_CIB_ATTRIBUTES = (("crm_feature_set", "3.16.1"), ("validate-with", "pacemaker-3.9"),
                       ("epoch", "1"), ("num_updates", "0"), ("admin_epoch", "0"))
 
 _NUMERIC_SCORE = re.compile(r"[+-]?(inf(inity)?|INF(INITY)?|[0-9]+)")

@@ -8,6 +8,7 @@ crm set notation can tell apart.  So ``read_crm(write_crm(c)) == c``.
 
 from __future__ import annotations
 
+from attrs import evolve
 from hypothesis import strategies as st
 
 from pengine.cib import model as m
@@ -163,6 +164,9 @@ def constraints(draw, constraint_id: str, rsc_ids, unames) -> object:
     use_sets = draw(st.booleans())
     qualifier = "action" if kind == "order" else "role"
     sets = draw(resource_sets(rsc_ids, qualifier, draw(st.integers(1, 3)))) if use_sets else ()
+    if kind in ("colocation", "order") and sum(len(s.resources) for s in sets) == 1:
+        # crmsh refuses an order or colocation of one resource
+        sets = (evolve(sets[0], resources=sets[0].resources * 2),)
     if kind == "location":
         where = dict(resource_sets=sets) if use_sets else dict(rsc=draw(pick))
         if unames and draw(st.booleans()):

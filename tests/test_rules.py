@@ -573,12 +573,18 @@ def test_location_role(role, expected):
 
 @pytest.mark.parametrize("bad", [
     dict(role="Leader"), dict(role="Unknown"), dict(score="lots"), dict(boolean_op="xor"),
-    dict(id=None),
 ])
 def test_location_rules_pacemaker_ignores(bad):
     r = location(ON_NODE1, **{"score": "1", **bad})
     assert location_rule_spec(r) is None
     assert location_rule_score(r, ctx({"#uname": "node1"})) is None
+
+
+def test_a_rule_without_id_means_the_same():
+    """An id changes nothing (crm text may leave it out: issue 16)."""
+    with_id, without = location(ON_NODE1, score="1"), location(ON_NODE1, score="1", id=None)
+    assert location_rule_spec(without).score == location_rule_spec(with_id).score == 1
+    assert location_rule_score(without, ctx({"#uname": "node1"})) == 1
 
 
 def test_location_rule_by_id_ref():
