@@ -12,10 +12,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 import conformance as conf
-from cib import model as m
-from cib.cib_xml import read_cib, write_cib
-from cib.crm_text import CRM_CIB_ATTRIBUTES, read_crm, write_crm
-from pengine.cmd_simulate import bring_crm_cluster_up
+from pengine.cib import model as m
+from pengine.cib.cib_xml import read_cib, write_cib
+from pengine.cib.crm_text import CRM_CIB_ATTRIBUTES, read_crm, write_crm
+from pengine.transitions.simulate import bring_crm_cluster_up
 from strategies import configurations
 
 

@@ -541,11 +541,13 @@ def test_location_score_attribute():
     r = location(expr("cpu_mips", "defined"), score_attribute="cpu_mips")
     assert location_rule_score(r, ctx({"cpu_mips": "1234"})) == 1234
     assert location_rule_score(r, ctx({"cpu_mips": "99999999"})) == INFINITY
-    assert location_rule_score(r, ctx({"cpu_mips": "fast"})) == 0
+    # Pacemaker 3.0.2 leaves out a node whose value is no score, or that has
+    # none (crm_simulate, tests/differential/cases/score-attribute-*)
+    assert location_rule_score(r, ctx({"cpu_mips": "fast"})) is None
     assert location_rule_score(r, ctx({})) is None           # rule does not pass
     anywhere = location(expr("#uname", "defined"), score_attribute="cpu_mips")
-    assert location_rule_score(anywhere, ctx({"#uname": "n"})) == -INFINITY
-    assert location_rule_score(anywhere, ctx({"#uname": "n", "cpu_mips": ""})) == -INFINITY
+    assert location_rule_score(anywhere, ctx({"#uname": "n"})) is None
+    assert location_rule_score(anywhere, ctx({"#uname": "n", "cpu_mips": ""})) is None
     assert location_rule_score(anywhere, ctx({"#uname": "n"}),
                                score_attributes={"cpu_mips": "7"}) == 7
     both = location(ON_NODE1, score="5", score_attribute="cpu_mips")

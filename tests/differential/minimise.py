@@ -116,7 +116,7 @@ def minimise(run_script: Path, cib_xml: str, args: list[str], section: str | Non
     """(smaller CIB, smaller flags, the bucket key kept) of a differing step."""
     first = run_step(run_script, cib_xml, args)
     differing = [name for name in (*HEADLINE, "modifications") if not first.equal[name]]
-    if not differing or (section and first.equal[section]):
+    if (section and first.equal[section]) or (not section and not differing):
         raise ValueError("the step does not differ (there)")
     section = section or differing[0]
     key = bucket_key(first, section)

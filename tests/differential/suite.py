@@ -101,8 +101,9 @@ def _shape(line: str) -> str:
 def bucket_key(outcome: Outcome, section: str) -> str:
     if section == "exit":
         return f"exit: referee {outcome.referee.rc} pengine {outcome.pengine.rc}"
-    want = split_sections(outcome.referee.stdout)[section]
-    got = split_sections(outcome.pengine.stdout)[section]
+    source = {"actions_order": "actions", "text": "preamble"}.get(section, section)
+    want = split_sections(outcome.referee.stdout)[source]
+    got = split_sections(outcome.pengine.stdout)[source]
     if section in ("transition", "actions", "scores"):
         want, got = sorted(want), sorted(got)
     for line in difflib.unified_diff(want, got, lineterm="", n=0):

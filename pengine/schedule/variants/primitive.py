@@ -5,8 +5,9 @@ from __future__ import annotations
 from pengine.schedule import colocation as coloc
 from pengine.common import journal
 from pengine.status.actions import (demote_action, promote_action, resource_actions, set_reason,
-                                      start_action, stop_action)
+                                    start_action, stop_action)
 from pengine.schedule.assign import assign_resource, sort_nodes
+from pengine.common.names import name_key
 from pengine.status.cluster import AF, Node, NoQuorum, Rel, Resource, Role, Scheduler, op_key
 from pengine.schedule.locations import apply_location as _apply_location
 from pengine.schedule.ordering import new_ordering, order_resource_actions
@@ -352,7 +353,8 @@ def internal_constraints(sch: Scheduler, rsc: Resource) -> None:
                      op_key(rsc.id, "promote", 0), None, Rel.UNRUNNABLE_FIRST_BLOCKS)
     new_ordering(sch, rsc, op_key(rsc.id, "lrm_delete", 0), None, rsc,
                  op_key(rsc.id, "monitor", 0), None, Rel.IF_ON_SAME_NODE | Rel.THEN_CANCELS_FIRST)
-    allowed = sorted(rsc.allowed.values(), key=lambda w: w.node.name) \
+    # allowed_nodes_as_list: sorted by pe__cmp_node_name, which is natural (node9 < node10)
+    allowed = sorted(rsc.allowed.values(), key=lambda w: name_key(w.node.name)) \
         if (check_unfencing or check_utilization or rsc.launcher is not None) else []
     if check_unfencing:
         from pengine.schedule.unfencing import order_restart_vs_unfence
