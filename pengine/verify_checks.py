@@ -132,7 +132,6 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
     positions = _Positions(cib, filename)
     out: list[Diagnostic] = []
     config = cib.configuration
-    schema_on = (cib.get("validate-with") or "").strip().lower() != "none"
 
     def report(severity, code, message, span, hint=""):
         out.append(Diagnostic(severity, message, span or Span(filename), code, hint))
@@ -245,7 +244,6 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
 
     # -- what the scheduler meets while scheduling
     out.extend(_scheduled(cib, positions, filename, {d.message for d in out}))
-    del schema_on
     return out
 
 
@@ -350,7 +348,11 @@ def _scheduled(cib: m.Cib, positions: _Positions, filename: str,
     with collecting() as problems:
         try:
             sch = schedule(cib, now)
-        except Exception:  # noqa: BLE001 - the checks above stand without the run
+        except Exception as error:  # noqa: BLE001 - the checks above stand without the run
+            out.append(Diagnostic(WARNING, "the scheduler stopped before it finished, so its "
+                                  f"own findings are missing ({type(error).__name__}: {error})",
+                                  Span(filename), "PE211", "this is a bug in pengine: please "
+                                  "report it with the file"))
             return out
     seen: set[tuple[str, str]] = set()
     for problem in problems:
