@@ -223,6 +223,17 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
                    "constraint itself (with a score)")
 
     # -- resource meta-attributes the scheduler rejects
+    requires_pairs = [(pair, None) for pair in _pairs(config.rsc_defaults)]
+    for rsc in m.walk_resources(config.resources):
+        requires_pairs += [(pair, rsc) for pair in _pairs(getattr(rsc, "meta", ()))]
+    for pair, rsc in requires_pairs:
+        if pair.name == "requires" and pair.value is not None \
+                and pair.value.strip().lower() not in ("nothing", "quorum", "fencing",
+                                                       "unfencing", "#default"):
+            owner = rsc.id if rsc is not None else "resource defaults"
+            report(ERROR, "PE204", f"Resetting 'requires' for {owner} to the default because "
+                   f"'{pair.value}' is not valid", pair.span or (rsc.span if rsc else None),
+                   "requires is nothing, quorum, fencing or unfencing")
     for rsc in m.walk_resources(config.resources):
         if isinstance(rsc, m.Template):
             continue

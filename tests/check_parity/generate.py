@@ -501,6 +501,12 @@ def cases() -> dict[str, str]:
         '<meta_attributes id-ref="nosuch"/></primitive>'))
     c["schema-acl-unknown-role"] = cib(extra=(
         '<acls><acl_target id="alice"><role id="nosuch"/></acl_target></acls>'))
+    c["sched-bad-requires"] = cib(resources=(
+        '<primitive id="p" class="ocf" provider="pacemaker" type="Dummy">'
+        '<meta_attributes id="p-m"><nvpair id="p-m-r" name="requires" value="always"/>'
+        '</meta_attributes></primitive>'))
+    c["sched-bad-requires-defaults"] = cib(rsc_defaults=(
+        '<nvpair id="rd-r" name="requires" value="everything"/>'))
     c["subtle-migration-threshold"] = cib(rsc_defaults=(
         '<nvpair id="rd-m" name="migration-threshold" value="3"/>'))
     return c
