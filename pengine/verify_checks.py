@@ -186,7 +186,18 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
                 report(ERROR, "PE203", f"Resetting 'kind' for constraint {constraint.id} to "
                        f"'Mandatory' because '{kind}' is not valid", constraint.span,
                        "kind is Mandatory, Optional or Serialize")
+        elif isinstance(constraint, m.TicketConstraint):
+            policy = (getattr(constraint, "loss_policy", None) or "").strip().lower()
+            if policy == "fence" and not _fencing_enabled(config):
+                report(ERROR, "PE203", f"Resetting 'loss-policy' for ticket '{constraint.ticket}'"
+                       " to 'stop' because fencing is not configured", constraint.span,
+                       "enable fencing, or use loss-policy stop, demote or freeze")
         elif isinstance(constraint, m.Colocation):
+            from pengine.options import parse_bool
+            if constraint.influence is not None and parse_bool(constraint.influence) is None:
+                report(ERROR, "PE203", f"Constraint '{constraint.id}' has invalid value for "
+                       f"influence '{constraint.influence}' (using default)", constraint.span,
+                       "influence is true or false")
             rsc, with_rsc = getattr(constraint, "rsc", None), getattr(constraint, "with_rsc", None)
             if rsc and with_rsc and rsc in templates | tags and with_rsc in templates | tags:
                 report(ERROR, "PE203", f"Ignoring constraint '{constraint.id}' because two "
@@ -221,6 +232,22 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
                    "when Pacemaker 3.0 upgrades the CIB, and that rule is ignored",
                    lifetime.span(filename), "write the date condition as a rule of the "
                    "constraint itself (with a score)")
+
+    # -- promotable clones need agents that can promote
+    from cib.validate import _promotable as promotable_clone
+    for top in m.walk_resources(config.resources):
+        if isinstance(top, m.Clone) and promotable_clone(top):
+            for member in m.walk_resources(m.child_resources(top)):
+                if isinstance(member, m.Primitive):
+                    cls = member.cls
+                    if cls is None and member.template:
+                        template = config.resources_by_id.get(member.template)
+                        cls = getattr(template, "cls", None)
+                    if cls is not None and cls.lower() != "ocf":
+                        report(ERROR, "PE204", f"Resource {member.id} is of type {cls} and "
+                               "therefore cannot be used as a promotable clone resource",
+                               member.span, f"Pacemaker ignores the clone '{top.id}': only "
+                               "ocf agents can promote")
 
     # -- resource meta-attributes the scheduler rejects
     requires_pairs = [(pair, None) for pair in _pairs(config.rsc_defaults)]
@@ -271,6 +298,15 @@ def _promotable(rsc, config: m.Configuration) -> bool:
             return True
         node = parents.get(node.id)
     return False
+
+
+def _fencing_enabled(config: m.Configuration) -> bool:
+    from pengine.options import parse_bool
+    for name in ("fencing-enabled", "stonith-enabled"):
+        for pair in _pairs(config.crm_config):
+            if pair.name == name and pair.value is not None:
+                return parse_bool(pair.value) is not False
+    return True
 
 
 def _fencing_without_device(config: m.Configuration):
