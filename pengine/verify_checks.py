@@ -419,7 +419,8 @@ def _scheduled(cib: m.Cib, positions: _Positions, filename: str,
                                   "and recovers it (multiple-active)", positions.of(rsc.id),
                                   "PE213", "the status shows it running more than once: check "
                                   "that the agent's monitor tells the truth on every node"))
-    for message in dict.fromkeys(sch.warnings):
+    logged = {problem.message for problem in problems}
+    for message in dict.fromkeys(m for m in sch.warnings if m not in logged):
         ident = re.search(r"'([^']+)'|\b(?:for|Resource) (\S+)", message)
         object_id = (ident.group(1) or ident.group(2)) if ident else None
         out.append(Diagnostic(WARNING, message, positions.of(object_id), "PE211"))

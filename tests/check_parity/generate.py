@@ -539,6 +539,13 @@ def cases() -> dict[str, str]:
     c["sched-onfail-fence-stop-fencing-off"] = cib(fence=False, resources=(
         '<primitive id="p" class="ocf" provider="pacemaker" type="Dummy"><operations>'
         '<op id="p-m" name="stop" interval="0" on-fail="fence"/></operations></primitive>'))
+    c["sched-anonymous-clone-node-max"] = cib(resources=(
+        '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="clone-node-max" '
+        f'value="2"/></meta_attributes>{dummy("a")}</clone>'))
+    c["valid-unique-clone-node-max"] = cib(resources=(
+        '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="clone-node-max" '
+        'value="2"/><nvpair id="cm2" name="globally-unique" value="true"/></meta_attributes>'
+        f'{dummy("a")}</clone>'))
     c["subtle-migration-threshold"] = cib(rsc_defaults=(
         '<nvpair id="rd-m" name="migration-threshold" value="3"/>'))
     return c
