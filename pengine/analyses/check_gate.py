@@ -177,7 +177,7 @@ def gate_diagnostics(cib, path: str, root, target: str | None, found: list[Diagn
         for diagnostic in scheduler_diagnostics(cib, path, root):
             if (diagnostic.span.line if diagnostic.span else 0, diagnostic.message) not in known:
                 out.append(diagnostic)
-    option_lines = {d.span.line for d in out if d.code == "PE202" and d.span}
+    option_lines = {d.span.line for d in out if d.code in ("PE202", "PE204") and d.span}
     if option_lines:
         # the scheduler's verdict on a cluster option replaces the value check's
         found[:] = [d for d in found if not (d.code in ("PE010", "PE014", "PE015", "PE016",

@@ -132,7 +132,6 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
     positions = _Positions(cib, filename)
     out: list[Diagnostic] = []
     config = cib.configuration
-    schema_on = (cib.get("validate-with") or "").strip().lower() != "none"
 
     def report(severity, code, message, span, hint=""):
         out.append(Diagnostic(severity, message, span or Span(filename), code, hint))
@@ -187,7 +186,18 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
                 report(ERROR, "PE203", f"Resetting 'kind' for constraint {constraint.id} to "
                        f"'Mandatory' because '{kind}' is not valid", constraint.span,
                        "kind is Mandatory, Optional or Serialize")
+        elif isinstance(constraint, m.TicketConstraint):
+            policy = (getattr(constraint, "loss_policy", None) or "").strip().lower()
+            if policy == "fence" and not _fencing_enabled(config):
+                report(ERROR, "PE203", f"Resetting 'loss-policy' for ticket '{constraint.ticket}'"
+                       " to 'stop' because fencing is not configured", constraint.span,
+                       "enable fencing, or use loss-policy stop, demote or freeze")
         elif isinstance(constraint, m.Colocation):
+            from pengine.common.options import parse_bool
+            if constraint.influence is not None and parse_bool(constraint.influence) is None:
+                report(ERROR, "PE203", f"Constraint '{constraint.id}' has invalid value for "
+                       f"influence '{constraint.influence}' (using default)", constraint.span,
+                       "influence is true or false")
             rsc, with_rsc = getattr(constraint, "rsc", None), getattr(constraint, "with_rsc", None)
             if rsc and with_rsc and rsc in templates | tags and with_rsc in templates | tags:
                 report(ERROR, "PE203", f"Ignoring constraint '{constraint.id}' because two "
@@ -223,7 +233,34 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
                    lifetime.span(filename), "write the date condition as a rule of the "
                    "constraint itself (with a score)")
 
+    # -- promotable clones need agents that can promote
+    from pengine.cib.validate import _promotable as promotable_clone
+    for top in m.walk_resources(config.resources):
+        if isinstance(top, m.Clone) and promotable_clone(top):
+            for member in m.walk_resources(m.child_resources(top)):
+                if isinstance(member, m.Primitive):
+                    cls = member.cls
+                    if cls is None and member.template:
+                        template = config.resources_by_id.get(member.template)
+                        cls = getattr(template, "cls", None)
+                    if cls is not None and cls.lower() != "ocf":
+                        report(ERROR, "PE204", f"Resource {member.id} is of type {cls} and "
+                               "therefore cannot be used as a promotable clone resource",
+                               member.span, f"Pacemaker ignores the clone '{top.id}': only "
+                               "ocf agents can promote")
+
     # -- resource meta-attributes the scheduler rejects
+    requires_pairs = [(pair, None) for pair in _pairs(config.rsc_defaults)]
+    for rsc in m.walk_resources(config.resources):
+        requires_pairs += [(pair, rsc) for pair in _pairs(getattr(rsc, "meta", ()))]
+    for pair, rsc in requires_pairs:
+        if pair.name == "requires" and pair.value is not None \
+                and pair.value.strip().lower() not in ("nothing", "quorum", "fencing",
+                                                       "unfencing", "#default"):
+            owner = rsc.id if rsc is not None else "resource defaults"
+            report(ERROR, "PE204", f"Resetting 'requires' for {owner} to the default because "
+                   f"'{pair.value}' is not valid", pair.span or (rsc.span if rsc else None),
+                   "requires is nothing, quorum, fencing or unfencing")
     for rsc in m.walk_resources(config.resources):
         if isinstance(rsc, m.Template):
             continue
@@ -245,7 +282,6 @@ def scheduler_diagnostics(cib: m.Cib, filename: str, root=None) -> list[Diagnost
 
     # -- what the scheduler meets while scheduling
     out.extend(_scheduled(cib, positions, filename, {d.message for d in out}))
-    del schema_on
     return out
 
 
@@ -262,6 +298,15 @@ def _promotable(rsc, config: m.Configuration) -> bool:
             return True
         node = parents.get(node.id)
     return False
+
+
+def _fencing_enabled(config: m.Configuration) -> bool:
+    from pengine.common.options import parse_bool
+    for name in ("fencing-enabled", "stonith-enabled"):
+        for pair in _pairs(config.crm_config):
+            if pair.name == name and pair.value is not None:
+                return parse_bool(pair.value) is not False
+    return True
 
 
 def _fencing_without_device(config: m.Configuration):
@@ -350,7 +395,11 @@ def _scheduled(cib: m.Cib, positions: _Positions, filename: str,
     with collecting() as problems:
         try:
             sch = schedule(cib, now)
-        except Exception:  # noqa: BLE001 - the checks above stand without the run
+        except Exception as error:  # noqa: BLE001 - the checks above stand without the run
+            out.append(Diagnostic(WARNING, "the scheduler stopped before it finished, so its "
+                                  f"own findings are missing ({type(error).__name__}: {error})",
+                                  Span(filename), "PE211", "this is a bug in pengine: please "
+                                  "report it with the file"))
             return out
     seen: set[tuple[str, str]] = set()
     for problem in problems:
@@ -370,7 +419,8 @@ def _scheduled(cib: m.Cib, positions: _Positions, filename: str,
                                   "and recovers it (multiple-active)", positions.of(rsc.id),
                                   "PE213", "the status shows it running more than once: check "
                                   "that the agent's monitor tells the truth on every node"))
-    for message in dict.fromkeys(sch.warnings):
+    logged = {problem.message for problem in problems}
+    for message in dict.fromkeys(m for m in sch.warnings if m not in logged):
         ident = re.search(r"'([^']+)'|\b(?:for|Resource) (\S+)", message)
         object_id = (ident.group(1) or ident.group(2)) if ident else None
         out.append(Diagnostic(WARNING, message, positions.of(object_id), "PE211"))

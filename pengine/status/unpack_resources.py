@@ -444,6 +444,7 @@ def _unpack_clone(sch: Scheduler, rsc: Resource) -> None:
     if not rsc.unique and rsc.clone_node_max > 1:
         sch.warnings.append(f"Ignoring clone-node-max of {rsc.clone_node_max} for {rsc.id} "
                             "because anonymous clones support only one instance per node")
+        config_err(sch.warnings[-1], rsc.id)
         rsc.clone_node_max = 1
     # clone_max is re-read each time: forcing a clone anonymous can lower it
     count = 0
@@ -519,3 +520,4 @@ def ban_from_all_nodes(sch: Scheduler, rsc: Resource) -> None:
 # definition, so that the import cycles between the modules resolve.
 from pengine.status.params import rule_context, unpack_sets  # noqa: E402
 from pengine.status.unpack import new_node, startup_fencing  # noqa: E402
+from pengine.common.config_log import config_err  # noqa: E402

@@ -501,6 +501,51 @@ def cases() -> dict[str, str]:
         '<meta_attributes id-ref="nosuch"/></primitive>'))
     c["schema-acl-unknown-role"] = cib(extra=(
         '<acls><acl_target id="alice"><role id="nosuch"/></acl_target></acls>'))
+    c["sched-bad-requires"] = cib(resources=(
+        '<primitive id="p" class="ocf" provider="pacemaker" type="Dummy">'
+        '<meta_attributes id="p-m"><nvpair id="p-m-r" name="requires" value="always"/>'
+        '</meta_attributes></primitive>'))
+    c["sched-bad-requires-defaults"] = cib(rsc_defaults=(
+        '<nvpair id="rd-r" name="requires" value="everything"/>'))
+    # ---- more of what the scheduler resets, or lets pass
+    c["sched-ticket-fence-without-fencing"] = cib(fence=False, constraints=(
+        '<rsc_ticket id="t1" rsc="rsc1" ticket="tk" loss-policy="fence"/>'))
+    c["subtle-ticket-demote-primitive"] = cib(constraints=(
+        '<rsc_ticket id="t1" rsc="rsc1" ticket="tk" loss-policy="demote"/>'))
+    c["sched-colocation-bad-influence"] = cib(resources=dummy("a") + dummy("b"), constraints=(
+        '<rsc_colocation id="c1" rsc="a" with-rsc="b" score="10" influence="maybe"/>'))
+    c["sched-promotable-lsb"] = cib(resources=(
+        '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="promotable" '
+        'value="true"/></meta_attributes><primitive id="l" class="lsb" type="foo"/></clone>'))
+    for task, on_fail in (("monitor", "demote"), ("start", "demote"), ("stop", "standby"),
+                          ("monitor", "restart-container")):
+        c[f"subtle-onfail-{on_fail}-{task}"] = cib(resources=(
+            f'<primitive id="p" class="ocf" provider="pacemaker" type="Dummy"><operations>'
+            f'<op id="p-m" name="{task}" interval="{"10s" if task == "monitor" else "0"}" '
+            f'on-fail="{on_fail}"/></operations></primitive>'))
+    c["subtle-clone-unique-stonith"] = cib(resources=(
+        '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="globally-unique" '
+        'value="true"/></meta_attributes><primitive id="f2" class="stonith" '
+        'type="fence_dummy"/></clone>'))
+    c["subtle-stonith-in-group"] = cib(resources=(
+        '<group id="g"><primitive id="f2" class="stonith" type="fence_dummy"/></group>'))
+    c["subtle-clone-max-zero"] = cib(resources=(
+        '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="clone-max" value="0"/>'
+        f'</meta_attributes>{dummy("a")}</clone>'))
+    c["subtle-container-meta"] = cib(resources=(
+        '<primitive id="p" class="ocf" provider="pacemaker" type="Dummy">'
+        '<meta_attributes id="pm"><nvpair id="pm1" name="container" value="rsc1"/>'
+        '</meta_attributes></primitive>'))
+    c["sched-onfail-fence-stop-fencing-off"] = cib(fence=False, resources=(
+        '<primitive id="p" class="ocf" provider="pacemaker" type="Dummy"><operations>'
+        '<op id="p-m" name="stop" interval="0" on-fail="fence"/></operations></primitive>'))
+    c["sched-anonymous-clone-node-max"] = cib(resources=(
+        '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="clone-node-max" '
+        f'value="2"/></meta_attributes>{dummy("a")}</clone>'))
+    c["valid-unique-clone-node-max"] = cib(resources=(
+        '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="clone-node-max" '
+        'value="2"/><nvpair id="cm2" name="globally-unique" value="true"/></meta_attributes>'
+        f'{dummy("a")}</clone>'))
     c["subtle-migration-threshold"] = cib(rsc_defaults=(
         '<nvpair id="rd-m" name="migration-threshold" value="3"/>'))
     return c
