@@ -229,6 +229,11 @@ def run(args) -> int:
     ignore = {code.strip().upper() for item in args.ignore for code in item.split(",")
               if code.strip()}
     reports = []
+    # crm_verify -x FILE, beside the positional files and directories
+    paths = list(args.config) + list(getattr(args, "xml_file", None) or [])
+    if not paths:
+        raise UsageError("nothing to check: give CONFIG files or directories, or -x CIB.xml")
+    args.config = paths
     for path in collect(args.config):
         report = check_file(path)
         kept = tuple(d for d in report.diagnostics if d.code not in ignore)

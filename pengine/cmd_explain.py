@@ -13,7 +13,14 @@ def run(args) -> int:
     from cib.load import load_cib
     from pengine.cmd_simulate import bring_crm_cluster_up
     from pengine.dates import to_epoch
-    cib = load_cib(list(args.config))
+    from cib.errors import UsageError
+    xml_file = getattr(args, "xml_file", None)
+    if xml_file and args.config:
+        raise UsageError("give either -x CIB.xml or crm files, not both")
+    paths = [xml_file] if xml_file else list(args.config)
+    if not paths:
+        raise UsageError(f"nothing to explain {args.resource} in: give -x CIB.xml or crm files")
+    cib = load_cib(paths)
     if cib.source is not None and not cib.status.node_states:
         cib = bring_crm_cluster_up(cib)
     now, _ = effective_date(cib, args.set_datetime)
