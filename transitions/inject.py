@@ -135,12 +135,70 @@ def _start_failure_fatal(cib: m.Cib) -> bool:
                                                                          "y", "1")
 
 
+def known_node_names(cib: m.Cib) -> list[str]:
+    """The names an event may give: configured nodes, nodes the status knows,
+    remote nodes (ocf:pacemaker:remote resources) and guest nodes."""
+    names = [node.uname for node in cib.configuration.nodes]
+    names += [state.uname for state in cib.status.node_states if state.uname]
+
+    def walk(resources):
+        for rsc in resources:
+            if isinstance(rsc, m.Primitive):
+                if (rsc.type or "") == "remote" and (rsc.provider or "") == "pacemaker":
+                    names.append(rsc.id)
+                for attr_set in rsc.meta:
+                    value = attr_set.get("remote-node")
+                    if value:
+                        names.append(value)
+            walk(getattr(rsc, "children", ()) or ())
+            for attribute in ("child", "primitive"):
+                child = getattr(rsc, attribute, None)
+                if child is not None:
+                    walk((child,))
+    walk(cib.configuration.resources)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def unknown_node_error(flag: str, name: str, known: list[str]) -> UsageError:
+    return UsageError(f"{flag} {name}: there is no node '{name}' (known nodes: "
+                      f"{', '.join(known) or 'none'})")
+
+
+def _add_node_entries(cib: m.Cib, inj: "Injections") -> m.Cib:
+    """crm_simulate -u: every node an injection names that the configuration
+    lacks gets a <node id=NAME uname=NAME> (pcmk__simulate_node_config);
+    without -u an unknown name is an error naming the known nodes (where
+    crm_simulate stops on an assertion)."""
+    known = known_node_names(cib)
+    named = [("-u", n) for n in inj.node_up] + [("-d", n) for n in inj.node_down] + \
+        [("-f", n) for n in inj.node_fail]
+    for spec in inj.op_inject:
+        try:
+            named.append(("-i", parse_op_spec(spec)[3]))
+        except UsageError:
+            pass
+    configured = {node.uname for node in cib.configuration.nodes}
+    added = []
+    for flag, name in named:
+        if inj.node_up:
+            if name not in configured:
+                configured.add(name)
+                added.append(m.Node(id=name, uname=name))
+        elif name not in known:
+            raise unknown_node_error(flag, name, known)
+    if added:
+        config = cib.configuration
+        cib = evolve(cib, configuration=evolve(config, nodes=tuple(config.nodes) + tuple(added)))
+    return cib
+
+
 def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int,
                      find_agent=None) -> tuple[list[str], m.Cib]:
     """``find_agent(cib, rsc_id)``, when given, stands for _find_agent (which
     unpacks the whole CIB): a caller that injects into many copies of one
     configuration knows the agents already."""
     lines = ["Performing Requested Modifications:"]
+    cib = _add_node_entries(cib, inj)
     item = lines.append
     before = cib    # -i looks its resources up as the cluster was unpacked before any change
     if inj.quorum is not None:

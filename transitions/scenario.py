@@ -319,9 +319,19 @@ def _delete(cib: m.Cib, object_id: str) -> m.Cib:
     return evolve(cib, configuration=evolve(config, **fields))
 
 
+_NODE_EVENTS = ("node-fail", "node-down", "standby", "online")
+
+
 def apply_event(cib: m.Cib, event: Event, epoch: int, path: str) -> m.Cib:
-    from pengine.transitions.inject import Injections, apply_injections
+    from pengine.transitions.inject import Injections, apply_injections, known_node_names
     for key, values in event.actions:
+        if key in _NODE_EVENTS:
+            known = known_node_names(cib)
+            for node in values:
+                if node not in known:
+                    raise _error(path, f"{key} = \"{node}\": there is no node '{node}' "
+                                       f"(known nodes: {', '.join(known) or 'none'})",
+                                 event.line)
         if key == "note":
             continue
         if key == "configure":

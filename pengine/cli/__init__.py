@@ -27,69 +27,118 @@ class _Parser(argparse.ArgumentParser):
 def _event_flags(p: argparse.ArgumentParser) -> None:
     """crm_simulate's event-injection flags, shared by several subcommands."""
     g = p.add_argument_group("events (as crm_simulate)")
-    g.add_argument("-u", "--node-up", action="append", default=[], metavar="NODE")
-    g.add_argument("-d", "--node-down", action="append", default=[], metavar="NODE")
-    g.add_argument("-f", "--node-fail", action="append", default=[], metavar="NODE")
+    g.add_argument("-u", "--node-up", action="append", default=[], metavar="NODE",
+                   help="bring a node online (a node the configuration lacks is added, "
+                        "as crm_simulate does)")
+    g.add_argument("-d", "--node-down", action="append", default=[], metavar="NODE",
+                   help="take a node offline cleanly")
+    g.add_argument("-f", "--node-fail", action="append", default=[], metavar="NODE",
+                   help="fail a node (it is fenced)")
     g.add_argument("-i", "--op-inject", action="append", default=[], metavar="OPSPEC",
                    help="${resource}_${task}_${interval_ms}@${node}=${rc}")
     g.add_argument("-F", "--op-fail", action="append", default=[], metavar="OPSPEC",
                    help="fail this action when the transition runs")
-    g.add_argument("-t", "--set-datetime", metavar="DATETIME")
-    g.add_argument("-q", "--quorum", metavar="0|1")
-    g.add_argument("-w", "--watchdog", metavar="0|1")
-    g.add_argument("-g", "--ticket-grant", action="append", default=[], metavar="TICKET")
-    g.add_argument("-r", "--ticket-revoke", action="append", default=[], metavar="TICKET")
-    g.add_argument("-b", "--ticket-standby", action="append", default=[], metavar="TICKET")
-    g.add_argument("-e", "--ticket-activate", action="append", default=[], metavar="TICKET")
+    g.add_argument("-t", "--set-datetime", metavar="DATETIME",
+                   help="the cluster's date and time (ISO 8601); default: the input's "
+                        "execution-date, else now")
+    g.add_argument("-q", "--quorum", metavar="0|1",
+                   help="set have-quorum (as crm_simulate: only together with another "
+                        "injection, -w for instance)")
+    g.add_argument("-w", "--watchdog", metavar="0|1",
+                   help="set have-watchdog (the cluster has an active watchdog device)")
+    g.add_argument("-g", "--ticket-grant", action="append", default=[], metavar="TICKET",
+                   help="grant a ticket")
+    g.add_argument("-r", "--ticket-revoke", action="append", default=[], metavar="TICKET",
+                   help="revoke a ticket")
+    g.add_argument("-b", "--ticket-standby", action="append", default=[], metavar="TICKET",
+                   help="make a ticket standby")
+    g.add_argument("-e", "--ticket-activate", action="append", default=[], metavar="TICKET",
+                   help="activate a standby ticket")
     g.add_argument("--optimal", action="store_true",
                    help="place resources by global optimisation instead of Pacemaker's greedy order")
+
+
+def version_text() -> str:
+    try:
+        from importlib.metadata import version
+        mine = version("pengine")
+    except Exception:  # noqa: BLE001 - a checkout that is not installed
+        mine = "(not installed)"
+    return f"pengine {mine} (schedules as Pacemaker 3.0.2)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     from pengine.cli.inputs import add_input_flags
     parser = _Parser(prog="pengine", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("simulate", help="what the cluster would do (crm_simulate)")
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
     add_input_flags(p)
+    p.add_argument("--version", action="version", version=version_text(),
+                   help="print the version and exit")
+    p.add_argument("-V", "--verbose", action="count", default=0,
+                   help="more detail on stderr (timings of the phases); repeat for more")
+    p.add_argument("-Q", "--quiet", action="store_true",
+                   help="only essential output, as crm_simulate -Q: the score and "
+                        "utilization lines asked for, files, the exit code")
+    p.add_argument("-P", "--profile", metavar="DIR",
+                   help="schedule every *.xml file of DIR and print how long each took "
+                        "(crm_simulate -P)")
+    p.add_argument("-N", "--repeat", type=int, default=1, metavar="N",
+                   help="with --profile: schedule each file N times")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("-R", "--run", action="store_true", help="compute the transition")
     mode.add_argument("-S", "--simulate", action="store_true", help="compute and simulate it")
-    p.add_argument("-s", "--show-scores", action="store_true")
-    p.add_argument("-U", "--show-utilization", action="store_true")
-    p.add_argument("-c", "--show-failcounts", action="store_true")
-    p.add_argument("-A", "--show-attrs", action="store_true")
-    p.add_argument("-D", "--save-dotfile", metavar="FILE.dot")
-    p.add_argument("-G", "--save-graph", metavar="FILE.xml")
+    p.add_argument("-s", "--show-scores", action="store_true", help="show allocation scores")
+    p.add_argument("-U", "--show-utilization", action="store_true",
+                   help="show utilization information")
+    p.add_argument("-c", "--show-failcounts", action="store_true",
+                   help="show resource fail counts")
+    p.add_argument("-A", "--show-attrs", action="store_true", help="show node attributes")
+    p.add_argument("-D", "--save-dotfile", metavar="FILE.dot",
+                   help="save the transition graph (DOT, as crm_simulate)")
+    p.add_argument("-G", "--save-graph", metavar="FILE.xml",
+                   help="save the transition graph (XML, as crm_simulate)")
     p.add_argument("-I", "--save-input", metavar="FILE.xml",
                    help="save the input CIB, after any injections")
     p.add_argument("-O", "--save-output", metavar="FILE.xml",
                    help="save the resulting CIB (after the transition, with -S)")
-    p.add_argument("--output-as", choices=("text", "json"), default="text")
+    p.add_argument("--output-as", choices=("text", "json", "xml"), default="text",
+                   help="text (crm_simulate's), json (pengine-simulate/1) or xml "
+                        "(crm_simulate 3.0.2's --output-as xml)")
     p.add_argument("--batch", metavar="DIR",
                    help="simulate every *.xml and *.crm file in DIR in one process, with the "
                         "same flags; prints one summary line per case")
     p.add_argument("--batch-output", metavar="OUTDIR",
                    help="with --batch: write each case's output to OUTDIR/NAME.out "
                         "(and its errors to NAME.err)")
-    p.add_argument("--report", metavar="FILE.html")
+    p.add_argument("--report", metavar="FILE.html",
+                   help="also write the transition as one self-contained HTML page")
     from pengine.cib.target_version import add_target_argument
     add_target_argument(p)
     _event_flags(p)
 
     p = sub.add_parser("check", help="validate configurations (crm_verify)")
-    p.add_argument("config", nargs="*", metavar="CONFIG")
+    p.add_argument("config", nargs="*", metavar="CONFIG",
+                   help="crm or CIB XML files, or directories of them")
     from pengine.analyses.check_gate import add_arguments as _check_gate_arguments
     _check_gate_arguments(p)
     add_input_flags(p)
-    p.add_argument("--format", choices=("text", "json", "junit", "sarif"), default="text")
+    p.add_argument("--version", action="version", version=version_text(),
+                   help="print the version and exit")
+    p.add_argument("--format", choices=("text", "json", "junit", "sarif"), default="text",
+                   help="text (compiler-style), json, junit or sarif")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
-    p.add_argument("--ignore", action="append", default=[], metavar="CODE")
+    p.add_argument("--ignore", action="append", default=[], metavar="CODE",
+                   help="drop this diagnostic code (PE020...); may be repeated")
 
     p = sub.add_parser("show", help="convert or pretty-print a configuration")
-    p.add_argument("config", metavar="CONFIG")
-    p.add_argument("--as", dest="as_", choices=("crm", "xml", "pcs"), default="crm")
+    p.add_argument("config", metavar="CONFIG", help="a crm, pcs or CIB XML file")
+    p.add_argument("--as", dest="as_", choices=("crm", "xml", "pcs"), default="crm",
+                   help="print as crm shell text (default), CIB XML or pcs commands")
     add_target_argument(p)
 
     from pengine.cli import run as cmd_run, status as cmd_status  # noqa: E402 - their flags live with them
@@ -115,14 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
     _event_flags(p)
 
     p = sub.add_parser("explain", help="why a resource runs where it does, or not")
-    p.add_argument("resource")
-    p.add_argument("config", nargs="*", metavar="CONFIG")
+    p.add_argument("resource", help="the resource to explain")
+    p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
     add_input_flags(p)
     _event_flags(p)
 
     p = sub.add_parser("scenario", help="events over time")
-    p.add_argument("scenario", metavar="SCENARIO.toml")
-    p.add_argument("--report", metavar="FILE.html")
+    p.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario (TOML)")
+    p.add_argument("--report", metavar="FILE.html",
+                   help="also write the timeline as one self-contained HTML page")
 
     from pengine.cli import history as cmd_history  # noqa: E402 - its flags live with it
     p = sub.add_parser("history", help="replay a real cluster's scheduler inputs "
@@ -137,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on", default="", metavar="KINDS",
                    help="exit 1 if the transition would do any of these, comma-separated: "
                         "start, stop, restart, move, promote, demote, reload, fence, shutdown, any")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default) or one JSON document")
 
     from pengine.cli import resilience as cmd_resilience  # noqa: E402 - its flags live with it
     p = sub.add_parser("resilience", help="is the cluster N+1 safe? every single failure")

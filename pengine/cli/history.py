@@ -25,7 +25,8 @@ def add_arguments(p) -> None:
     p.add_argument("--to", metavar="N|DATE", help="stop after this input number or date")
     p.add_argument("--resource", metavar="RESOURCE",
                    help="only the inputs that concern RESOURCE, and only its lines")
-    p.add_argument("--output-as", choices=("text", "json"), default="text")
+    p.add_argument("--output-as", choices=("text", "json"), default="text",
+                   help="text as the inputs are read (default), or one JSON document")
     p.add_argument("--report", metavar="FILE.html",
                    help="also write the timeline as one self-contained HTML page")
     p.add_argument("--no-progress", action="store_true",

@@ -24,6 +24,8 @@ from pengine.transitions.inject import Injections, apply_injections
 def run(args) -> int:
     if getattr(args, "batch", None):
         return run_batch(args)
+    if getattr(args, "profile", None):
+        return run_profile(args)
     from pengine.cli.output_files import check_output_paths, write_all
     check_output_paths([(flag, getattr(args, name, None)) for name, flag in _BATCH_FILE_FLAGS])
     cib = load_input(args)
@@ -143,6 +145,54 @@ def _run_case(args, InputError, PengineError) -> tuple[str, str, str, int]:
     return text, err.getvalue(), outcome, rc
 
 
+# --------------------------------------------------------------- profile --
+
+def run_profile(args) -> int:
+    """``-P DIR [-N N]``: schedule every ``*.xml`` of DIR (name order) N times
+    and print the time each file took, as crm_simulate --profile does."""
+    from pengine.cib.load import load_cib
+    from pengine.schedule.driver import PHASES
+    from pengine.status.unpack import unpack
+    from pengine.transitions.graph import create_graph
+    directory = args.profile
+    try:
+        names = sorted(n for n in os.listdir(directory)
+                       if n.endswith(".xml") and not n.startswith("."))
+    except OSError as error:
+        raise UsageError(f"cannot read {directory}: {error.strerror or error}") from None
+    repeat = max(1, args.repeat or 1)
+    timings = []
+    for name in names:
+        path = os.path.join(directory, name)
+        cib = load_cib([path])
+        now, _ = effective_date(cib, args.set_datetime)
+        started = time.process_time()
+        for _ in range(repeat):
+            sch = unpack(cib, now)
+            for phase in PHASES:
+                phase(sch)
+            create_graph(sch)
+        timings.append((path, time.process_time() - started))
+    if getattr(args, "output_as", "text") == "xml":
+        from pengine.transitions.simulate_xml import profile_xml
+        sys.stdout.write(profile_xml(timings, _request(args)))
+    elif getattr(args, "output_as", "text") == "json":
+        import json
+        sys.stdout.write(json.dumps({"format": "pengine-profile/1", "repeat": repeat,
+                                     "timings": [{"file": p, "seconds": round(t, 6)}
+                                                 for p, t in timings]}, indent=2) + "\n")
+    else:
+        sys.stdout.write("Timings:\n" + "".join(f"  * Testing {path} ... {secs:.2f} secs\n"
+                                                for path, secs in timings))
+    return 0
+
+
+def _request(args) -> str:
+    """The command line, as crm_simulate's XML ``request`` attribute shows it."""
+    return " ".join(["pengine"] + sys.argv[1:]) if getattr(args, "whole_process", False) \
+        else "pengine simulate"
+
+
 # ----------------------------------------------------------------- input --
 
 def load_input(args) -> m.Cib:
@@ -188,13 +238,8 @@ def injections_from(args) -> Injections:
     from pengine.transitions.inject import parse_op_spec
     for spec in getattr(args, "op_fail", None) or ():
         parse_op_spec(spec)         # -F garbage is a usage error, not silently ignored
+    # crm_simulate writes -q's text into have-quorum as given (and prints it so)
     quorum = args.quorum
-    if quorum is not None:
-        quorum = quorum.strip()
-        if quorum.lower() in ("true", "yes", "on", "y"):
-            quorum = "1"
-        elif quorum.lower() in ("false", "no", "off", "n"):
-            quorum = "0"
     return Injections(quorum=quorum, watchdog=args.watchdog, node_up=args.node_up,
                       node_down=args.node_down, node_fail=args.node_fail,
                       ticket_grant=args.ticket_grant, ticket_revoke=args.ticket_revoke,
@@ -252,6 +297,8 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         out.append(date_line)
         doc["execution_date"] = date_line.split(": ", 1)[1]
     sch = unpack(cib, now)
+    quiet_lines: list[str] = []
+    xml_parts: dict = {"current": sch}
     _settle()
     doc["notices"] = preamble_lines(sch)
     out += doc["notices"]
@@ -266,6 +313,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         out += lines
         if date_line:
             out.append(date_line)   # the effective date is set (and said) again
+        xml_parts["modifications"] = lines
         doc["modifications"] = [line.strip()[2:] for line in lines
                                 if line.strip().startswith("* ")]
         sch = unpack(cib, now)
@@ -283,7 +331,22 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     def finish(rc: int = 0):
         if getattr(args, "output_as", "text") == "json":
             return jo.dumps(doc), files, rc
+        if getattr(args, "output_as", "text") == "xml":
+            from pengine.transitions.simulate_xml import simulate_xml
+            return simulate_xml(xml_parts, _request(args), rc), files, rc
+        if getattr(args, "quiet", False):
+            # crm_simulate -Q: only the score and utilization lines, bare
+            return _text(quiet_lines), files, rc
         return _text(out), files, rc
+
+    verbose = getattr(args, "verbose", 0)
+    clock = [time.perf_counter()]
+
+    def note(what: str) -> None:
+        if verbose:
+            now_s = time.perf_counter()
+            print(f"pengine: {what} in {now_s - clock[0]:.3f} s", file=sys.stderr)
+            clock[0] = now_s
 
     process = (args.run or args.simulate or args.show_scores or args.show_utilization
                or args.save_graph or args.save_dotfile)
@@ -294,15 +357,22 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     sch.optimal = getattr(args, "optimal", False)
     sch.record_scores = bool(args.show_scores)
     sch.record_utilization = bool(args.show_utilization)
+    note("read and unpacked the input")
     for phase in PHASES:
         phase(sch)
         _settle()
+        if verbose > 1:
+            note(f"phase {phase.__name__}")
     from pengine.transitions.graph import create_graph
     transition = create_graph(sch)
     _settle()
+    note("scheduled the transition")
+    xml_parts["scheduled"] = sch
     if args.show_scores or args.show_utilization:
         out.append("")
         out += score_lines(sch, args)
+        quiet_lines += list(sch.score_log)
+        xml_parts["scores"] = list(sch.score_log)
     if args.show_scores:
         doc["scores"] = jo.scores(sch.score_log)
     if args.save_graph:
@@ -321,6 +391,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     if process:     # --report alone writes its file and prints what it would without
         out += ["", "Transition Summary:"] + summary.lines
         doc["transition_summary"] = jo.summary_items(summary.entries)
+        xml_parts["summary"] = summary.entries
     node_order = [node.name for node in sch.nodes]
     if not args.simulate and not report:
         _save_output(args, cib, files)
@@ -357,6 +428,8 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         return finish()
     out += ["", "Executing Cluster Transition:"]
     out += lines
+    xml_parts["executed"] = fired
+    note("carried the transition out")
     doc["executed_actions"] = jo.executed_actions(fired, lines)
     doc["transition_complete"] = bool(complete)
     rc = 0
@@ -368,6 +441,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     if date_line:
         out.append(date_line)
     revised = unpack(new_cib, now)
+    xml_parts["revised"] = revised
     revised_lines = status_lines(revised, args, "Revised Cluster Status", show_pending=False)
     out += [""] + revised_lines
     doc["revised_status"] = jo.status(revised, revised_lines[1:])
