@@ -398,7 +398,7 @@ _NODE_EVENTS = {("offline", "online"): "joined", ("online", "offline"): "left",
 def changes_between(before: Snapshot | None, after: Snapshot, old_name: str,
                     new_name: str) -> tuple[list[dict], list[str]]:
     """(events, configuration diff lines) from one input to the next."""
-    from pengine.cli.diff import config_delta
+    from pengine.cib.crm_delta import config_delta
     events: list[dict] = []
     if before is None:
         return events, []

@@ -228,7 +228,7 @@ def parse_events(path: str, text: str) -> list[WhatIf]:
     import shlex
     from pengine.cib.errors import InputError
     from pengine.cib.span import Span
-    from pengine.cli import _event_flags
+    from pengine.transitions.events import add_event_flags as _event_flags
 
     class _Raise(argparse.ArgumentParser):
         def error(self, message):
@@ -262,8 +262,8 @@ def parse_events(path: str, text: str) -> list[WhatIf]:
 
 def _injections(flags):
     import argparse
-    from pengine.cli import _event_flags
-    from pengine.cli.simulate import injections_from
+    from pengine.transitions.events import add_event_flags as _event_flags
+    from pengine.transitions.events import injections_from
     parser = argparse.ArgumentParser(add_help=False)
     _event_flags(parser)
     args = parser.parse_args(list(flags))
@@ -294,7 +294,7 @@ def _agent_finder(table: dict):
 def apply_what_if(cib: m.Cib, what_if: WhatIf, now: datetime,
                   agents: dict | None = None) -> tuple[m.Cib, datetime]:
     """The CIB (and time) simulate would schedule for this event."""
-    from pengine.cli.simulate import effective_date
+    from pengine.transitions.events import effective_date
     from pengine.common.dates import to_epoch
     from pengine.transitions.inject import apply_injections
     if what_if.standby:
@@ -694,3 +694,16 @@ def _optimal_now(cib: m.Cib, now: datetime) -> list[str]:
         return []
     return [f"{c.rsc_id}: {c.greedy or 'stopped'} -> {c.optimal or 'stopped'}"
             for c in report.changes]
+
+
+def worst_headroom(analysis) -> dict:
+    """Per (node, dimension): the least free capacity any node failure leaves, and which."""
+    worst: dict = {}
+    for outcome in analysis.node_failures():
+        for node, dimension, free in outcome.headroom:
+            if node in outcome.what_if.nodes:
+                continue
+            key = (node, dimension)
+            if key not in worst or free < worst[key][0]:
+                worst[key] = (free, outcome.what_if.label)
+    return worst

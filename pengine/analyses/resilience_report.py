@@ -93,7 +93,7 @@ def heat_map(analysis) -> str:
 
 
 def _verdict(analysis) -> str:
-    from pengine.cli.resilience import _worst_headroom
+    from pengine.analyses.resilience import worst_headroom
     failures = analysis.node_failures()
     if analysis.n_plus_1_safe:
         verdict = (f'<p class="rs-verdict-good">N+1 safe: every one of {len(failures)} single '
@@ -111,7 +111,7 @@ def _verdict(analysis) -> str:
                      + _e("; ".join(analysis.optimal_now)) + "</dd>")
     parts = [verdict, f'<dl class="pg-facts">{"".join(facts)}</dl>']
     if analysis.headroom:
-        worst = _worst_headroom(analysis)
+        worst = worst_headroom(analysis)
         rows = []
         for node, dimension, capacity, free in analysis.headroom:
             low = worst.get((node, dimension))

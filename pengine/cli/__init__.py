@@ -24,40 +24,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _event_flags(p: argparse.ArgumentParser) -> None:
-    """crm_simulate's event-injection flags, shared by several subcommands."""
-    g = p.add_argument_group("events (as crm_simulate)")
-    g.add_argument("-u", "--node-up", action="append", default=[], metavar="NODE",
-                   help="bring a node online (a node the configuration lacks is added, "
-                        "as crm_simulate does)")
-    g.add_argument("-d", "--node-down", action="append", default=[], metavar="NODE",
-                   help="take a node offline cleanly")
-    g.add_argument("-f", "--node-fail", action="append", default=[], metavar="NODE",
-                   help="fail a node (it is fenced)")
-    g.add_argument("-i", "--op-inject", action="append", default=[], metavar="OPSPEC",
-                   help="${resource}_${task}_${interval_ms}@${node}=${rc}")
-    g.add_argument("-F", "--op-fail", action="append", default=[], metavar="OPSPEC",
-                   help="fail this action when the transition runs")
-    g.add_argument("-t", "--set-datetime", metavar="DATETIME",
-                   help="the cluster's date and time (ISO 8601); default: the input's "
-                        "execution-date, else now")
-    g.add_argument("-q", "--quorum", metavar="0|1",
-                   help="set have-quorum (as crm_simulate: only together with another "
-                        "injection, -w for instance)")
-    g.add_argument("-w", "--watchdog", metavar="0|1",
-                   help="set have-watchdog (the cluster has an active watchdog device)")
-    g.add_argument("-g", "--ticket-grant", action="append", default=[], metavar="TICKET",
-                   help="grant a ticket")
-    g.add_argument("-r", "--ticket-revoke", action="append", default=[], metavar="TICKET",
-                   help="revoke a ticket")
-    g.add_argument("-b", "--ticket-standby", action="append", default=[], metavar="TICKET",
-                   help="make a ticket standby")
-    g.add_argument("-e", "--ticket-activate", action="append", default=[], metavar="TICKET",
-                   help="activate a standby ticket")
-    g.add_argument("--optimal", action="store_true",
-                   help="place resources by global optimisation instead of Pacemaker's greedy order")
-
-
 def version_text() -> str:
     try:
         from importlib.metadata import version
@@ -68,6 +34,7 @@ def version_text() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pengine.transitions.events import add_event_flags as _event_flags
     from pengine.cli.inputs import add_input_flags
     parser = _Parser(prog="pengine", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=version_text(),

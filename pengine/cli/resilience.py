@@ -16,6 +16,7 @@ import os
 import sys
 
 from pengine.cib.errors import UsageError
+from pengine.analyses.resilience import worst_headroom
 
 GATES = ("stopped", "blocked", "moved", "promotion-lost", "degraded", "restarted",
          "overcommit")
@@ -194,7 +195,7 @@ def text_lines(analysis, sources: list[str]) -> list[str]:
                                       or "none"))
     if analysis.headroom:
         out.append("  Headroom (capacity left now; worst left after one node failure):")
-        worst = _worst_headroom(analysis)
+        worst = worst_headroom(analysis)
         for node, dimension, capacity, free in analysis.headroom:
             low = worst.get((node, dimension))
             tail = f"; worst {low[0]} after {low[1]}" if low is not None else ""
@@ -204,22 +205,10 @@ def text_lines(analysis, sources: list[str]) -> list[str]:
     return out
 
 
-def _worst_headroom(analysis) -> dict:
-    worst: dict = {}
-    for outcome in analysis.node_failures():
-        for node, dimension, free in outcome.headroom:
-            if node in outcome.what_if.nodes:
-                continue
-            key = (node, dimension)
-            if key not in worst or free < worst[key][0]:
-                worst[key] = (free, outcome.what_if.label)
-    return worst
-
-
 # ------------------------------------------------------------------ json --
 
 def to_json(analysis) -> dict:
-    worst = _worst_headroom(analysis)
+    worst = worst_headroom(analysis)
     return {
         "format": FORMAT,
         "nodes": list(analysis.nodes),

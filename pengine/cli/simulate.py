@@ -15,6 +15,7 @@ import time
 from datetime import datetime
 
 
+from pengine.transitions.events import effective_date, injections_from  # noqa: F401 - also for explain, graph, diff
 from pengine.cib import model as m
 from pengine.cib.errors import UsageError
 from pengine.cli.output_files import write_atomically
@@ -211,40 +212,6 @@ def load_input(args) -> m.Cib:
         from pengine.transitions.simulate import bring_crm_cluster_up
         cib = bring_crm_cluster_up(cib)
     return cib
-
-
-def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]:
-    """set_effective_date: ``-t``, else the CIB's execution-date, else now."""
-    from pengine.common.dates import DateError, format_datetime, from_epoch, parse_datetime
-    if given is not None:
-        if not given.strip():
-            raise UsageError("-t: the date is empty (give e.g. 2026-12-07T10:00:00Z)")
-        try:
-            return parse_datetime(given), f"Setting effective cluster time: {given}"
-        except DateError as error:
-            raise UsageError(f"-t {given}: {error}") from None
-    recorded = cib.get("execution-date")
-    if recorded is not None:
-        try:
-            when = from_epoch(int(recorded))
-        except (ValueError, OverflowError, OSError):
-            when = None     # out of range: cib_xml refuses it with its position
-        if when is not None:
-            return when, f"Using the original execution date of: {format_datetime(when)}"
-    return from_epoch(int(time.time())), None
-
-
-def injections_from(args) -> Injections:
-    from pengine.transitions.inject import parse_op_spec
-    for spec in getattr(args, "op_fail", None) or ():
-        parse_op_spec(spec)         # -F garbage is a usage error, not silently ignored
-    # crm_simulate writes -q's text into have-quorum as given (and prints it so)
-    quorum = args.quorum
-    return Injections(quorum=quorum, watchdog=args.watchdog, node_up=args.node_up,
-                      node_down=args.node_down, node_fail=args.node_fail,
-                      ticket_grant=args.ticket_grant, ticket_revoke=args.ticket_revoke,
-                      ticket_standby=args.ticket_standby,
-                      ticket_activate=args.ticket_activate, op_inject=args.op_inject)
 
 
 # ---------------------------------------------------------------- phases --
