@@ -23,6 +23,10 @@ from pengine.cib.span import Span
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # real CIBs are a few MiB at most (as xml_source)
 _CHUNK = 1024 * 1024
+# XML compresses some 10 to 50 times; past 8 MiB of output, a ratio of 1000
+# is a bomb, refused before decompressing all 64 MiB.
+_BOMB_MIN_BYTES = 8 * 1024 * 1024
+_BOMB_RATIO = 1000
 
 # A NUL can never be part of a file name, so this cannot name a real file.
 LIVE_CIB = "\0live-cib"
@@ -143,6 +147,10 @@ def decompress_bz2(data: bytes, name: str) -> bytes:
                 total += len(chunk)
                 if total > MAX_INPUT_BYTES:
                     raise _too_large(name, "decompressed input")
+                if total > _BOMB_MIN_BYTES and total > _BOMB_RATIO * len(data):
+                    raise InputError(f"bz2-compressed input expands more than {_BOMB_RATIO} "
+                                     "times (no CIB compresses like that)", Span(name),
+                                     hint="is this a decompression bomb?")
                 if not chunk and decompressor.needs_input:
                     raise InputError("bz2-compressed input is truncated", Span(name),
                                      hint="the file ends inside the compressed data")

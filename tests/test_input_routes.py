@@ -53,7 +53,8 @@ def test_bz2_bomb_is_refused(tmp_path):
     assert bomb.stat().st_size < 1 << 20
     result = run_pengine("simulate", "-x", bomb)
     assert result.returncode == 1
-    assert "decompressed input is larger than any CIB" in result.stderr
+    assert "expands more than 1000 times" in result.stderr or \
+        "decompressed input is larger than any CIB" in result.stderr
     assert str(bomb) in result.stderr
 
 
@@ -266,3 +267,17 @@ def test_input_paths_module_is_shared():
         args = parser.parse_args(argv)
         assert args.xml_pipe or args.live_check
     assert Path(REPO / "cib" / "source.py").exists()
+
+
+def test_bz2_output_cap_holds_below_the_bomb_ratio(monkeypatch):
+    """Compressible but not bomb-like input still stops at the byte cap."""
+    import random
+
+    from cib import source
+    from cib.errors import InputError
+    monkeypatch.setattr(source, "MAX_INPUT_BYTES", 200_000)
+    rng = random.Random(7)
+    text = "".join(rng.choice("abcdefgh<>/= \n") for _ in range(400_000)).encode()
+    with pytest.raises(InputError, match="decompressed input is larger"):
+        source.decompress_bz2(bz2.compress(text), "x.bz2")
+    assert source.decompress_bz2(bz2.compress(text[:100_000]), "x.bz2") == text[:100_000]

@@ -177,7 +177,18 @@ class Pool:
                     exhausted = True
                     break
                 worker = idle.pop()
-                worker.send(job)
+                try:
+                    worker.send(job)
+                except OSError:
+                    # the worker died between jobs: say so, and carry on with a fresh one
+                    print(f"note: a worker ended between jobs (exit code "
+                          f"{worker.process.exitcode}) after {worker.jobs - 1} jobs",
+                          file=sys.stderr, flush=True)
+                    worker.process.join(1)
+                    replacement = Worker()
+                    self.workers[self.workers.index(worker)] = replacement
+                    worker = replacement
+                    worker.send(job)
                 busy.append(worker)
             if not busy:
                 return
