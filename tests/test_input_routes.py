@@ -273,8 +273,8 @@ def test_bz2_output_cap_holds_below_the_bomb_ratio(monkeypatch):
     """Compressible but not bomb-like input still stops at the byte cap."""
     import random
 
-    from cib import source
-    from cib.errors import InputError
+    from pengine.cib import source
+    from pengine.cib.errors import InputError
     monkeypatch.setattr(source, "MAX_INPUT_BYTES", 200_000)
     rng = random.Random(7)
     text = "".join(rng.choice("abcdefgh<>/= \n") for _ in range(400_000)).encode()
