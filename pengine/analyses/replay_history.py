@@ -225,35 +225,12 @@ def _header_stamp(ref: InputRef) -> tuple[int, int, int, int]:
 
 # -------------------------------------------------------------- reading --
 
-# TODO(merge): use the common reader's bz2 support
-def _decompress(data: bytes, name: str) -> bytes:
-    """bz2 by content, never more than a CIB may be (a bz2 bomb stops at the cap)."""
-    if not data.startswith(b"BZh"):
-        return data
-    decompressor = bz2.BZ2Decompressor()
-    try:
-        out = decompressor.decompress(data, max_length=MAX_XML_BYTES + 1)
-    except (OSError, EOFError) as error:
-        raise InputError(f"{name}: not a valid bz2 file ({error})") from None
-    if len(out) > MAX_XML_BYTES:
-        raise InputError(f"{name}: decompresses to more than {MAX_XML_BYTES} bytes, larger "
-                         "than any CIB")
-    return out
-
-
 def read_input(ref: InputRef) -> m.Cib:
-    from pengine.cib.load import parse_config
-    if ref.data is not None:
-        data = ref.data
-    else:
-        try:
-            if os.path.getsize(ref.path) > MAX_XML_BYTES:
-                raise InputError(f"{ref.name}: larger than any CIB")
-            with open(ref.path, "rb") as handle:
-                data = handle.read()
-        except OSError as error:
-            raise UsageError(f"cannot read {ref.name}: {error.strerror or error}") from None
-    data = _decompress(data, ref.name)
+    """One scheduler input, read as every subcommand reads a file (cib.source:
+    capped, bz2 by content, a bomb refused)."""
+    from pengine.cib.load import parse_config, read_text
+    from pengine.cib.source import decode_input
+    data = decode_input(ref.data, ref.name) if ref.data is not None else read_text(ref.path)
     if not data.lstrip()[:1] == b"<":
         raise InputError(f"{ref.name}: not a CIB (a scheduler input is CIB XML)")
     return parse_config(data, ref.name)
