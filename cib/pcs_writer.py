@@ -267,6 +267,10 @@ class _Writer:
         if rsc.meta and not rsc.meta[0].nvpairs and rsc.meta[0].rule is None:
             self.emit("resource meta", quote(rsc.id), "target-role=Stopped")
             self.emit("resource meta", quote(rsc.id), "target-role=")
+        if isinstance(rsc, m.Primitive) and rsc.params and not rsc.params[0].nvpairs \
+                and rsc.params[0].rule is None:
+            self.emit("resource update", quote(rsc.id), "pengine-empty=1", "--force")
+            self.emit("resource update", quote(rsc.id), "pengine-empty=", "--force")
 
     def first_set(self, sets, where: str) -> list[tuple[str, str]]:
         found = []
@@ -306,6 +310,7 @@ class _Writer:
         meta = self.first_set(rsc.meta, f"{what} {rsc.id} meta")
         if meta:
             self.emit("resource meta", quote(rsc.id), *[pair(n, v) for n, v in meta], "--force")
+        self.empty_meta(rsc)
         if getattr(rsc, "description", None):
             self.skip(f"{what} {rsc.id}: description")
 
@@ -316,9 +321,12 @@ class _Writer:
         meta = self.first_set(clone.meta, f"clone {clone.id} meta")
         promotable = any(n == "promotable" and v.lower() in ("true", "1", "yes", "on")
                          for n, v in meta)
-        options = [(n, v) for n, v in meta if not (promotable and n == "promotable")]
-        now, later = _sorted_prefix(options)
-        verb = "resource promotable" if promotable else "resource clone"
+        now, later = _sorted_prefix(meta)
+        if promotable and not later and ("promotable", "true") in now:
+            # `resource promotable` adds promotable=true among the sorted options
+            verb, now = "resource promotable", [(n, v) for n, v in now if (n, v) != ("promotable", "true")]
+        else:
+            verb = "resource clone"
         self.emit(verb, quote(clone.child.id), quote(clone.id), *[pair(n, v) for n, v in now], "--force")
         if later:
             self.emit("resource meta", quote(clone.id), *[pair(n, v) for n, v in later], "--force")
