@@ -59,6 +59,8 @@ class _Writer:
         self.config = config
         self.out: list[str] = []
         self.skipped: list[str] = []
+        # ids in the CIB so far, as pcs will have made it (what pcs's id choice sees)
+        self.used_ids: set[str] = set()
 
     def emit(self, *words: str):
         self.out.append("pcs " + " ".join(words))
@@ -234,18 +236,27 @@ class _Writer:
             words += ["--group", quote(group)]
         words += ["--no-default-ops", "--force"]
         self.emit(*words)
+        self.used_ids.update([rsc.id, *[op.id for op in ops[:cut] if op.id]])
         if "monitor" not in names[:cut]:
-            from pengine.cib.pcs_text import default_operations
+            # pcs adds the agent's monitors (or one every 60s) when none is given: remove them
+            from pengine.cib.pcs_text import default_operations, sanitize_id
             from pengine.cib.span import Span
-            monitor = default_operations(rsc.cls, rsc.provider, rsc.type, None, Span(),
-                                         necessary_only=True)[0]
-            self.emit("resource op remove", quote(f"{rsc.id}-monitor-interval-{monitor['interval']}"))
+            taken: set[str] = set()
+            for monitor in default_operations(rsc.cls, rsc.provider, rsc.type, None, Span(),
+                                              necessary_only=True):
+                op_id = base = sanitize_id(f"{rsc.id}-monitor-interval-{monitor['interval']}")
+                counter = 1
+                while op_id in taken or op_id in self.used_ids:
+                    op_id, counter = f"{base}-{counter}", counter + 1
+                taken.add(op_id)
+                self.emit("resource op remove", quote(op_id))
         if params_later:
             self.emit("resource update", quote(rsc.id), *[pair(n, v) for n, v in params_later], "--force")
         if meta_later:
             self.emit("resource meta", quote(rsc.id), *[pair(n, v) for n, v in meta_later], "--force")
         for op in ops[cut:]:
             self.emit("resource op add", quote(rsc.id), *self.op_words(op), "--force")
+            self.used_ids.add(op.id)
         self.empty_meta(rsc)
         util = self.first_set(rsc.utilization, f"primitive {rsc.id} utilization")
         if util:
@@ -256,6 +267,10 @@ class _Writer:
         if rsc.meta and not rsc.meta[0].nvpairs and rsc.meta[0].rule is None:
             self.emit("resource meta", quote(rsc.id), "target-role=Stopped")
             self.emit("resource meta", quote(rsc.id), "target-role=")
+        if isinstance(rsc, m.Primitive) and rsc.params and not rsc.params[0].nvpairs \
+                and rsc.params[0].rule is None:
+            self.emit("resource update", quote(rsc.id), "pengine-empty=1", "--force")
+            self.emit("resource update", quote(rsc.id), "pengine-empty=", "--force")
 
     def first_set(self, sets, where: str) -> list[tuple[str, str]]:
         found = []
@@ -295,6 +310,7 @@ class _Writer:
         meta = self.first_set(rsc.meta, f"{what} {rsc.id} meta")
         if meta:
             self.emit("resource meta", quote(rsc.id), *[pair(n, v) for n, v in meta], "--force")
+        self.empty_meta(rsc)
         if getattr(rsc, "description", None):
             self.skip(f"{what} {rsc.id}: description")
 
@@ -305,9 +321,12 @@ class _Writer:
         meta = self.first_set(clone.meta, f"clone {clone.id} meta")
         promotable = any(n == "promotable" and v.lower() in ("true", "1", "yes", "on")
                          for n, v in meta)
-        options = [(n, v) for n, v in meta if not (promotable and n == "promotable")]
-        now, later = _sorted_prefix(options)
-        verb = "resource promotable" if promotable else "resource clone"
+        now, later = _sorted_prefix(meta)
+        if promotable and not later and ("promotable", "true") in now:
+            # `resource promotable` adds promotable=true among the sorted options
+            verb, now = "resource promotable", [(n, v) for n, v in now if (n, v) != ("promotable", "true")]
+        else:
+            verb = "resource clone"
         self.emit(verb, quote(clone.child.id), quote(clone.id), *[pair(n, v) for n, v in now], "--force")
         if later:
             self.emit("resource meta", quote(clone.id), *[pair(n, v) for n, v in later], "--force")
@@ -431,6 +450,9 @@ class _Writer:
         if col.resource_sets:
             return self.set_constraint("colocation", col, col.resource_sets,
                                        [("score", col.score)])
+        if (col.rsc_role is None) != (col.with_rsc_role is None):
+            self.skip(f"colocation {col.id}: one role only (pcs writes Started for the other)")
+            return
         words = ["constraint colocation add"]
         if col.rsc_role:
             words.append(col.rsc_role)
