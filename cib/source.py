@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 
-from pengine.cib.errors import InputError, UsageError
+from pengine.cib.errors import InputError, PengineError, UsageError
 from pengine.cib.span import Span
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # real CIBs are a few MiB at most (as xml_source)
@@ -184,15 +184,21 @@ def strip_bom(data: bytes) -> bytes:
     return data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
 
 
-# Standard input and the live CIB can be read only once, but a command may look at
+# Standard input, the live CIB, a FIFO or a device can be read only once, but a command may look at
 # its input twice (check: the schema stage, then the model): keep what they gave.
-_ONCE_ONLY: dict[str, bytes] = {}
+_ONCE_ONLY: dict[str, object] = {}
 
 
 def read_input(path: str) -> bytes:
     """Read and decode one source: what ``cib.load.read_text`` returns."""
-    if path in (STDIN, LIVE_CIB):
+    if path in (STDIN, LIVE_CIB) or not os.path.isfile(path):    # pipes and devices too
         if path not in _ONCE_ONLY:
-            _ONCE_ONLY[path] = decode_input(read_bytes(path), display_name(path))
-        return _ONCE_ONLY[path]
+            try:
+                _ONCE_ONLY[path] = decode_input(read_bytes(path), display_name(path))
+            except PengineError as error:   # refused once, refused again: never a second read
+                _ONCE_ONLY[path] = error
+        found = _ONCE_ONLY[path]
+        if isinstance(found, PengineError):
+            raise found
+        return found
     return decode_input(read_bytes(path), display_name(path))

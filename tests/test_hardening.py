@@ -168,7 +168,8 @@ def test_scenario_deep_arrays_in_unused_keys_are_fine(tmp_path):
     ("primitive a ocf:heartbeat:Dummy\nclone c1 a\nclone c2 c1\n",
      "clone c2 cannot hold the clone 'c1'"),
     ("primitive a ocf:heartbeat:Dummy\ngroup g g a\n", "'g' contains itself"),
-    ("primitive a ocf:heartbeat:Dummy\ngroup a a\n", "'a' contains itself"),
+    # the primitive and the group share a name: that is found first, with both places
+    ("primitive a ocf:heartbeat:Dummy\ngroup a a\n", "name 'a' is defined twice"),
     ("primitive a ocf:heartbeat:Dummy\nprimitive b ocf:heartbeat:Dummy\ngroup g a b a\n",
      "group g lists 'a' twice"),
     ("primitive a\x01b ocf:heartbeat:Dummy\n", "control character U+0001"),
@@ -327,7 +328,7 @@ def test_rsc_pattern_is_posix_leftmost_longest():
 def test_check_rejects_what_pacemaker_would_misread(tmp_path):
     path = tmp_path / "chk.crm"
     path.write_text(
-        "node node1\nnode node1\nprimitive a notaclass:Dummy\n"
+        "node node1\nnode node2\nprimitive a notaclass:Dummy\n"
         "primitive b ocf:heartbeat:Dummy\n"
         "location l1 b rule 100: date gt notadate\n"
         "location l2 b rule 100: date date_spec hours=25-99\n"
@@ -336,13 +337,22 @@ def test_check_rejects_what_pacemaker_would_misread(tmp_path):
     result = run_pengine("check", path)
     assert result.returncode == 1
     out = result.stdout
-    for line, message in ((2, "node name 'node1' is defined twice"),
-                          (3, "unknown agent class 'notaclass'"),
+    for line, message in ((3, "unknown agent class 'notaclass'"),
                           (5, "start 'notadate' is not a date"),
                           (6, "hours='25-99' can never match"),
                           (7, "duration months='x' is not an integer"),
                           (8, "start '2020-13-45' is not a date")):
         assert f"{path}:{line}:" in out and message in out, (message, out)
+
+
+def test_check_rejects_a_node_defined_twice_in_crm(tmp_path):
+    # the crm reader refuses it (a name defined twice), naming both places
+    path = tmp_path / "twice.crm"
+    path.write_text("node node1\nnode node1\nprimitive b ocf:heartbeat:Dummy\n")
+    result = run_pengine("check", path)
+    assert result.returncode == 1
+    assert f"{path}:2:" in result.stdout and "'node1' is defined twice" in result.stdout
+    assert f"{path}:1:1" in result.stdout
 
 
 def test_check_duplicate_nodes_in_xml(tmp_path):

@@ -27,7 +27,7 @@ import argparse
 import os
 import re
 
-from pengine.cib.errors import Diagnostic, InputError
+from pengine.cib.errors import Diagnostic, InputError, PengineError
 from pengine.cib.span import Span
 
 TARGETS = ("2.1", "3.0")
@@ -93,11 +93,13 @@ def schema_stage(path: str, target: str | None, schema_dir: str | None):
         return [], None
     from pengine.cib.load import read_text
     from pengine.cib.schema import schema_diagnostics
+    from pengine.cib.source import display_name
     from pengine.cib.xml_source import parse_xml
     try:
         data = read_text(path)
+        path = display_name(path)
         root = parse_xml(data, path)
-    except InputError:
+    except PengineError:
         return [], None           # load_config reports it
     source = data.decode("utf-8", errors="replace")
     out = list(schema_diagnostics(root, path, source))
@@ -110,10 +112,12 @@ def schema_stage(path: str, target: str | None, schema_dir: str | None):
 
 
 def _looks_xml(path: str) -> bool:
+    """Whether the input is XML, read as every input is (stdin and the live CIB
+    included: cib.source keeps what they gave for the second look)."""
+    from pengine.cib.load import is_xml, read_text
     try:
-        with open(path, "rb") as handle:
-            return handle.read(256).lstrip().startswith(b"<")
-    except OSError:
+        return is_xml(read_text(path))
+    except PengineError:
         return False
 
 
