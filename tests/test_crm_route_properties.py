@@ -9,7 +9,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 import conformance as conf
 from pengine.cib import model as m
@@ -55,6 +55,7 @@ def test_crm_model_xml_model_is_the_same_model(config):
 @given(configurations())
 def test_crm_and_xml_routes_plan_alike(config):
     text = write_crm(config)
+    assume(text.strip())    # an empty file is refused as such, whatever reads it
     cib = bring_crm_cluster_up(m.Cib(configuration=read_crm(text, "generated.crm"),
                                      attributes=CRM_CIB_ATTRIBUTES, source=text))
     with tempfile.TemporaryDirectory(prefix="pengine-routes-") as tmp:

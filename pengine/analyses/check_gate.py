@@ -173,7 +173,10 @@ def gate_diagnostics(cib, path: str, root, target: str | None, found: list[Diagn
                      scheduler: bool = True) -> list[Diagnostic]:
     """What the scheduler reports, and the target version's advice; also
     removes from ``found`` what the target version makes right."""
-    chosen = target or default_target(cib.get("validate-with"), cib.get("crm_feature_set"))
+    # crm and pcs text declare no version (their <cib> header is the tools' empty CIB):
+    # they are checked for the version pengine schedules as, unless --target says
+    chosen = target or (default_target(cib.get("validate-with"), cib.get("crm_feature_set"))
+                        if root is not None else "3.0")
     out: list[Diagnostic] = []
     if scheduler:
         from pengine.analyses.verify_checks import scheduler_diagnostics

@@ -25,7 +25,8 @@ FORMAT = "pengine-resilience/1"
 
 def add_arguments(p) -> None:
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
-    p.add_argument("-x", "--xml-file", metavar="CIB.xml")
+    p.add_argument("-x", "--xml-file", metavar="CIB.xml",
+                   help="the cluster to examine, with its status (cibadmin -Q)")
     p.add_argument("--depth", type=int, choices=(1, 2), default=1,
                    help="2: also every pair of node failures")
     p.add_argument("--events", metavar="FILE",
@@ -37,11 +38,13 @@ def add_arguments(p) -> None:
                         "standby, migration-threshold (default: all; '' for none)")
     p.add_argument("--only-events", action="store_true",
                    help="plan only the --events what-ifs (as --what-ifs '')")
-    p.add_argument("-t", "--set-datetime", metavar="DATETIME")
+    p.add_argument("-t", "--set-datetime", metavar="DATETIME",
+                   help="the cluster's date and time (default: the input's execution-date, else now)")
     p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="plan the what-ifs in N worker processes (forked: they share the "
                         "loaded configuration)")
-    p.add_argument("--output-as", choices=("text", "json"), default="text")
+    p.add_argument("--output-as", choices=("text", "json"), default="text",
+                   help="text (a table) or one JSON document")
     p.add_argument("--report", metavar="FILE.html",
                    help="a page: heat map what-if x service, each what-if's summary and graph")
     p.add_argument("--fail-on", default="", metavar="KINDS",

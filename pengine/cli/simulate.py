@@ -420,7 +420,23 @@ def _save_output(args, cib: m.Cib, files: list) -> None:
     if args.save_output:
         from pengine.cib.cib_xml import write_cib
         from pengine.cib.target_version import for_target
-        files.append((args.save_output, write_cib(for_target(cib, getattr(args, "target", None)))))
+        target = getattr(args, "target", None)
+        files.append((args.save_output,
+                      write_cib(for_target(cib, target) if target else _as_saved(cib))))
+
+
+def _as_saved(cib: m.Cib) -> m.Cib:
+    """crm_simulate 3.0.2 saves the CIB upgraded to its newest schema: a
+    pacemaker-3.x input is written as pacemaker-4.0 (older ones, whose
+    upgrade rewrites content, are left as they are).  --target asks for a
+    version's own schema instead."""
+    schema = cib.get("validate-with") or ""
+    if schema.startswith("pacemaker-3."):
+        attrs = dict(cib.attributes)
+        attrs["validate-with"] = "pacemaker-4.0"
+        from attrs import evolve
+        return evolve(cib, attributes=list(attrs.items()))
+    return cib
 
 
 def score_lines(sch, args) -> list[str]:
