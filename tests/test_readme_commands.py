@@ -43,12 +43,26 @@ ELSEWHERE = {
     "sudo samples/cluster/netns_cluster.py kill n2": "tests/test_cluster.py (-m cluster, root)",
     "sudo samples/cluster/netns_cluster.py start n2": "tests/test_cluster.py (-m cluster, root)",
     "sudo samples/cluster/netns_cluster.py down": "tests/test_cluster.py (-m cluster, root)",
+    # placeholders for files of the reader's own
+    "pengine simulate base.crm web.crm -S": "tests/test_crm_multi_file.py",
+    "pengine check base.crm web.crm": "tests/test_crm_multi_file.py",
+    "pengine diff base.crm,web.crm base.crm,web-new.crm": "tests/test_crm_multi_file.py",
+    "pengine resilience -x cib.xml --depth 2 --events what-ifs.txt --fail-on stopped,blocked":
+        "tests/test_resilience.py",
+    "pengine simulate -x /var/lib/pacemaker/pengine/pe-input-12.bz2 -S":
+        "tests/test_input_routes.py (bz2 by content), tests/test_history.py (real pe-inputs)",
+    "cibadmin -Q | pengine check -X": "tests/test_input_routes.py (-X, -L with a fake cibadmin)",
+    "pengine simulate -L -S -d node1": "tests/test_input_routes.py (-L with a fake cibadmin)",
 }
 
 # command -> (exit code, text its stdout must hold) where 0 / nothing is not enough
 EXPECT = {
     "pengine check cluster.crm --strict --ignore PE020": (None, ""),
-    "pengine diff samples/webfarm.crm new.crm --fail-on restart,move,stop": (1, ""),
+    "pengine diff samples/webfarm.crm new.crm -x samples/webfarm-status.xml "
+    "--fail-on restart,move,stop": (1, ""),
+    # samples/ holds clusters that are wrong on purpose (fragile, no fencing device)
+    "pengine check samples/": (None, ""),
+    "pengine check --target 2.1 cib.xml": (None, "cib.xml"),
     "pengine simulate samples/knapsack.crm -S --optimal": (0, "Optimal Placement:"),
     "pengine simulate -x samples/webfarm-status.xml -S -d node1": (0, "Transition Summary:"),
 }
@@ -143,7 +157,8 @@ def test_the_diff_example_prints_the_readme_block(tmp_path):
     for command in readme_commands():
         if command.startswith("sed "):
             subprocess.run(["bash", "-c", command], cwd=work, env=env, check=True)
-    result = subprocess.run(["pengine", "diff", "samples/webfarm.crm", "new.crm"], cwd=work,
+    result = subprocess.run(["pengine", "diff", "samples/webfarm.crm", "new.crm", "-x",
+                             "samples/webfarm-status.xml"], cwd=work,
                             env=env, capture_output=True, text=True, timeout=120)
     shown = re.search(r"```\n(Configuration changes \(crm syntax\):\n.*?)```", README,
                       flags=re.S).group(1)

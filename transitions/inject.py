@@ -172,7 +172,9 @@ def _add_node_entries(cib: m.Cib, inj: "Injections") -> m.Cib:
     known = known_node_names(cib)
     named = [("-u", n) for n in inj.node_up] + [("-d", n) for n in inj.node_down] + \
         [("-f", n) for n in inj.node_fail]
-    for spec in inj.op_inject:
+    # -i names no node to check: crm_simulate creates the node state it injects into
+    # (the differential cases record it), and -u configures such a node as well
+    for spec in inj.op_inject if inj.node_up else ():
         try:
             named.append(("-i", parse_op_spec(spec)[3]))
         except UsageError:
