@@ -426,12 +426,13 @@ def _save_output(args, cib: m.Cib, files: list) -> None:
 
 
 def _as_saved(cib: m.Cib) -> m.Cib:
-    """crm_simulate 3.0.2 saves the CIB upgraded to its newest schema: a
-    pacemaker-3.x input is written as pacemaker-4.0 (older ones, whose
-    upgrade rewrites content, are left as they are).  --target asks for a
-    version's own schema instead."""
+    """crm_simulate 3.0.2 saves a CIB it read upgraded to its newest schema: a
+    pacemaker-3.x input is written as pacemaker-4.0 (older ones, whose upgrade
+    rewrites content, are left as they are).  A CIB built from crm or pcs text
+    keeps the header of the tools' empty CIB, which Pacemaker 2.1 takes too;
+    --target asks for a version's own schema instead."""
     schema = cib.get("validate-with") or ""
-    if schema.startswith("pacemaker-3."):
+    if cib.source is None and schema.startswith("pacemaker-3."):
         attrs = dict(cib.attributes)
         attrs["validate-with"] = "pacemaker-4.0"
         from attrs import evolve
