@@ -182,8 +182,9 @@ def _set_orderings(graph, resources, c: m.Order, symmetrical: bool) -> None:
                        set2.action or "start", symmetrical)
 
 
-def _components(edges: dict[Node, set[Node]]) -> list[list[Node]]:
-    """Strongly connected components (Tarjan, iterative)."""
+def strongly_connected_components(edges: dict[Node, set[Node]]) -> list[list[Node]]:
+    """Strongly connected components (Tarjan, iterative); every node that an
+    edge reaches must be a key of ``edges``."""
     index: dict[Node, int] = {}
     low: dict[Node, int] = {}
     on_stack: set[Node] = set()
@@ -253,7 +254,7 @@ def _loops(graph: _Graph, source_order: dict[int, int]) -> list[Loop]:
     they loop both ways (start and, inverted, stop), the cycle shown is the
     one as written."""
     candidates = []
-    for component in _components(graph.edges):
+    for component in strongly_connected_components(graph.edges):
         members = set(component)
         inside = [(edge, c, inverse) for edge, cons in graph.configured.items()
                   if edge[0] in members and edge[1] in members for c, inverse in cons]
