@@ -34,23 +34,27 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from typing import Callable
 
-from attrs import evolve
+from attrs import evolve, frozen
 
 from pengine.cib import model as m
 from pengine.cib.errors import UsageError
 from pengine.transitions.execute import cluster_messages as msg
+from pengine.transitions.execute import fencing_peers as fp
+from pengine.transitions.execute import liveness as lv
 from pengine.transitions.execute import membership as ms
 from pengine.transitions.execute.agents import AgentRequest, Agents
-from pengine.transitions.execute.codes import AgentResult
+from pengine.transitions.execute.codes import EXEC_DONE, EXEC_ERROR, EXEC_NO_FENCE_DEVICE, AgentResult
 from pengine.transitions.execute.controller import (INFINITY, KEEP_RECURRING, UNRECORDED, Controller,
-                                                    _int, pending_record, records_pending,
+                                                    Fenced, _int, pending_record, records_pending,
                                                     result_record)
 from pengine.transitions.execute.corosync import (CorosyncLink, Delivered, GroupChanged, LinkLost,
                                                   Process, QuorumChanged, RingChanged)
 from pengine.transitions.execute.executor import ExecutorEvent, Operation
+from pengine.transitions.execute.fencing_topology import topology_of
 from pengine.transitions.execute.events import parse_transition_key
 from pengine.transitions.execute.recording import (delete_op_history, delete_resource_history,
                                                    node_joined, record_result)
@@ -101,6 +105,17 @@ class ClusterController(Controller):
         self.shutdown_requested = False
         self.exit_code = 0
         self.corosync_wait = CONNECT_WAIT
+        # liveness and fencing by peers (transitions.execute.liveness, .fencing_peers)
+        self.expected_up: frozenset[int] = frozenset()
+        self.heartbeats = lv.Heartbeats()
+        self.next_heartbeat = 0.0
+        self.evicted: frozenset[tuple[int, int]] = frozenset()
+        self.evictions_sent: frozenset[tuple[int, int]] = frozenset()
+        self.watchdog_timeout = lv.DEFAULT_WATCHDOG_TIMEOUT_S
+        self.peer_fencings = fp.PeerFencings()
+        self.peer_devices: dict[str, tuple[AgentRequest, ...]] = {}
+        self.fence_requests = 0
+        self.evicted_self = False           # evicted: leave, the watchdog stays armed
 
     # ------------------------------------------------------------ set-up --
 
@@ -210,6 +225,11 @@ class ClusterController(Controller):
             self.on_view_change("Membership change")
         elif isinstance(message, LinkLost):
             self.on_link_lost(message.reason)
+        elif isinstance(message, PeerFenced):
+            result, device = message.result, message.device
+            self.send(msg.FenceResult(message.request.request_id, self.node,
+                                      message.request.target, message.request.action,
+                                      result.rc, result.status, result.exit_reason, device))
         else:
             super().handle(message)
 
@@ -225,7 +245,14 @@ class ClusterController(Controller):
 
     def on_group(self, change: GroupChanged) -> None:
         ring_change = any(p.reason in ("nodedown", "nodeup") for p in change.left + change.joined)
-        self.view = evolve(self.view, group=change.members,
+        # an evicted member stays out until its process leaves the group
+        members = tuple(p for p in change.members if _key(p) not in self.evicted)
+        left = {_key(p) for p in change.left if p.reason != "unresponsive"}
+        self.evicted = self.evicted - left
+        self.heartbeats = self.heartbeats.forget(left).ensure(
+            {_key(p) for p in members}, self.clock())
+        self.expected_up = self.expected_up | {p.nodeid for p in members}
+        self.view = evolve(self.view, group=members,
                            ring_pending=self.view.ring_pending or ring_change)
         for process in change.left:
             log.info("process group: %s left (%s)", self._name(process.nodeid), process.reason)
@@ -255,12 +282,18 @@ class ClusterController(Controller):
             self.start_join()
         self.on_view_change("Peer change")
 
+    def record_view(self, cib: m.Cib) -> m.Cib:
+        """The view in the node states; every node that joined the group and
+        was neither fenced nor let go since is expected up."""
+        nodes = list(self.nodes.values())
+        return lv.expect_up(ms.record_membership(cib, self.view, nodes, self.joined), nodes,
+                            self.expected_up)
+
     def on_view_change(self, reason: str) -> None:
         if not self.coordinating or not self.view.settled():
             return
         before = self.cib
-        self.cib = ms.record_membership(self.cib, self.view, list(self.nodes.values()),
-                                        self.joined)
+        self.cib = self.record_view(self.cib)
         self.cib = self._cluster_attributes(self.cib)
         if self.cib != before:
             self.save()
@@ -284,6 +317,7 @@ class ClusterController(Controller):
         self.transition = None
         self.join_round = None
         self.remote = {}
+        self.drop_peer_fencings()
 
     def start_join(self) -> None:
         self.join_rounds += 1
@@ -355,8 +389,7 @@ class ClusterController(Controller):
     def start_transition(self) -> None:
         if not self.ready_to_schedule():
             return
-        self.cib = self._cluster_attributes(ms.record_membership(
-            self.cib, self.view, list(self.nodes.values()), self.joined))
+        self.cib = self._cluster_attributes(self.record_view(self.cib))
         super().start_transition()
         self.cluster_formed = True
         self.save()
@@ -383,7 +416,7 @@ class ClusterController(Controller):
         return value / 1000 if value is not None else DEFAULT_DC_DEADTIME_S
 
     def idle(self, now: float) -> float | None:
-        deadlines = []
+        deadlines = [self.keep_alive(now)]
         if self.coordinating and not self.view.settled():
             # quorum and ring should agree within moments; if a quorum
             # notification went missing, ask for the current state
@@ -414,6 +447,7 @@ class ClusterController(Controller):
             startup_over = self.started_at + self.dc_deadtime()
             if not self.cluster_formed and self.need_schedule and now < startup_over:
                 deadlines.append(startup_over)
+            deadlines += self.check_peer_fencings(now)
             self.publish_status()
         return min(deadlines) if deadlines else None
 
@@ -484,11 +518,11 @@ class ClusterController(Controller):
                 self.save()
             log.info("%s may leave the cluster now", node)
             self._confirm(action.id)
+            # every member learns that its leaving is clean (not to be fenced)
+            self.send(msg.ShutdownGranted(node))
             if node == self.node:
                 self.publish_status()
                 self.stopping = True
-            else:
-                self.send(msg.ShutdownGranted(node))
             return
         if task == "lrm_delete":
             # the node's executor forgets the resource too
@@ -503,15 +537,149 @@ class ClusterController(Controller):
 
     def initiate_fencing(self, action, spec) -> None:
         if action.node == self.node:
-            log.error("this node cannot fence itself")
-            self._confirm(action.id, failed=True)
-            self._abort(INFINITY, "Stonith failed")
+            # a node does not fence itself: a peer does it
+            self.fencing_in_flight += 1
+            self.fence_by_peer(action, spec, "this node is the target")
             return
         super().initiate_fencing(action, spec)
 
+    def scheduled(self, sch) -> None:
+        from pengine.transitions.execute.action_specs import fence_devices
+        self.peer_devices = {n.name: tuple(fence_devices(sch, n.name))
+                             for n in self.nodes.values()}
+
+    def fence_by_peer(self, action, spec, why: str) -> None:
+        """Ask another member to run this fencing (fencing_in_flight counts it
+        already)."""
+        target = action.node
+        fence_action = action.get("stonith_action") or spec.meta("stonith_action") or "reboot"
+        target_node = self._node_by_name(target)
+        executor = fp.fence_executor(self.view.group_nodes, self.nodeid,
+                                     target_node.nodeid if target_node else None,
+                                     self.peer_fencings.tried_for(action.id))
+        if executor is None:
+            self.on_fenced(Fenced(action.id, self.transition_id, target, fence_action,
+                                  AgentResult(1, EXEC_NO_FENCE_DEVICE,
+                                              f"{why}, and no other member can fence {target}"),
+                                  None))
+            return
+        name = self._name(executor)
+        levels = topology_of(self.cib, target)
+        devices = self.peer_devices.get(name, ())
+        self.fence_requests += 1
+        request_id = f"{self.uuid}:{self.fence_requests}"
+        tries = max(1, len(devices), sum(len(level) for level in levels))
+        deadline = self.clock() + tries * (spec.timeout_ms or 60000) / 1000 + fp.EXTRA_WAIT_S
+        self.peer_fencings = self.peer_fencings.add(fp.PeerFencing(
+            request_id, action.id, self.transition_id, target, fence_action, executor, deadline))
+        log.info("fencing %s (%s) (action %d): asking %s (%s)", target, fence_action, action.id,
+                 name, why)
+        self.send(msg.FenceRequest(request_id, name, target, fence_action, spec.timeout_ms,
+                                   devices, levels))
+
     def on_fenced(self, message) -> None:
+        ok = message.result.status == EXEC_DONE and message.result.rc == 0
+        spec = self.specs.get(message.action_id)
+        if not ok and self.coordinating and fp.lacks_access(message.result.status) \
+                and message.transition_id == self.transition_id and self.transition is not None \
+                and spec is not None and message.device is None:
+            log.warning("fencing %s (%s) here failed: %s", message.target,
+                        message.fence_action, message.result.describe())
+            self.fence_by_peer(spec.action, spec, "no device here can fence it")
+            return
+        target = self._node_by_name(message.target)
+        if ok and message.fence_action in ("off", "reboot") and target is not None:
+            self.expected_up = self.expected_up - {target.nodeid}
         super().on_fenced(message)
+        if self.coordinating:
+            self.send(msg.FenceNotice(message.target, message.fence_action, ok, self.node,
+                                      message.device, message.result.describe()))
         self.publish_status()
+
+    def on_fence_result(self, nodeid: int, result: msg.FenceResult) -> None:
+        found, self.peer_fencings = self.peer_fencings.take(result.request_id)
+        if found is None or found.executor != nodeid:
+            return
+        log.info("%s fenced %s (%s): %s", result.executor, result.target, result.action,
+                 "ok" if result.status == EXEC_DONE and result.rc == 0
+                 else AgentResult(result.rc, result.status, result.exit_reason).describe())
+        self.on_fenced(Fenced(found.action_id, found.transition_id, found.target, found.action,
+                              AgentResult(result.rc, result.status, result.exit_reason),
+                              result.device or (None if result.rc or result.status
+                                                else result.executor)))
+
+    def check_peer_fencings(self, now: float) -> list[float]:
+        for fencing in self.peer_fencings.lost(self.view.group_nodes, now):
+            _found, self.peer_fencings = self.peer_fencings.take(fencing.request_id)
+            why = "timed out" if fencing.executor in self.view.group_nodes else "left"
+            self.on_fenced(Fenced(fencing.action_id, fencing.transition_id, fencing.target,
+                                  fencing.action,
+                                  AgentResult(1, EXEC_ERROR, f"{self._name(fencing.executor)} "
+                                              f"{why} before fencing {fencing.target}"),
+                                  "peer"))
+        deadline = self.peer_fencings.next_deadline()
+        return [deadline] if deadline is not None else []
+
+    def drop_peer_fencings(self) -> None:
+        """No longer coordinating: the fencings asked of peers are not
+        awaited any more."""
+        self.fencing_in_flight -= len(self.peer_fencings.pending)
+        self.peer_fencings = fp.PeerFencings()
+
+    def run_fence_request(self, request: msg.FenceRequest) -> None:
+        """This node fences for the coordinator, in a thread."""
+        log.info("fencing %s (%s) for the coordinator", request.target, request.action)
+
+        def work():
+            try:
+                result, device = self.agents.fence.fence(
+                    request.target, request.action, request.timeout_ms, request.levels,
+                    request.devices)
+            except Exception as error:  # noqa: BLE001 - a fencer bug fails this fencing
+                result, device = AgentResult(1, EXEC_ERROR, str(error)), None
+            self.messages.put(PeerFenced(request, result, device))
+
+        threading.Thread(target=work, name=f"fence-{request.target}", daemon=True).start()
+
+    # ---------------------------------------------------------- liveness --
+
+    def keep_alive(self, now: float) -> float:
+        """Multicast this main loop's heartbeat; evict members silent too
+        long.  When to be called again."""
+        if self.link is None:
+            return now + lv.HEARTBEAT_INTERVAL_S
+        if now >= self.next_heartbeat:
+            self.send(msg.Heartbeat(self.node))
+            self.next_heartbeat = now + lv.HEARTBEAT_INTERVAL_S
+        timeout = lv.unresponsive_timeout(self.cib, self.watchdog_timeout)
+        others = {_key(p) for p in self.view.group} - {_key(self.me)}
+        for nodeid, pid in self.heartbeats.silent(others, now, timeout):
+            if (nodeid, pid) in self.evictions_sent:
+                continue
+            log.error("%s's pengine has not answered for %.0fs: evicting it",
+                      self._name(nodeid), timeout)
+            self.evictions_sent = self.evictions_sent | {(nodeid, pid)}
+            self.send(msg.Evict(nodeid, pid, self.node))
+        return self.next_heartbeat
+
+    def on_evict(self, sender: Process, evict: msg.Evict) -> None:
+        key = (evict.nodeid, evict.pid)
+        if self.me is not None and key == _key(self.me):
+            log.error("%s found this node's pengine unresponsive: leaving the cluster at once "
+                      "(the watchdog stays armed)", evict.by)
+            self.evicted_self = True
+            self.coordinating = False
+            self.exit_code = 1
+            self.stopping = True
+            self.stop_now = True
+            self.transition = None
+            return
+        if key in self.evicted or not any(_key(p) == key for p in self.view.group):
+            return
+        log.warning("%s evicted %s (its pengine does not answer)", evict.by,
+                    self._name(evict.nodeid))
+        self.evicted = self.evicted | {key}
+        self.on_group(GroupChanged(self.view.group, (Process(*key, "unresponsive"),), ()))
 
     # -------------------------------------------------------- messages --
 
@@ -522,8 +690,24 @@ class ClusterController(Controller):
             log.warning("message from node %d ignored: %s", delivered.nodeid, error)
             return
         sender = Process(delivered.nodeid, delivered.pid)
+        if _key(sender) in self.evicted:
+            return
+        if any(_key(p) == _key(sender) for p in self.view.group):
+            self.heartbeats = self.heartbeats.heard(_key(sender), self.clock())
         from_coordinator = _same(sender, self.coordinator)
-        if isinstance(message, msg.Exec):
+        if isinstance(message, msg.Heartbeat):
+            return
+        if isinstance(message, msg.Evict):
+            self.on_evict(sender, message)
+        elif isinstance(message, msg.FenceRequest):
+            if message.executor == self.node and from_coordinator:
+                self.run_fence_request(message)
+        elif isinstance(message, msg.FenceResult):
+            if self.coordinating:
+                self.on_fence_result(delivered.nodeid, message)
+        elif isinstance(message, msg.FenceNotice):
+            self.on_fence_notice(message)
+        elif isinstance(message, msg.Exec):
             if message.to == self.node and from_coordinator:
                 self.run_request(message)
         elif isinstance(message, msg.Result):
@@ -545,9 +729,17 @@ class ClusterController(Controller):
             if self.coordinating:
                 self.on_shutdown_request(message.node)
         elif isinstance(message, msg.ShutdownGranted):
+            granted = self._node_by_name(message.node)
+            if granted is not None and from_coordinator:
+                self.expected_up = self.expected_up - {granted.nodeid}
             if message.node == self.node and from_coordinator:
                 log.info("the coordinator lets this node leave")
                 self.stopping = True
+
+    def on_fence_notice(self, notice: msg.FenceNotice) -> None:
+        target = self._node_by_name(notice.target)
+        if notice.ok and notice.action in ("off", "reboot") and target is not None:
+            self.expected_up = self.expected_up - {target.nodeid}
 
     def on_status(self, update: msg.StatusUpdate) -> None:
         try:
@@ -675,6 +867,19 @@ class ClusterController(Controller):
 
     def _node_by_name(self, name: str) -> ms.ClusterNode | None:
         return next((n for n in self.nodes.values() if n.name == name), None)
+
+
+@frozen
+class PeerFenced:
+    """A fencing this node ran for the coordinator came to an end."""
+
+    request: msg.FenceRequest
+    result: AgentResult
+    device: str | None
+
+
+def _key(process: Process) -> tuple[int, int]:
+    return (process.nodeid, process.pid)
 
 
 def _same(a: Process | None, b: Process | None) -> bool:

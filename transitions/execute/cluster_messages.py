@@ -108,8 +108,70 @@ class ShutdownGranted:
     node: str
 
 
+# --- fencing and liveness (transitions.execute.fencing_peers, .liveness) ---
+
+@frozen
+class Heartbeat:
+    """Every member's main loop says, every second, that it still runs."""
+
+    node: str
+
+
+@frozen
+class Evict:
+    """A member has not been heard from for too long (its pengine hangs
+    while its corosync runs): every member drops it from the group."""
+
+    nodeid: int
+    pid: int
+    by: str
+
+
+@frozen
+class FenceRequest:
+    """The coordinator asks ``executor`` to fence ``target`` with the
+    devices the coordinator lists for it (the executor's own registered
+    devices are tried too), level by level (fencing topology)."""
+
+    request_id: str
+    executor: str
+    target: str
+    action: str
+    timeout_ms: int
+    devices: tuple[AgentRequest, ...] = field(default=(), converter=tuple)
+    levels: tuple[tuple[str, ...], ...] = field(
+        default=(), converter=lambda v: tuple(tuple(level) for level in v))
+
+
+@frozen
+class FenceResult:
+    request_id: str
+    executor: str
+    target: str
+    action: str
+    rc: int
+    status: int
+    exit_reason: str = ""
+    device: str | None = None
+
+
+@frozen
+class FenceNotice:
+    """A fencing came to an end (as Pacemaker's fencer tells every node):
+    every member learns that ``target`` is down, and runs its alerts."""
+
+    target: str
+    action: str
+    ok: bool
+    executor: str
+    device: str | None = None
+    description: str = ""
+
+
 MESSAGES = {cls.__name__: cls for cls in (Exec, Result, Done, JoinRequest, JoinReply,
-                                          StatusUpdate, ShutdownRequest, ShutdownGranted)}
+                                          StatusUpdate, ShutdownRequest, ShutdownGranted,
+                                          Heartbeat, Evict, FenceRequest, FenceResult,
+                                          FenceNotice)}
 
 
 def _plain(value):
@@ -121,7 +183,7 @@ def _plain(value):
     if isinstance(value, bytes):
         return {"b64": base64.b64encode(value).decode()}
     if isinstance(value, tuple):
-        return list(value)
+        return [_plain(v) for v in value]
     return value
 
 
@@ -135,18 +197,24 @@ def encode(message) -> bytes:
     return RAW + data
 
 
+def _request(value) -> AgentRequest:
+    try:
+        return AgentRequest(value["rsc_id"], value["standard"], value["agent"],
+                            value["action"], provider=value.get("provider"),
+                            interval_ms=int(value.get("interval_ms") or 0),
+                            params=[tuple(p) for p in value.get("params", ())],
+                            timeout_ms=int(value.get("timeout_ms") or 20000))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise MessageError(f"bad request: {error}") from None
+
+
 def _field_value(name: str, value):
     if isinstance(value, dict) and "b64" in value:
         return base64.b64decode(value["b64"])
     if name == "request":
-        try:
-            return AgentRequest(value["rsc_id"], value["standard"], value["agent"],
-                                value["action"], provider=value.get("provider"),
-                                interval_ms=int(value.get("interval_ms") or 0),
-                                params=[tuple(p) for p in value.get("params", ())],
-                                timeout_ms=int(value.get("timeout_ms") or 20000))
-        except (KeyError, TypeError, ValueError) as error:
-            raise MessageError(f"bad request: {error}") from None
+        return _request(value)
+    if name == "devices" and isinstance(value, list):
+        return tuple(_request(v) for v in value)
     if isinstance(value, list):
         return tuple(value)
     return value

@@ -257,6 +257,7 @@ class Controller:
         self.graph_attributes = dict(transition.attributes)
         self._set_recheck(sch, now)
         self.agents.fence.configure(fence_devices(sch, self.node))
+        self.scheduled(sch)
         if not transition.synapses:
             log.info("transition %d: nothing to do", self.transition_id)
             return
@@ -394,16 +395,24 @@ class Controller:
         log.info("cluster action %s on %s: nothing to do on a single node", task, action.node)
         self._confirm(action.id)
 
+    def scheduled(self, sch) -> None:
+        """A subclass's chance to look at a new schedule (its fence devices)."""
+
     def initiate_fencing(self, action, spec: ActionSpec) -> None:
+        from pengine.transitions.execute.fencing_topology import topology_of
         target = action.node
         fence_action = action.get("stonith_action") or spec.meta("stonith_action") or "reboot"
         tid = self.transition_id
+        levels = topology_of(self.cib, target)
         self.fencing_in_flight += 1
-        log.info("fencing %s (%s) (action %d)", target, fence_action, action.id)
+        log.info("fencing %s (%s) (action %d)%s", target, fence_action, action.id,
+                 f" by levels {' then '.join('+'.join(level) for level in levels)}"
+                 if levels else "")
 
         def work():
             try:
-                result, device = self.agents.fence.fence(target, fence_action, spec.timeout_ms)
+                result, device = self.agents.fence.fence(target, fence_action, spec.timeout_ms,
+                                                         levels)
             except Exception as error:  # noqa: BLE001 - a fencer bug fails this fencing
                 result, device = AgentResult(OCF_UNKNOWN_ERROR, EXEC_NOT_CONNECTED,
                                              str(error)), None

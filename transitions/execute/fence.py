@@ -113,11 +113,15 @@ class FenceBackend:
         with self._lock:
             self._configured = list(devices)
 
-    def candidates(self) -> list[AgentRequest]:
+    def candidates(self, offered: tuple[AgentRequest, ...] = ()) -> list[AgentRequest]:
+        """Registered devices, then configured ones, then those another node
+        offered for this fencing (the coordinator's list for this node)."""
         with self._lock:
             devices = list(self._devices.values())
             known = set(self._devices)
             devices += [d for d in self._configured if d.rsc_id not in known]
+        known = {d.rsc_id for d in devices}
+        devices += [d for d in offered if d.rsc_id not in known]
         return devices
 
     def run_agent(self, agent: str, args: dict[str, str], timeout_ms: int) -> AgentResult:
@@ -170,22 +174,55 @@ class FenceBackend:
             return target in listed_ports(result.output)
         return False
 
-    def fence(self, target: str, action: str, timeout_ms: int) -> tuple[AgentResult, str | None]:
-        """Fence ``target`` (action off, reboot or on): the result and the device used."""
+    def fence_with(self, device: AgentRequest, target: str, action: str,
+                   timeout_ms: int) -> AgentResult:
+        params = device.instance_params()
+        port = host_map(params.get("pcmk_host_map")).get(target)
+        timeout = _ms(params.get(f"pcmk_{action}_timeout")) or timeout_ms \
+            or DEFAULT_FENCING_TIMEOUT_MS
+        return self.run_agent(device.agent, fence_arguments(action, params, target, port),
+                              timeout)
+
+    def fence(self, target: str, action: str, timeout_ms: int,
+              levels: tuple[tuple[str, ...], ...] = (),
+              offered: tuple[AgentRequest, ...] = ()) -> tuple[AgentResult, str | None]:
+        """Fence ``target`` (action off, reboot or on): the result and the
+        device(s) used.  With ``levels`` (its fencing topology) the levels are
+        tried in order, each needing all of its devices to succeed."""
+        candidates = self.candidates(offered)
+        if levels:
+            return self._fence_by_levels(target, action, timeout_ms, levels, candidates)
         last = AgentResult(OCF_UNKNOWN_ERROR, EXEC_NO_FENCE_DEVICE,
                            f"no fence device can fence {target}")
-        for device in self.candidates():
+        for device in candidates:
             if not self.can_fence(device, target):
                 continue
-            params = device.instance_params()
-            port = host_map(params.get("pcmk_host_map")).get(target)
-            timeout = _ms(params.get(f"pcmk_{action}_timeout")) or timeout_ms \
-                or DEFAULT_FENCING_TIMEOUT_MS
-            result = self.run_agent(device.agent,
-                                    fence_arguments(action, params, target, port), timeout)
+            result = self.fence_with(device, target, action, timeout_ms)
             if result.status == EXEC_DONE and result.rc == OCF_OK:
                 return result, device.rsc_id
             last = result
+        return last, None
+
+    def _fence_by_levels(self, target: str, action: str, timeout_ms: int,
+                         levels: tuple[tuple[str, ...], ...],
+                         candidates: list[AgentRequest]) -> tuple[AgentResult, str | None]:
+        by_id = {d.rsc_id: d for d in candidates}
+        last = AgentResult(OCF_UNKNOWN_ERROR, EXEC_NO_FENCE_DEVICE,
+                           f"no fencing level could fence {target}")
+        for level in levels:
+            result = None
+            for device_id in level:
+                device = by_id.get(device_id)
+                if device is None:
+                    result = AgentResult(OCF_UNKNOWN_ERROR, EXEC_NO_FENCE_DEVICE,
+                                         f"fence device {device_id} is not available here")
+                    break
+                result = self.fence_with(device, target, action, timeout_ms)
+                if result.status != EXEC_DONE or result.rc != OCF_OK:
+                    break
+            else:
+                return result, ",".join(level)
+            last = result or last
         return last, None
 
 
