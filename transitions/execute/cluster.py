@@ -106,7 +106,7 @@ class ClusterController(Controller):
         self.exit_code = 0
         self.corosync_wait = CONNECT_WAIT
         # liveness and fencing by peers (transitions.execute.liveness, .fencing_peers)
-        self.expected_up: frozenset[int] = frozenset()
+        self.expectations = lv.Expectations()
         self.heartbeats = lv.Heartbeats()
         self.next_heartbeat = 0.0
         self.evicted: frozenset[tuple[int, int]] = frozenset()
@@ -251,7 +251,9 @@ class ClusterController(Controller):
         self.evicted = self.evicted - left
         self.heartbeats = self.heartbeats.forget(left).ensure(
             {_key(p) for p in members}, self.clock())
-        self.expected_up = self.expected_up | {p.nodeid for p in members}
+        newcomers = members if any(_same(p, self.me) for p in change.joined) else change.joined
+        for process in newcomers:
+            self.expectations = self.expectations.joined(process.nodeid)
         self.view = evolve(self.view, group=members,
                            ring_pending=self.view.ring_pending or ring_change)
         for process in change.left:
@@ -287,7 +289,7 @@ class ClusterController(Controller):
         was neither fenced nor let go since is expected up."""
         nodes = list(self.nodes.values())
         return lv.expect_up(ms.record_membership(cib, self.view, nodes, self.joined), nodes,
-                            self.expected_up)
+                            self.expectations.nodes())
 
     def on_view_change(self, reason: str) -> None:
         if not self.coordinating or not self.view.settled():
@@ -536,6 +538,10 @@ class ClusterController(Controller):
         super().initiate_cluster_action(action, spec)
 
     def initiate_fencing(self, action, spec) -> None:
+        target = self._node_by_name(action.node)
+        if target is not None:
+            self.expectations = self.expectations.fencing_started(target.nodeid)
+        self.send(msg.FenceStarted(action.node))
         if action.node == self.node:
             # a node does not fence itself: a peer does it
             self.fencing_in_flight += 1
@@ -589,7 +595,7 @@ class ClusterController(Controller):
             return
         target = self._node_by_name(message.target)
         if ok and message.fence_action in ("off", "reboot") and target is not None:
-            self.expected_up = self.expected_up - {target.nodeid}
+            self.expectations = self.expectations.fenced(target.nodeid)
         super().on_fenced(message)
         if self.coordinating:
             self.send(msg.FenceNotice(message.target, message.fence_action, ok, self.node,
@@ -707,6 +713,10 @@ class ClusterController(Controller):
                 self.on_fence_result(delivered.nodeid, message)
         elif isinstance(message, msg.FenceNotice):
             self.on_fence_notice(message)
+        elif isinstance(message, msg.FenceStarted):
+            started = self._node_by_name(message.target)
+            if started is not None and from_coordinator and not self.coordinating:
+                self.expectations = self.expectations.fencing_started(started.nodeid)
         elif isinstance(message, msg.Exec):
             if message.to == self.node and from_coordinator:
                 self.run_request(message)
@@ -731,15 +741,16 @@ class ClusterController(Controller):
         elif isinstance(message, msg.ShutdownGranted):
             granted = self._node_by_name(message.node)
             if granted is not None and from_coordinator:
-                self.expected_up = self.expected_up - {granted.nodeid}
+                self.expectations = self.expectations.let_go(granted.nodeid)
             if message.node == self.node and from_coordinator:
                 log.info("the coordinator lets this node leave")
                 self.stopping = True
 
     def on_fence_notice(self, notice: msg.FenceNotice) -> None:
         target = self._node_by_name(notice.target)
-        if notice.ok and notice.action in ("off", "reboot") and target is not None:
-            self.expected_up = self.expected_up - {target.nodeid}
+        if notice.ok and notice.action in ("off", "reboot") and target is not None \
+                and not self.coordinating:
+            self.expectations = self.expectations.fenced(target.nodeid)
 
     def on_status(self, update: msg.StatusUpdate) -> None:
         try:

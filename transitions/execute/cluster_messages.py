@@ -156,6 +156,14 @@ class FenceResult:
 
 
 @frozen
+class FenceStarted:
+    """The coordinator begins to fence ``target`` (what a later notice of
+    its success excuses: the target's process of that moment)."""
+
+    target: str
+
+
+@frozen
 class FenceNotice:
     """A fencing came to an end (as Pacemaker's fencer tells every node):
     every member learns that ``target`` is down, and runs its alerts."""
@@ -171,7 +179,7 @@ class FenceNotice:
 MESSAGES = {cls.__name__: cls for cls in (Exec, Result, Done, JoinRequest, JoinReply,
                                           StatusUpdate, ShutdownRequest, ShutdownGranted,
                                           Heartbeat, Evict, FenceRequest, FenceResult,
-                                          FenceNotice)}
+                                          FenceStarted, FenceNotice)}
 
 
 def _plain(value):

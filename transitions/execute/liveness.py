@@ -13,7 +13,8 @@ dropped member is offline for the scheduler while expected up: unclean,
 so it is fenced; if it wakes up and reads its own eviction, it leaves.
 
 *Expected up*: every member (not only the coordinator) records which nodes
-joined the process group since they were last fenced or allowed to leave.
+joined the process group since they were last fenced or allowed to leave
+(:class:`Expectations`).
 Whoever coordinates writes ``expected=member`` for them into the status, so
 a node that leaves is fenced even when the status a new coordinator started
 from said it was down (a node cut off moments after it rejoined, before any
@@ -93,3 +94,41 @@ def expect_up(cib: m.Cib, nodes: list[ms.ClusterNode], expected_up: frozenset[in
     if not changed:
         return cib
     return evolve(cib, status=evolve(cib.status, node_states=states))
+
+
+@frozen
+class Expectations:
+    """Which nodes are expected up, as one member sees the message order.
+
+    Each join of a node's process gets a number (this member's own count);
+    a fencing that started before the node's current process joined does
+    not excuse that process when it ends (a node fenced, rebooted and back
+    before the fencing's result arrived is still expected up)."""
+
+    count: int = 0
+    up: tuple[tuple[int, int], ...] = field(default=(), converter=tuple)        # node -> join
+    started: tuple[tuple[int, int | None], ...] = field(default=(), converter=tuple)
+
+    def nodes(self) -> frozenset[int]:
+        return frozenset(node for node, _join in self.up)
+
+    def joined(self, nodeid: int) -> "Expectations":
+        up = dict(self.up)
+        up[nodeid] = self.count + 1
+        return evolve(self, count=self.count + 1, up=tuple(sorted(up.items())))
+
+    def let_go(self, nodeid: int) -> "Expectations":
+        return evolve(self, up=tuple(item for item in self.up if item[0] != nodeid))
+
+    def fencing_started(self, nodeid: int) -> "Expectations":
+        started = dict(self.started)
+        started[nodeid] = dict(self.up).get(nodeid)
+        return evolve(self, started=tuple(sorted(started.items(), key=lambda i: i[0])))
+
+    def fenced(self, nodeid: int) -> "Expectations":
+        started = dict(self.started)
+        join = started.pop(nodeid, dict(self.up).get(nodeid))
+        after = evolve(self, started=tuple(sorted(started.items(), key=lambda i: i[0])))
+        if dict(self.up).get(nodeid) == join:
+            return after.let_go(nodeid)
+        return after
