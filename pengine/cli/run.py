@@ -51,6 +51,14 @@ def add_arguments(p) -> None:
                    help="join the other nodes through the local Corosync: membership, quorum "
                         "and messages come from it, the coordinator (lowest node id) schedules "
                         "for all, each node runs its own actions, lost nodes are fenced")
+    p.add_argument("--watchdog", metavar="DEVICE",
+                   help="with --cluster: the watchdog the node feeds (default: /dev/watchdog "
+                        "when present, else pengine's own helper process, which kills pengine "
+                        "and stops the node's resources when not fed; 'none': no watchdog)")
+    p.add_argument("--watchdog-timeout", metavar="SECONDS", type=float, default=5.0,
+                   help="with --cluster: how long the watchdog waits for a feed (default 5; "
+                        "a member silent for twice this, or stonith-watchdog-timeout, is "
+                        "fenced)")
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages too")
 
 
@@ -74,7 +82,13 @@ def cluster_controller(args, state, agents):
         raise UsageError("--cluster needs Corosync's client libraries (libquorum, libcpg, "
                          "libcmap: apt-get install corosync)")
 
-    return ClusterController(args.config, args.node, state, agents)
+    controller = ClusterController(args.config, args.node, state, agents)
+    controller.watchdog_device = getattr(args, "watchdog", None)
+    timeout = getattr(args, "watchdog_timeout", None) or 5.0
+    if timeout <= 0:
+        raise UsageError("--watchdog-timeout must be positive")
+    controller.watchdog_timeout = timeout
+    return controller
 
 
 def local_nodes_controller(args, state, settings):

@@ -116,6 +116,11 @@ class ClusterController(Controller):
         self.peer_devices: dict[str, tuple[AgentRequest, ...]] = {}
         self.fence_requests = 0
         self.evicted_self = False           # evicted: leave, the watchdog stays armed
+        # the node's watchdog (transitions.execute.watchdog): "none" for none,
+        # None for the kernel device when present, else the own helper
+        self.watchdog_device: str | None = "none"
+        self.watchdog = None
+        self.active_here: dict[str, AgentRequest] = {}
 
     # ------------------------------------------------------------ set-up --
 
@@ -164,6 +169,20 @@ class ClusterController(Controller):
         self.save()
         log.info("%s joined the process group as corosync node %d; state in %s",
                  self.node, self.nodeid, self.state.cib_path)
+        self.arm_watchdog()
+
+    def arm_watchdog(self) -> None:
+        from pengine.transitions.execute import watchdog as wd
+        path = os.path.join(os.path.dirname(self.state.cib_path), "watchdog-resources.json")
+        wd.write_active(path, {}, self.agents.settings)
+        try:
+            self.watchdog = wd.open_watchdog(self.watchdog_device, self.watchdog_timeout, path)
+        except OSError as error:
+            self.link.stop()
+            raise UsageError(f"cannot open the watchdog: {error}") from None
+        self.active_path = path
+        if self.watchdog is not None:
+            log.info("feeding the %s", self.watchdog.describe())
 
     def _cluster_attributes(self, cib: m.Cib) -> m.Cib:
         coordinator = self.nodes.get(self.coordinator.nodeid) if self.coordinator else None
@@ -188,6 +207,12 @@ class ClusterController(Controller):
             self.publish_status()
             if self.link is not None:
                 self.link.stop()
+            if self.watchdog is not None:
+                # left uncleanly (corosync lost, evicted): the watchdog fires
+                clean = not (self.evicted_self or self.exit_code)
+                if not clean:
+                    log.error("leaving the watchdog armed: this node's resources will stop")
+                self.watchdog.close(disarm=clean)
         return self.exit_code or code
 
     # ----------------------------------------------------------- sending --
@@ -656,6 +681,8 @@ class ClusterController(Controller):
             return now + lv.HEARTBEAT_INTERVAL_S
         if now >= self.next_heartbeat:
             self.send(msg.Heartbeat(self.node))
+            if self.watchdog is not None:
+                self.watchdog.feed()
             self.next_heartbeat = now + lv.HEARTBEAT_INTERVAL_S
         timeout = lv.unresponsive_timeout(self.cib, self.watchdog_timeout)
         others = {_key(p) for p in self.view.group} - {_key(self.me)}
@@ -831,10 +858,24 @@ class ClusterController(Controller):
                 self.local, result_record(event, self.node, self.node_id, digest, extra),
                 int(self.clock()))
         result = event.result
+        self.note_active(request, result)
         self.send(msg.Result(self.node, operation.call_id, request, operation.user_data,
                              result.rc, result.status, result.exit_reason, result.exec_ms,
                              event.queue_ms, event.started_at, event.finished_at,
                              event.rc_changed_at, digest, extra))
+
+    def note_active(self, request: AgentRequest, result: AgentResult) -> None:
+        """What the watchdog must stop if it fires."""
+        if self.watchdog is None:
+            return
+        from pengine.transitions.execute import watchdog as wd
+        active = wd.track_active(self.active_here, request, result.rc, result.status)
+        if active != self.active_here:
+            self.active_here = active
+            try:
+                wd.write_active(self.active_path, active, self.agents.settings)
+            except OSError as error:
+                log.error("cannot tell the watchdog what runs here: %s", error)
 
     def on_remote_result(self, nodeid: int, result: msg.Result) -> None:
         node = self.nodes.get(nodeid)
