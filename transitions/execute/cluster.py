@@ -279,8 +279,10 @@ class ClusterController(Controller):
         newcomers = members if any(_same(p, self.me) for p in change.joined) else change.joined
         for process in newcomers:
             self.expectations = self.expectations.joined(process.nodeid)
+        before = self.view.group_nodes
         self.view = evolve(self.view, group=members,
                            ring_pending=self.view.ring_pending or ring_change)
+        self.node_alerts(before, self.view.group_nodes)
         for process in change.left:
             log.info("process group: %s left (%s)", self._name(process.nodeid), process.reason)
         for process in change.joined:
@@ -627,6 +629,13 @@ class ClusterController(Controller):
                                       message.device, message.result.describe()))
         self.publish_status()
 
+    def node_alerts(self, before: frozenset[int], after: frozenset[int]) -> None:
+        from pengine.transitions.execute.alerts import node_event
+        for nodeid in sorted(after - before):
+            self.alert(node_event(self._name(nodeid), nodeid, "member"))
+        for nodeid in sorted(before - after):
+            self.alert(node_event(self._name(nodeid), nodeid, "lost"))
+
     def on_fence_result(self, nodeid: int, result: msg.FenceResult) -> None:
         found, self.peer_fencings = self.peer_fencings.take(result.request_id)
         if found is None or found.executor != nodeid:
@@ -773,7 +782,14 @@ class ClusterController(Controller):
                 log.info("the coordinator lets this node leave")
                 self.stopping = True
 
+    def fencing_alert(self, message) -> None:
+        """Alerts come with the fencing's notice, on every member."""
+
     def on_fence_notice(self, notice: msg.FenceNotice) -> None:
+        from pengine.transitions.execute.alerts import fencing_event
+        self.alert(fencing_event(notice.target, notice.action, notice.ok,
+                                 notice.device or notice.executor, notice.executor,
+                                 0 if notice.ok else 1, notice.description))
         target = self._node_by_name(notice.target)
         if notice.ok and notice.action in ("off", "reboot") and target is not None \
                 and not self.coordinating:
@@ -859,6 +875,7 @@ class ClusterController(Controller):
                 int(self.clock()))
         result = event.result
         self.note_active(request, result)
+        self.resource_alert(event, self.node)
         self.send(msg.Result(self.node, operation.call_id, request, operation.user_data,
                              result.rc, result.status, result.exit_reason, result.exec_ms,
                              event.queue_ms, event.started_at, event.finished_at,

@@ -98,6 +98,7 @@ class Controller:
         self.stop_now = False
         self.digests: dict[int, str | None] = {}      # call id -> op-digest
         self.transitions_run = 0
+        self.alert_runner = None                       # transitions.execute.alerts
 
     # ------------------------------------------------------------ set-up --
 
@@ -420,8 +421,33 @@ class Controller:
 
         threading.Thread(target=work, name=f"fence-{target}", daemon=True).start()
 
+    def alert(self, event) -> None:
+        """Run the configuration's alert agents for ``event``."""
+        alerts = self.cib.configuration.alerts if self.cib is not None else ()
+        if not alerts or event is None:
+            return
+        if self.alert_runner is None:
+            from pengine.transitions.execute.alerts import AlertRunner
+            self.alert_runner = AlertRunner(self.agents.settings.environment, self.clock)
+        self.alert_runner.send(alerts, event)
+
+    def resource_alert(self, event: ExecutorEvent, node: str) -> None:
+        from pengine.transitions.execute.alerts import resource_event
+        request, result = event.operation.request, normalize(event.result)
+        key = parse_transition_key(event.operation.user_data)
+        self.alert(resource_event(node, request.rsc_id, request.action, request.interval_ms,
+                                  key.target_rc if key is not None else 0, result.status,
+                                  result.rc, result.exec_ms, result.describe()))
+
+    def fencing_alert(self, message: Fenced) -> None:
+        from pengine.transitions.execute.alerts import fencing_event
+        ok = message.result.status == EXEC_DONE and message.result.rc == OCF_OK
+        self.alert(fencing_event(message.target, message.fence_action, ok, self.node,
+                                 self.node, message.result.rc, message.result.describe()))
+
     def on_fenced(self, message: Fenced) -> None:
         self.fencing_in_flight -= 1
+        self.fencing_alert(message)
         ok = message.result.status == EXEC_DONE and message.result.rc == OCF_OK
         if ok:
             self.fence_failures.pop(message.target, None)
@@ -467,6 +493,7 @@ class Controller:
 
     def on_result(self, event: ExecutorEvent) -> None:
         """A result of this node's executor."""
+        self.resource_alert(event, self.node)
         self.record_event(event, self.node, self.node_id,
                           self.digests.get(event.operation.call_id),
                           self.agents.history_digests(event.operation.request))
