@@ -5,9 +5,14 @@ The three-node cluster of samples/cluster (network namespaces, corosync with
 ``token: 1000``, ``pengine run --cluster``, a floating IP and a web server)
 is brought up once.  Each cycle takes a node away, by killing its corosync
 and pengine (SIGKILL; the service itself keeps running until the node is
-fenced) or by cutting it off the network (its bridge port down): mostly the
-node that serves the web site, every third cycle the coordinator.  From that
-moment it measures:
+fenced), by cutting it off the network (its bridge port down), or by
+stopping its pengine (SIGSTOP: corosync alive, the service running, the
+pengine silent until its own watchdog or the others' eviction acts): the
+node that serves the web site, or the coordinator, and in the
+``*-serving-coordinator`` cycles the coordinator while it serves the site
+(a location preference written into the configuration moves the site
+there first, and is taken out again once the site is back).  From the
+moment the node is taken away it measures:
 
 - ``fenced``: a survivor reports that it fenced the node (the fence agent
   killed what was left in its namespace and took its interface down);
@@ -21,7 +26,7 @@ Throughout, a watcher checks several times a second, from outside, that
 neither the IP, the web server nor any other resource is ever active on two
 nodes.
 
-    sudo python benchmarks/cluster_failover.py              # 20 cycles
+    sudo python benchmarks/cluster_failover.py              # 24 cycles
     sudo python benchmarks/cluster_failover.py --cycles 4 --token 3000
 
 Times are taken by polling (about every 0.1-0.3 s), so each is an upper bound
@@ -36,7 +41,9 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -114,17 +121,38 @@ def restore(cluster) -> float:
     return time.monotonic() - started
 
 
+PREFERENCE = "\nlocation bench-serve-on-coordinator site 200: {node}\n"
+
+
+def serve_on_coordinator(cluster, base: str) -> None:
+    """Move the site to the coordinator: a location preference above the
+    stickiness, written into the configuration every node watches."""
+    target = coordinator(cluster)
+    if serving(cluster) == target:
+        return
+    Path(cluster.config).write_text(base + PREFERENCE.format(node=target))
+    if wait(lambda: serving(cluster) == target, 60, 0.1) is None:
+        raise RuntimeError(f"the site did not move to the coordinator {target}")
+
+
 def cycle(cluster, kind: str, timeout: float) -> dict:
-    """Take a node away (kill or partition; the node serving the site, or the
-    coordinator) and time the recovery."""
+    """Take a node away (kill, partition or SIGSTOP; the node serving the
+    site, or the coordinator, or the coordinator serving the site) and time
+    the recovery."""
+    base = Path(cluster.config).read_text()
+    if kind.endswith("serving-coordinator"):
+        serve_on_coordinator(cluster, base)
     server = wait(lambda: serving(cluster), 60)
     if server is None:
         raise RuntimeError("nothing serves the web site")
-    victim = coordinator(cluster) if kind.endswith("coordinator") else server
+    boss = coordinator(cluster)
+    victim = boss if kind.endswith("coordinator") else server
     sizes = {n: log_size(cluster, n) for n in nc.NODES if n != victim}
     t0 = time.monotonic()
     if kind.startswith("kill"):
         cluster.kill_node(victim)
+    elif kind.startswith("freeze"):
+        os.kill(cluster.pengine[victim].pid, signal.SIGSTOP)
     else:
         cluster.partition(victim)
     marks: dict[str, float | None] = {"fenced": None, "ip": None, "answers": None}
@@ -149,14 +177,18 @@ def cycle(cluster, kind: str, timeout: float) -> dict:
             break
         time.sleep(0.02)
     result = {"kind": kind, "node": victim, "served": victim == server,
+              "coordinator": victim == boss,
               **{k: round(v, 2) if v is not None else None for k, v in marks.items()},
               "outage": round(outage, 2)}
     result["survivor"] = (cluster.vip_nodes() or [None])[0]
+    if Path(cluster.config).read_text() != base:
+        Path(cluster.config).write_text(base)       # the preference out again
     result["rejoin"] = round(restore(cluster), 2)
     return result
 
 
-KINDS = ("kill", "partition", "kill-coordinator", "kill", "partition",
+KINDS = ("kill", "partition", "kill-coordinator", "kill-serving-coordinator", "freeze",
+         "partition-serving-coordinator", "freeze-serving-coordinator",
          "partition-coordinator")
 
 
@@ -169,7 +201,7 @@ def summary(values: list[float]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cycles", type=int, default=20)
+    parser.add_argument("--cycles", type=int, default=24)
     parser.add_argument("--token", type=int, default=1000, help="corosync token (ms)")
     parser.add_argument("--timeout", type=float, default=60, help="per cycle (s)")
     parser.add_argument("--keep", metavar="DIR", help="copy the nodes' logs here afterwards")
@@ -179,7 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"namespaces in use: {nc.NetnsCluster.namespaces_in_use()}", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="pengine-failover-"))
-    cluster = nc.NetnsCluster(work, token_ms=args.token)
+    config = work / "cluster.crm"
+    shutil.copy(nc.HERE / "cluster.crm", config)     # the serving-coordinator cycles edit it
+    cluster = nc.NetnsCluster(work, config, token_ms=args.token)
     watch = nc.standard_watch(cluster, interval=0.1)
     results = []
     started = time.monotonic()
@@ -195,8 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
             times = ", ".join(f"{mark} {result[mark]}s" for mark in ("fenced", "ip", "answers")
                               if result[mark] is not None)
-            print(f"cycle {i + 1:2d} {kind:21s} {result['node']}"
-                  f"{' (serving)' if result['served'] else ''} -> {result['survivor']}: "
+            roles = "+".join(r for r, on in (("serving", result["served"]),
+                                              ("coordinator", result["coordinator"])) if on)
+            print(f"cycle {i + 1:2d} {kind:29s} {result['node']}"
+                  f"{f' ({roles})' if roles else ''} -> {result['survivor']}: "
                   f"{times}, outage {result['outage']}s (rejoin {result['rejoin']}s); "
                   f"active twice so far: {len(watch.violations)}", flush=True)
     finally:
@@ -214,7 +250,11 @@ def main(argv: list[str] | None = None) -> int:
         "failover_s": {kind: summary([r["answers"] for r in results if r["served"]
                                       and r["kind"].startswith(kind)
                                       and r["answers"] is not None])
-                       for kind in ("kill", "partition")},
+                       for kind in ("kill", "partition", "freeze")},
+        # the same, when the node taken away both coordinated and served the site
+        "failover_s_coordinator_serving": summary([
+            r["answers"] for r in results
+            if r["served"] and r["coordinator"] and r["answers"] is not None]),
         "fenced_s": {kind: summary([r["fenced"] for r in results
                                     if r["kind"] == kind and r["fenced"] is not None])
                      for kind in sorted(set(KINDS))},
@@ -229,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps({k: report[k] for k in ("failover_s", "fenced_s", "outage_s_bystander",
+    print(json.dumps({k: report[k] for k in ("failover_s", "failover_s_coordinator_serving",
+                                             "fenced_s", "outage_s_bystander",
                                              "failed_cycles", "watch_samples", "total_s")},
                      indent=2))
     print(f"active on two nodes: {len(watch.violations)} times in {watch.samples} samples")
