@@ -109,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_target_argument(p)
 
     from pengine.cli import run as cmd_run, status as cmd_status  # noqa: E402 - their flags live with them
-    p = sub.add_parser("run", help="run a one-node cluster with real resource agents")
+    p = sub.add_parser("run", help="run a node with real resource agents: alone, several "
+                       "on this machine, or with the others through Corosync (--cluster)")
     cmd_run.add_arguments(p)
 
     p = sub.add_parser("status", help="the status 'pengine run' keeps (crm_mon)")
