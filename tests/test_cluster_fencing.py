@@ -200,7 +200,7 @@ def test_a_frozen_coordinator_is_evicted_fenced_and_replaced(fake):
     start_all(cluster)
     freeze(cluster.nodes["n1"])
     wait_for(lambda: "n1" in cluster.fenced, 20, what="n1 fenced")
-    assert cluster.nodes["n2"].controller.coordinating
+    wait_for(lambda: cluster.nodes["n2"].controller.coordinating, 10, what="n2 coordinating")
     wait_for(lambda: placed(cluster, "d1", "d2"), 20, what="recovery")
 
 
@@ -229,7 +229,7 @@ def test_a_node_cut_off_right_after_it_rejoins_as_coordinator_is_fenced(fake):
     wait_for(lambda: n1.controller.coordinating, 10, what="n1 coordinating")
     cluster.bus.partition({1}, {2, 3})       # cut off before anyone recorded its join
     wait_for(lambda: cluster.fenced.count("n1") == 2, 20, what="n1 fenced again")
-    assert cluster.nodes["n2"].controller.coordinating
+    wait_for(lambda: cluster.nodes["n2"].controller.coordinating, 10, what="n2 coordinating")
 
 
 def test_fencing_levels_are_tried_in_order(fake, tmp_path):
@@ -260,3 +260,33 @@ def test_a_coordinator_without_a_device_for_the_target_asks_a_peer(fake):
     wait_for(lambda: "n3" in cluster.fenced, 20, what="n3 fenced by a peer")
     wait_for(lambda: cluster.active("d1") in (["n1"], ["n2"]), 20, what="d1 recovered")
     assert cluster.nodes["n1"].controller.coordinating
+
+
+# a resource whose stop always fails
+FAILS_STOP = r"""#!/bin/sh
+state="${OCF_ROOT}/${OCF_RESOURCE_INSTANCE}.state"
+case "$1" in
+start) touch "$state"; exit 0 ;;
+stop) exit 1 ;;
+monitor|status) [ -f "$state" ] && exit 0; exit 7 ;;
+meta-data) echo '<resource-agent name="FailStop"><parameters/></resource-agent>'; exit 0 ;;
+*) exit 0 ;;
+esac
+"""
+
+
+def test_a_coordinator_that_must_be_fenced_is_fenced_by_a_peer(fake):
+    config = CONFIG + ("primitive bad ocf:test:FailStop op monitor interval=1s "
+                       "op stop interval=0 on-fail=fence\n"
+                       "location bad-on-n1 bad inf: n1\n")
+    cluster = fake(config)
+    for name in ("n1", "n2", "n3"):
+        node = cluster.start(name)
+        write_script(node.ocf_root / "resource.d" / "test" / "FailStop", FAILS_STOP)
+    wait_for(lambda: placed(cluster, "d1", "d2"), 20, what="placed")
+    n1 = cluster.nodes["n1"]
+    wait_for(lambda: (n1.ocf_root / "bad.state").exists(), 20, what="bad started on n1")
+    (n1.ocf_root / "bad.state").unlink()          # it fails; its stop fails: fence n1
+    wait_for(lambda: "n1" in cluster.fenced, 30, what="n1 fenced by a peer")
+    wait_for(lambda: cluster.nodes["n2"].controller.coordinating, 10, what="n2 coordinating")
+    wait_for(lambda: placed(cluster, "d1", "d2"), 20, what="recovery")
