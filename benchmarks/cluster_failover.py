@@ -10,8 +10,8 @@ stopping its pengine (SIGSTOP: corosync alive, the service running, the
 pengine silent until its own watchdog or the others' eviction acts): the
 node that serves the web site, or the coordinator, and in the
 ``*-serving-coordinator`` cycles the coordinator while it serves the site
-(a location preference written into the configuration moves the site
-there first, and is taken out again once the site is back).  From the
+(a location preference above the group's stickiness, written into the
+configuration, moves the site there first, and is taken out again once the site is back).  From the
 moment the node is taken away it measures:
 
 - ``fenced``: a survivor reports that it fenced the node (the fence agent
@@ -121,12 +121,13 @@ def restore(cluster) -> float:
     return time.monotonic() - started
 
 
-PREFERENCE = "\nlocation bench-serve-on-coordinator site 200: {node}\n"
+PREFERENCE = "\nlocation bench-serve-on-coordinator site 1000: {node}\n"
 
 
 def serve_on_coordinator(cluster, base: str) -> None:
     """Move the site to the coordinator: a location preference above the
-    stickiness, written into the configuration every node watches."""
+    group's stickiness (100 per member), written into the configuration
+    every node watches."""
     target = coordinator(cluster)
     if serving(cluster) == target:
         return
