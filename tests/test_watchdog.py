@@ -64,6 +64,10 @@ def test_a_device_is_fed_and_disarmed_by_the_magic_close(tmp_path):
     with pytest.raises(FileNotFoundError):
         wd.open_watchdog(str(tmp_path / "missing"), 5.0, str(tmp_path / "active.json"))
     assert wd.open_watchdog("none", 5.0, str(tmp_path / "active.json")) is None
+    own = wd.open_watchdog("own", 5.0, str(tmp_path / "active.json"))
+    assert isinstance(own, wd.ProcessWatchdog)
+    own.close(disarm=True)
+    assert own.process.wait(5) == 0
 
 
 def _helper(tmp_path, timeout: float):

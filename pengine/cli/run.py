@@ -54,7 +54,8 @@ def add_arguments(p) -> None:
     p.add_argument("--watchdog", metavar="DEVICE",
                    help="with --cluster: the watchdog the node feeds (default: /dev/watchdog "
                         "when present, else pengine's own helper process, which kills pengine "
-                        "and stops the node's resources when not fed; 'none': no watchdog)")
+                        "and stops the node's resources when not fed; 'own': that helper "
+                        "whatever devices exist; 'none': no watchdog)")
     p.add_argument("--watchdog-timeout", metavar="SECONDS", type=float, default=5.0,
                    help="with --cluster: how long the watchdog waits for a feed (default 5; "
                         "a member silent for twice this, or stonith-watchdog-timeout, is "

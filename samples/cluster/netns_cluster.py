@@ -260,7 +260,9 @@ class NetnsCluster:
                 f"HA_VARRUN={d}/rsctmp", f"FENCE_NETNS_RUN_DIR={self.workdir}/{{node}}/rsctmp",
                 f"PYTHONPATH={REPO}", self.python, "-m", "pengine.cli",
                 "run", str(self.config), "--node", node, "--cluster",
-                "--state-dir", str(d / "state"), "--fence-dir", str(HERE), *self.pengine_args]
+                "--state-dir", str(d / "state"), "--fence-dir", str(HERE),
+                # three nodes share this machine: none may arm its real watchdog
+                "--watchdog", "own", *self.pengine_args]
 
     def start_pengine(self, node: str) -> None:
         old = self.pengine.get(node)

@@ -191,9 +191,12 @@ def _pythonpath() -> str:
 
 def open_watchdog(device: str | None, timeout_s: float, active_path: str):
     """The kernel device when ``device`` (default /dev/watchdog) can be
-    opened, else the helper process; None when ``device`` is ``none``."""
+    opened, else the helper process; ``own``: the helper process whatever
+    devices exist (several nodes on one machine); None for ``none``."""
     if device == "none":
         return None
+    if device == "own":
+        return ProcessWatchdog(timeout_s, active_path)
     path = device or DEFAULT_DEVICE
     if os.path.exists(path):
         try:
