@@ -290,3 +290,20 @@ def test_a_coordinator_that_must_be_fenced_is_fenced_by_a_peer(fake):
     wait_for(lambda: "n1" in cluster.fenced, 30, what="n1 fenced by a peer")
     wait_for(lambda: cluster.nodes["n2"].controller.coordinating, 10, what="n2 coordinating")
     wait_for(lambda: placed(cluster, "d1", "d2"), 20, what="recovery")
+
+
+def test_when_no_member_can_fence_the_fencing_fails_and_is_retried_later(fake):
+    # a device no node has (its agent is missing): every member is asked once per attempt
+    config = CONFIG.replace("stonith:fence_test", "stonith:fence_missing") \
+        + "location d1-on-n3 d1 50: n3\n"
+    cluster = fake(config)
+    start_all(cluster)
+    wait_for(lambda: cluster.active("d1") == ["n3"], 20, what="d1 on n3")
+    cluster.kill("n3")
+    coordinator = cluster.nodes["n1"].controller
+    wait_for(lambda: coordinator.fence_failures.get("n3", 0) >= 2, 30,
+             what="failed fencing attempts")
+    assert coordinator.peer_fencings.pending == ()
+    assert coordinator.fencing_in_flight <= 1
+    # not fenced, so d1 is not recovered: it is still where it was (as far as anyone knows)
+    assert "n3" not in cluster.fenced and cluster.active("d1") == ["n3"]

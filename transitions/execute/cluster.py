@@ -586,10 +586,7 @@ class ClusterController(Controller):
         already)."""
         target = action.node
         fence_action = action.get("stonith_action") or spec.meta("stonith_action") or "reboot"
-        target_node = self._node_by_name(target)
-        executor = fp.fence_executor(self.view.group_nodes, self.nodeid,
-                                     target_node.nodeid if target_node else None,
-                                     self.peer_fencings.tried_for(action.id))
+        executor = self.peer_to_ask(target, action.id)
         if executor is None:
             self.on_fenced(Fenced(action.id, self.transition_id, target, fence_action,
                                   AgentResult(1, EXEC_NO_FENCE_DEVICE,
@@ -610,12 +607,19 @@ class ClusterController(Controller):
         self.send(msg.FenceRequest(request_id, name, target, fence_action, spec.timeout_ms,
                                    devices, levels))
 
+    def peer_to_ask(self, target: str, action_id: int) -> int | None:
+        target_node = self._node_by_name(target)
+        return fp.fence_executor(self.view.group_nodes, self.nodeid,
+                                 target_node.nodeid if target_node else None,
+                                 self.peer_fencings.tried_for(action_id))
+
     def on_fenced(self, message) -> None:
         ok = message.result.status == EXEC_DONE and message.result.rc == 0
         spec = self.specs.get(message.action_id)
         if not ok and self.coordinating and fp.lacks_access(message.result.status) \
                 and message.transition_id == self.transition_id and self.transition is not None \
-                and spec is not None and message.device is None:
+                and spec is not None and message.device is None \
+                and self.peer_to_ask(message.target, message.action_id) is not None:
             log.warning("fencing %s (%s) here failed: %s", message.target,
                         message.fence_action, message.result.describe())
             self.fence_by_peer(spec.action, spec, "no device here can fence it")
