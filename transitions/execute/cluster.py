@@ -201,6 +201,7 @@ class ClusterController(Controller):
             self.status_dirty = True
 
     def run(self) -> int:
+        code = None
         try:
             code = super().run()
         finally:
@@ -208,8 +209,8 @@ class ClusterController(Controller):
             if self.link is not None:
                 self.link.stop()
             if self.watchdog is not None:
-                # left uncleanly (corosync lost, evicted): the watchdog fires
-                clean = not (self.evicted_self or self.exit_code)
+                # left uncleanly (corosync lost, evicted, a crash): the watchdog fires
+                clean = code is not None and not (self.evicted_self or self.exit_code)
                 if not clean:
                     log.error("leaving the watchdog armed: this node's resources will stop")
                 self.watchdog.close(disarm=clean)
