@@ -28,6 +28,15 @@ while expected up, and carries on.
 
 A partition without quorum also has a coordinator; the scheduler applies
 ``no-quorum-policy`` (stop, by default) and cannot fence.
+
+Fencing cannot be dodged: every member notes who joined and is expected up
+(a node that leaves is unclean whatever stale copies said), a member whose
+``pengine`` stops answering is evicted (:mod:`transitions.execute.liveness`),
+a peer fences when the coordinator is the target or has no device for it
+(:mod:`transitions.execute.fencing_peers`), fencing levels are followed
+(:mod:`transitions.execute.fencing_topology`), and each node feeds a
+watchdog (:mod:`transitions.execute.watchdog`).  Alerts run on node,
+fencing and resource events (:mod:`transitions.execute.alerts`).
 """
 
 from __future__ import annotations

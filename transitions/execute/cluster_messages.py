@@ -16,7 +16,15 @@ wire it is JSON (zlib-compressed when large) behind a one-byte tag.
   (:class:`StatusUpdate`), so that whoever takes over starts from it;
 - a node that is asked to stop requests a clean shutdown
   (:class:`ShutdownRequest`) and leaves when the coordinator allows it
-  (:class:`ShutdownGranted`, the transition's ``do_shutdown``).
+  (:class:`ShutdownGranted`, the transition's ``do_shutdown``; every member
+  learns from it that the node's leaving is clean);
+- every member's main loop says it runs (:class:`Heartbeat`), and a member
+  silent too long is dropped by all (:class:`Evict`,
+  :mod:`transitions.execute.liveness`);
+- the coordinator announces each fencing (:class:`FenceStarted`), may ask a
+  peer to run it (:class:`FenceRequest`, answered by :class:`FenceResult`,
+  :mod:`transitions.execute.fencing_peers`), and tells everyone how it ended
+  (:class:`FenceNotice`: no longer expected up, fencing alerts).
 """
 
 from __future__ import annotations
