@@ -124,14 +124,16 @@ def test_every_node_logs_node_fencing_and_resource_events(tmp_path):
             (tmp_path / f"{name}.crm").write_text(CONFIG.format(agent=AGENT, log=logs[name]))
             cluster.config = tmp_path / f"{name}.crm"
             cluster.start(name)
+        def logged(node: str, text: str) -> bool:
+            return logs[node].exists() and text in logs[node].read_text()
+
         wait_for(lambda: cluster.active("d1") == ["n3"], 20, what="d1 on n3")
+        wait_for(lambda: logged("n3", "resource d1 start on n3: ok"), 10,
+                 what="the resource alert on n3")
         cluster.kill("n3")
         wait_for(lambda: "n3" in cluster.fenced, 20, what="n3 fenced")
         wait_for(lambda: cluster.active("d1") in (["n1"], ["n2"]), 20, what="d1 recovered")
         new_home = cluster.active("d1")[0]
-
-        def logged(node: str, text: str) -> bool:
-            return logs[node].exists() and text in logs[node].read_text()
         for node in ("n1", "n2"):
             wait_for(lambda: logged(node, "node n3 (id 3) is lost"), 10, what="node alert")
             wait_for(lambda: logged(node, "fencing reboot of n3: Operation reboot of n3"), 10,
@@ -139,7 +141,6 @@ def test_every_node_logs_node_fencing_and_resource_events(tmp_path):
             assert logged(node, "node n2 (id 2) is member")
         wait_for(lambda: logged(new_home, f"resource d1 start on {new_home}: ok"), 10,
                  what="resource alert where d1 started")
-        assert logged("n3", "resource d1 start on n3: ok")
         assert not logged("n1" if new_home == "n2" else "n2", "resource d1 start")
     finally:
         cluster.stop()
