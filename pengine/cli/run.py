@@ -74,6 +74,9 @@ def cluster_controller(args, state, agents):
         raise UsageError("--cluster needs Corosync's client libraries (libquorum, libcpg, "
                          "libcmap: apt-get install corosync)")
 
+    # the agents' crm_attribute, crm_master and attrd_updater reach this node
+    from pengine.cli.agent_commands import export_to_agents
+    export_to_agents(state.path)
     return ClusterController(args.config, args.node, state, agents)
 
 

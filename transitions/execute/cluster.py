@@ -41,10 +41,13 @@ from attrs import evolve
 
 from pengine.cib import model as m
 from pengine.cib.errors import UsageError
+from pengine.transitions.execute import admin
 from pengine.transitions.execute import cluster_messages as msg
 from pengine.transitions.execute import membership as ms
 from pengine.transitions.execute.agents import AgentRequest, Agents
+from pengine.transitions.execute.cluster_admin import ClusterAdmin
 from pengine.transitions.execute.codes import AgentResult
+from pengine.transitions.execute.control import ControlRequest
 from pengine.transitions.execute.controller import (INFINITY, KEEP_RECURRING, UNRECORDED, Controller,
                                                     _int, pending_record, records_pending,
                                                     result_record)
@@ -70,7 +73,7 @@ CONNECT_INTERVAL = 0.5
 JOIN_TIMEOUT_S = 10.0               # members that have not answered a join by then stay pending
 
 
-class ClusterController(Controller):
+class ClusterController(ClusterAdmin, Controller):
     def __init__(self, config_path: str, node: str, state: StateDir, agents: Agents,
                  clock: Callable[[], float] = time.time, watch_config: bool = True,
                  link_factory: Callable = CorosyncLink, nodelist: Callable | None = None):
@@ -101,6 +104,7 @@ class ClusterController(Controller):
         self.shutdown_requested = False
         self.exit_code = 0
         self.corosync_wait = CONNECT_WAIT
+        self.init_admin()       # attributes, configuration, admin commands (cluster_admin)
 
     # ------------------------------------------------------------ set-up --
 
@@ -142,11 +146,13 @@ class ClusterController(Controller):
             if configured is not None and (configured.type or "member") == "member":
                 self.nodes[nodeid] = ms.ClusterNode(nodeid, name, configured.id)
         saved = self.state.load()
+        config = self.choose_start_configuration(config, saved)
         status = saved.status if saved is not None else config.status
-        self.cib = evolve(config, status=status)
+        self.cib = self._cluster_attributes(evolve(config, status=status))
         now = int(self.clock())
         self.local = node_joined(m.Cib(), self.node, self.node_id, now)
         self.save()
+        self.start_control()
         log.info("%s joined the process group as corosync node %d; state in %s",
                  self.node, self.nodeid, self.state.cib_path)
 
@@ -157,7 +163,9 @@ class ClusterController(Controller):
             **dict(cib.attributes),
             "have-quorum": "1" if self.view.quorate else "0",
             "dc-uuid": coordinator.node_id if coordinator else "",
-            "epoch": str(self.status_version[0]),
+            # the configuration's version; num_updates counts the status updates
+            "admin_epoch": str(self.config_version[0]),
+            "epoch": str(self.config_version[1]),
             "num_updates": str(self.status_version[1]),
         }.items()))
 
@@ -171,6 +179,7 @@ class ClusterController(Controller):
             code = super().run()
         finally:
             self.publish_status()
+            self.stop_control()
             if self.link is not None:
                 self.link.stop()
         return self.exit_code or code
@@ -210,6 +219,8 @@ class ClusterController(Controller):
             self.on_view_change("Membership change")
         elif isinstance(message, LinkLost):
             self.on_link_lost(message.reason)
+        elif isinstance(message, ControlRequest):
+            self.on_control(message)
         else:
             super().handle(message)
 
@@ -247,6 +258,8 @@ class ClusterController(Controller):
             return
         gone = {p.nodeid for p in change.left} - self.view.group_nodes
         if gone:
+            for nodeid in gone:     # attrd forgets a lost node's transient attributes
+                self.cib = admin.drop_transient(self.cib, self._name(nodeid))
             self.joined = self.joined - gone
             self.fail_actions_on(gone)
             self.awaiting = self.awaiting - gone
@@ -328,6 +341,7 @@ class ClusterController(Controller):
                          *newest.status_version)
                 self.cib = ms.replace_status(self.cib, other)
                 self.cluster_formed = True      # a coordinator ran before this one
+        self.join_configuration(replies.values())
         epoch = max([self.status_version[0]] + [r.status_version[0] for r in replies.values()])
         if first:
             # a new coordinator: a new generation of the status
@@ -351,6 +365,9 @@ class ClusterController(Controller):
         self.need_schedule = True
         self.on_view_change("Join complete")
         self.save()
+        self.status_dirty = True        # the members take this configuration and status
+        self.publish_status()
+        self.run_deferred_requests()
 
     def start_transition(self) -> None:
         if not self.ready_to_schedule():
@@ -415,6 +432,9 @@ class ClusterController(Controller):
             if not self.cluster_formed and self.need_schedule and now < startup_over:
                 deadlines.append(startup_over)
             self.publish_status()
+        client_deadline = self.check_pending_clients(now)
+        if client_deadline is not None:
+            deadlines.append(client_deadline)
         return min(deadlines) if deadlines else None
 
     def fail_actions_on(self, gone: set[int]) -> None:
@@ -510,6 +530,9 @@ class ClusterController(Controller):
         super().initiate_fencing(action, spec)
 
     def on_fenced(self, message) -> None:
+        ok = message.result.status == 0 and message.result.rc == 0
+        self.record_fencing(message.target, message.fence_action, ok, message.device,
+                            message.result.describe())
         super().on_fenced(message)
         self.publish_status()
 
@@ -548,6 +571,11 @@ class ClusterController(Controller):
             if message.node == self.node and from_coordinator:
                 log.info("the coordinator lets this node leave")
                 self.stopping = True
+        elif isinstance(message, msg.AdminRequest):
+            if self.coordinating:
+                self.on_admin_request(message)
+        elif isinstance(message, msg.AdminAnswer):
+            self.on_admin_answer(message)
 
     def on_status(self, update: msg.StatusUpdate) -> None:
         try:
@@ -557,6 +585,7 @@ class ClusterController(Controller):
             return
         self.cluster_formed = True
         self.status_version = tuple(update.version)
+        self.adopt_configuration(cib)
         self.cib = evolve(self.cib, status=cib.status, attributes=cib.attributes)
         Controller.save(self)
 
@@ -564,7 +593,9 @@ class ClusterController(Controller):
         state = ms.node_state(self.local, self.node)
         status = ms.cib_xml(self.cib) if self.status_version != (0, 0) else None
         self.send(msg.JoinReply(request.round, self.node, self.fresh, ms.state_xml(state),
-                                self.status_version, status))
+                                self.status_version, status, self.config_version,
+                                ms.cib_xml(m.Cib(configuration=self.cib.configuration,
+                                                 attributes=self.cib.attributes))))
         self.fresh = False
 
     def on_shutdown_request(self, node: str) -> None:

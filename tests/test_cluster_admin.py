@@ -1,0 +1,171 @@
+"""The attribute manager, the one configuration and the admin commands of
+``pengine run --cluster``, without root: three ClusterControllers over the
+fake Corosync (tests/cluster_fakes.py), reached through their control
+sockets by the real tools (``crm_attribute``, ``attrd_updater``, ``pengine
+configure``, ``pengine resource``...).  tests/test_cluster_manager.py runs
+the same on the namespace cluster with real agents."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.cluster_fakes import FakeCluster, TwiceWatch
+from tests.conftest import REPO, run_pengine
+from tests.execute_helpers import wait_for
+from pengine.transitions.execute import admin
+from pengine.transitions.execute.control import ask, socket_path
+
+CONFIG = """node 1: n1
+node 2: n2
+node 3: n3
+primitive fence stonith:fence_test params pcmk_host_list="n1 n2 n3" \\
+    op monitor interval=60s
+primitive d1 ocf:test:Dummy op monitor interval=1s
+primitive d2 ocf:test:Dummy op monitor interval=1s
+location d1-where-pingd d1 rule -inf: not_defined pingd or pingd lte 0
+property fencing-enabled=true no-quorum-policy=stop dc-deadtime=10s stonith-max-attempts=2
+rsc_defaults resource-stickiness=100
+"""
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    c = FakeCluster(tmp_path, CONFIG)
+    c.watch = TwiceWatch(c, ["d1", "d2"])
+    c.watch.start()
+    for name in ("n1", "n2", "n3"):
+        c.start(name)
+    wait_for(lambda: len(c.active("d2")) == 1, 30, what="d2 placed")
+    yield c
+    c.watch.stop()
+    c.stop()
+    assert c.watch.violations == []
+
+
+def sock(cluster: FakeCluster, node: str) -> str:
+    return socket_path(cluster.nodes[node].controller.state.path)
+
+
+def tool(cluster: FakeCluster, node: str, *argv: str, env: dict | None = None):
+    """One of the agents' tools, as an agent on ``node`` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pengine.cli.agent_commands", *argv], capture_output=True,
+        text=True, timeout=60, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), "PENGINE_CONTROL_SOCKET": sock(cluster, node),
+             **(env or {})})
+
+
+def transient(cluster: FakeCluster, holder: str, node: str, name: str):
+    return admin.node_attribute(cluster.nodes[holder].controller.cib, node, name, admin.REBOOT)
+
+
+def test_attrd_updater_drives_a_location_rule_and_every_node_holds_the_value(cluster):
+    assert cluster.active("d1") == []           # no node has pingd yet
+    done = tool(cluster, "n3", "attrd_updater", "-n", "pingd", "-U", "1000", "-d", "5s")
+    assert done.returncode == 0, done.stderr
+    # when the tool returns, the asking node already holds the value
+    assert transient(cluster, "n3", "n3", "pingd") == "1000"
+    wait_for(lambda: all(transient(cluster, n, "n3", "pingd") == "1000"
+                         for n in ("n1", "n2", "n3")), 10, what="pingd on every copy")
+    wait_for(lambda: cluster.active("d1") == ["n3"], 20, what="d1 on n3")
+    query = tool(cluster, "n1", "attrd_updater", "-n", "pingd", "-Q", "-N", "n3")
+    assert query.returncode == 0 and 'value="1000"' in query.stdout
+    missing = tool(cluster, "n1", "attrd_updater", "-n", "nope", "-Q")
+    assert missing.returncode == 105
+
+
+def test_crm_attribute_promotion_and_lifetimes(cluster):
+    env = {"OCF_RESOURCE_INSTANCE": "stateful:0"}
+    assert tool(cluster, "n2", "crm_attribute", "--promotion", "-v", "10", env=env).returncode == 0
+    assert transient(cluster, "n2", "n2", "master-stateful:0") == "10"
+    got = tool(cluster, "n1", "crm_master", "-G", "-q", "-N", "n2", env=env)
+    assert (got.returncode, got.stdout.strip()) == (0, "10")
+    assert tool(cluster, "n2", "crm_master", "-D", env=env).returncode == 0
+    assert transient(cluster, "n2", "n2", "master-stateful:0") is None
+    # forever: the node's attribute in the configuration, with a new epoch
+    before = cluster.nodes["n1"].controller.config_version
+    assert tool(cluster, "n3", "crm_attribute", "-N", "n1", "-n", "rack", "-v", "r7",
+                "-l", "forever").returncode == 0
+    copy = cluster.nodes["n3"].controller
+    assert admin.node_attribute(copy.cib, "n1", "rack", admin.FOREVER) == "r7"
+    assert copy.config_version[:2] == (before[0], before[1] + 1)
+    got = tool(cluster, "n2", "crm_attribute", "-N", "n1", "-n", "rack", "-G", "-l", "forever")
+    assert "scope=nodes  name=rack value=r7" in got.stdout
+    bad = tool(cluster, "n2", "crm_attribute", "-N", "nowhere", "-n", "x", "-v", "1",
+               "-l", "reboot")
+    assert bad.returncode == 1 and "nowhere" in bad.stderr
+
+
+def test_transient_attributes_go_when_their_node_leaves(cluster):
+    assert tool(cluster, "n3", "attrd_updater", "-n", "pingd", "-U", "1").returncode == 0
+    assert tool(cluster, "n2", "attrd_updater", "-n", "pingd", "-U", "1").returncode == 0
+    wait_for(lambda: len(cluster.active("d1")) == 1, 20, what="d1 placed")
+    cluster.kill("n3")
+    wait_for(lambda: "n3" in cluster.fenced, 20, what="n3 fenced")
+    wait_for(lambda: transient(cluster, "n1", "n3", "pingd") is None, 10,
+             what="n3's pingd dropped")
+    assert transient(cluster, "n1", "n2", "pingd") == "1"
+
+
+def test_a_configuration_from_one_node_reaches_all_with_the_next_epoch(cluster, tmp_path):
+    version = cluster.nodes["n1"].controller.config_version
+    addition = tmp_path / "more.crm"
+    addition.write_text("primitive d3 ocf:test:Dummy op monitor interval=1s\n")
+    done = run_pengine("configure", str(addition), "--state-dir",
+                       cluster.nodes["n3"].controller.state.path)
+    assert done.returncode == 0, done.stderr
+    assert f"version {version[0]}.{version[1] + 1}" in done.stdout
+    for name in ("n1", "n2", "n3"):
+        wait_for(lambda: cluster.nodes[name].controller.cib.configuration.resource("d3"),
+                 10, what=f"d3 in {name}'s configuration")
+    wait_for(lambda: len(cluster.active("d3")) == 1, 20, what="d3 started")
+    # a file with an error: a positioned error, exit 1, nothing sent
+    broken = tmp_path / "broken.crm"
+    broken.write_text("primitve d4 ocf:test:Dummy\n")
+    failed = run_pengine("configure", str(broken), "--state-dir",
+                         cluster.nodes["n2"].controller.state.path)
+    assert failed.returncode == 1 and "broken.crm:1:" in failed.stderr
+    assert "Traceback" not in failed.stderr
+
+
+def test_move_then_clear(cluster):
+    state = cluster.nodes["n2"].controller.state.path
+    where = cluster.active("d2")[0]
+    target = next(n for n in ("n1", "n2", "n3") if n != where)
+    moved = run_pengine("resource", "move", "d2", target, "--lifetime", "PT1H",
+                        "--state-dir", state)
+    assert moved.returncode == 0, moved.stderr
+    wait_for(lambda: cluster.active("d2") == [target], 20, what=f"d2 moved to {target}")
+    constraints = {c.id for c in cluster.nodes["n3"].controller.cib.configuration.constraints}
+    assert f"cli-prefer-d2" in constraints
+    cleared = run_pengine("resource", "clear", "d2", "--state-dir", state)
+    assert cleared.returncode == 0 and "cli-prefer-d2" in cleared.stdout
+    constraints = {c.id for c in cluster.nodes["n3"].controller.cib.configuration.constraints}
+    assert "cli-prefer-d2" not in constraints
+    # stickiness keeps it where it went
+    assert cluster.active("d2") == [target]
+    unknown = run_pengine("resource", "move", "nope", "n1", "--state-dir", state)
+    assert unknown.returncode == 1 and "nope" in unknown.stderr
+
+
+def test_cleanup_resets_a_fencing_failure(cluster):
+    cluster._halt.set()                       # the fence device stops working
+    cluster._fencer.join(5)
+    cluster.kill("n3")
+    n1 = cluster.nodes["n1"].controller
+    wait_for(lambda: n1.fence_failures.get("n3", 0) >= 2, 60, what="two fencing failures")
+    history = run_pengine("fencing", "history", "--state-dir", n1.state.path)
+    assert "n3" in history.stdout and "failed" in history.stdout
+    # the device works again, but the cluster has given up until the cleanup
+    import threading
+    cluster._halt.clear()
+    cluster._fencer = threading.Thread(target=cluster._fence_loop, daemon=True)
+    cluster._fencer.start()
+    done = run_pengine("fencing", "cleanup", "--state-dir",
+                       cluster.nodes["n2"].controller.state.path)
+    assert done.returncode == 0 and "n3" in done.stdout, done.stderr
+    wait_for(lambda: "n3" in cluster.fenced, 30, what="n3 fenced after the cleanup")
