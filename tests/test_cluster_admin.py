@@ -169,3 +169,27 @@ def test_cleanup_resets_a_fencing_failure(cluster):
                        cluster.nodes["n2"].controller.state.path)
     assert done.returncode == 0 and "n3" in done.stdout, done.stderr
     wait_for(lambda: "n3" in cluster.fenced, 30, what="n3 fenced after the cleanup")
+
+
+def test_status_is_live_from_any_node_and_standby_empties_a_node(cluster):
+    import xml.etree.ElementTree as ET
+    n3 = cluster.nodes["n3"].controller.state.path
+    where = cluster.active("d2")[0]
+    done = run_pengine("node", "standby", where, "--state-dir", n3)
+    assert done.returncode == 0, done.stderr
+    wait_for(lambda: len(cluster.active("d2")) == 1 and cluster.active("d2")[0] != where, 20,
+             what="d2 off the standby node")
+    text = run_pengine("status", "-1", "-f", "-r", "--state-dir", n3)
+    assert text.returncode == 0, text.stderr
+    assert "Live from: pengine run on n3 (coordinator n1)" in text.stdout
+    assert "Stack: corosync (pengine run --cluster)" in text.stdout
+    assert f"Node {where}: standby" in text.stdout
+    xml = run_pengine("status", "--output-as", "xml", "--state-dir", n3)
+    root = ET.fromstring(xml.stdout)
+    assert root.find("summary/source").get("live") == "true"
+    assert root.find(f"nodes/node[@name='{where}']").get("standby") == "true"
+    assert root.find("summary/current_dc").get("name") == "n1"
+    assert run_pengine("node", "online", where, "--state-dir", n3).returncode == 0
+    # the file fallback says so
+    stale = run_pengine("status", "--file", "--state-dir", n3)
+    assert "From the file:" in stale.stdout and "not live" in stale.stdout
