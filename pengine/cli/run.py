@@ -11,7 +11,10 @@ result is logged on stderr.
 With ``--cluster`` the node joins the others through the local Corosync
 (``transitions.execute.cluster``): one coordinator schedules for all, each
 node runs its own actions, and SIGINT/SIGTERM first moves the node's
-resources away (a second signal stops at once).
+resources away (a second signal stops at once).  The node listens on
+DIR/control.sock for its agents' crm_attribute/crm_master/attrd_updater
+and for ``pengine configure``, ``resource``, ``node``, ``fencing`` and
+``status`` (``transitions.execute.cluster_admin``).
 """
 
 from __future__ import annotations
