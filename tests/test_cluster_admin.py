@@ -193,3 +193,65 @@ def test_status_is_live_from_any_node_and_standby_empties_a_node(cluster):
     # the file fallback says so
     stale = run_pengine("status", "--file", "--state-dir", n3)
     assert "From the file:" in stale.stdout and "not live" in stale.stdout
+
+
+# ------------------------------------------------- pure parts, no cluster --
+
+def _cib(text: str = CONFIG):
+    from pengine.cib.load import parse_config
+    return parse_config(text.encode(), "t.crm")
+
+
+def test_admin_messages_survive_encoding():
+    from pengine.transitions.execute import cluster_messages as msg
+    for message in (msg.AdminRequest("n1:7:1", "n1", "attribute", '{"name": "x"}'),
+                    msg.AdminAnswer("n1:7:1", "n1", True, "done", '{"version": [0, 2, 0]}'),
+                    msg.JoinReply("r", "n2", False, b"<cib/>", (1, 2), None, (0, 4, 1),
+                                  b"<cib/>")):
+        assert msg.decode(msg.encode(message)) == message
+
+
+def test_ban_and_prefer_are_written_as_crm_resource_writes_them():
+    from pengine.cib.cib_xml import write_cib
+    cib = admin.ban(_cib(), "d1", "n2", "PT1H", now=0)
+    xml = write_cib(cib)
+    assert '<rsc_location id="cli-ban-d1-on-n2" rsc="d1">' in xml
+    assert 'id="cli-ban-d1-on-n2-rule" score="-INFINITY" boolean-op="and"' in xml
+    assert 'end="1970-01-01 01:00:00Z"' in xml
+    cib = admin.prefer(cib, "d1", "n3")
+    assert 'id="cli-prefer-d1" rsc="d1" role="Started" score="INFINITY" node="n3"' \
+        in write_cib(cib)
+    only_n2, removed = admin.clear(cib, "d1", "n2")
+    assert removed == ["cli-ban-d1-on-n2"]
+    _, removed = admin.clear(cib, "d1")
+    assert sorted(removed) == ["cli-ban-d1-on-n2", "cli-prefer-d1"]
+    with pytest.raises(admin.AdminError):
+        admin.ban(_cib(), "d1", "n2", "soon")
+    with pytest.raises(admin.AdminError):
+        admin.prefer(_cib(), "nope", "n2")
+
+
+def test_an_update_merges_by_id_and_versions_order_configurations():
+    base = _cib()
+    new = admin.update_configuration(base, _cib(
+        "primitive d2 ocf:test:Dummy op monitor interval=9s\n"
+        "primitive d9 ocf:test:Dummy\n"))
+    ids = [r.id for r in new.configuration.resources]
+    assert ids[-1] == "d9" and ids.count("d2") == 1
+    assert new.configuration.resource("d2").ops[0].interval == "9s"
+    assert admin.config_version(admin.with_version(base, (1, 0, 0))) > \
+        admin.config_version(admin.with_version(base, (0, 99, 99)))
+    assert admin.next_epoch((0, 4, 7)) == (0, 5, 0)
+
+
+def test_cleanup_forgets_fail_counts_and_history_of_one_resource():
+    from pengine.transitions.execute import membership as ms
+    cib = _cib()
+    node = ms.ClusterNode(2, "n2", "2")
+    cib = ms.set_transient(cib, node, "fail-count-d1#monitor_1000", "3")
+    cib = ms.set_transient(cib, node, "fail-count-d2#monitor_1000", "1")
+    cib = ms.set_transient(cib, node, "pingd", "1")
+    clean = admin.cleanup(cib, "d1", "n2")
+    assert admin.node_attribute(clean, "n2", "fail-count-d1#monitor_1000", admin.REBOOT) is None
+    assert admin.node_attribute(clean, "n2", "fail-count-d2#monitor_1000", admin.REBOOT) == "1"
+    assert admin.node_attribute(clean, "n2", "pingd", admin.REBOOT) == "1"

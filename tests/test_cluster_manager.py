@@ -175,7 +175,14 @@ def test_a_configuration_changed_on_n3_reaches_all_nodes(cluster, tmp_path, monk
         text = run_pengine("status", "--state-dir", state(cluster, node)).stdout
         assert "Stack: corosync (pengine run --cluster)" in text
         assert "marker\t(ocf:heartbeat:Dummy)" in text
-    monkeypatch.setenv("EDITOR", "sed -i /marker/d")
+    editor = tmp_path / "drop-marker"
+    editor.write_text("#!/usr/bin/env python3\nimport re, sys\n"
+                      "text = open(sys.argv[1]).read()\n"
+                      "text = re.sub(r'^primitive marker .*?(?<!\\\\)\\n', '', text, "
+                      "flags=re.S | re.M)\n"
+                      "open(sys.argv[1], 'w').write(text)\n")
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
     removed = run_pengine("configure", "edit", "--state-dir", state(cluster, "n2"))
     assert removed.returncode == 0, removed.stderr
     wait_for(lambda: "marker" not in (cluster.workdir / "n1" / "state" / "cib.xml").read_text(),
