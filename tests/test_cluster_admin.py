@@ -255,3 +255,23 @@ def test_cleanup_forgets_fail_counts_and_history_of_one_resource():
     assert admin.node_attribute(clean, "n2", "fail-count-d1#monitor_1000", admin.REBOOT) is None
     assert admin.node_attribute(clean, "n2", "fail-count-d2#monitor_1000", admin.REBOOT) == "1"
     assert admin.node_attribute(clean, "n2", "pingd", admin.REBOOT) == "1"
+
+
+def test_resource_cleanup_forgets_a_failure_and_restart_stops_then_starts(cluster):
+    where = cluster.active("d2")[0]
+    n1 = cluster.nodes["n1"].controller
+    (cluster.nodes[where].ocf_root / "d2.state").unlink()      # d2 dies: its monitor fails
+    fail_count = f"fail-count-d2#monitor_1000"
+    wait_for(lambda: admin.node_attribute(n1.cib, where, fail_count, admin.REBOOT), 20,
+             what="a fail count")
+    wait_for(lambda: len(cluster.active("d2")) == 1, 20, what="d2 recovered")
+    state = cluster.nodes["n2"].controller.state.path
+    done = run_pengine("resource", "cleanup", "d2", "--node", where, "--state-dir", state)
+    assert done.returncode == 0, done.stderr
+    assert admin.node_attribute(cluster.nodes["n2"].controller.cib, where, fail_count,
+                                admin.REBOOT) is None
+    restarted = run_pengine("resource", "restart", "d2", "--state-dir", state)
+    assert restarted.returncode == 0, restarted.stderr
+    assert "d2 stopped" in restarted.stdout and "d2 starting" in restarted.stdout
+    wait_for(lambda: len(cluster.active("d2")) == 1, 20, what="d2 started again")
+    assert all(s.get("target-role") is None for s in n1.cib.configuration.resource("d2").meta)
