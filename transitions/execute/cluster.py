@@ -248,6 +248,7 @@ class ClusterController(ClusterAdmin, Controller):
         if self.coordinator != previous and self.coordinator is not None:
             log.info("coordinator: %s%s", self._name(self.coordinator.nodeid),
                      " (this node)" if now_coordinating else "")
+            self.resend_pending()
         if now_coordinating and not self.coordinating:
             self.become_coordinator()
             return

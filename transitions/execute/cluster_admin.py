@@ -53,7 +53,8 @@ class ClusterAdmin:
 
     def init_admin(self) -> None:
         self.control: ControlServer | None = None
-        self.pending_clients: dict[str, tuple] = {}     # request id -> (answer, deadline)
+        # request id -> (answer, deadline, the request as sent)
+        self.pending_clients: dict[str, tuple] = {}
         self.admin_requests = 0
         self.deferred_requests: list[msg.AdminRequest] = []
         self.config_version = (0, 0, 0)
@@ -74,7 +75,7 @@ class ClusterAdmin:
         if self.control is not None:
             self.control.stop()
             self.control = None
-        for reply, _deadline in self.pending_clients.values():
+        for reply, _deadline, _request in self.pending_clients.values():
             reply(answer(False, "pengine run is stopping"))
         self.pending_clients = {}
 
@@ -109,8 +110,15 @@ class ClusterAdmin:
             return
         self.admin_requests += 1
         rid = f"{self.node}:{os.getpid()}:{self.admin_requests}"
-        self.pending_clients[rid] = (request.answer, self.clock() + REQUEST_TIMEOUT_S)
-        self.send(msg.AdminRequest(rid, self.node, request.kind, json.dumps(request.args)))
+        message = msg.AdminRequest(rid, self.node, request.kind, json.dumps(request.args))
+        self.pending_clients[rid] = (request.answer, self.clock() + REQUEST_TIMEOUT_S, message)
+        self.send(message)
+
+    def resend_pending(self) -> None:
+        """A new coordinator: what the old one did not answer goes to it (the
+        changes are idempotent: setting a value, writing a constraint)."""
+        for _reply, _deadline, message in self.pending_clients.values():
+            self.send(message)
 
     def local_answer(self, kind: str, args: dict) -> dict:
         if kind == "status":
@@ -140,7 +148,7 @@ class ClusterAdmin:
     def check_pending_clients(self, now: float) -> float | None:
         """Answer clients whose request got no answer in time; the next deadline."""
         deadlines = []
-        for rid, (reply, deadline) in list(self.pending_clients.items()):
+        for rid, (reply, deadline, _request) in list(self.pending_clients.items()):
             if now >= deadline:
                 del self.pending_clients[rid]
                 reply(answer(False, "no answer from the coordinator (it may have changed): "
