@@ -92,7 +92,6 @@ def local_nodes_controller(args, state, settings):
 
 def run(args) -> int:
     from pengine.transitions.execute.agents import Agents, AgentSettings
-    from pengine.transitions.execute.controller import Controller
     from pengine.transitions.execute.state_dir import StateDir
 
     if getattr(args, "cluster", False) and getattr(args, "local_nodes", None):
@@ -111,7 +110,11 @@ def run(args) -> int:
     elif getattr(args, "local_nodes", None):
         controller = local_nodes_controller(args, state, settings)
     else:
-        controller = Controller(args.config, args.node, state, Agents(settings))
+        # the agents' crm_attribute, crm_master and attrd_updater reach this node
+        from pengine.cli.agent_commands import export_to_agents
+        from pengine.transitions.execute.local_admin import LocalAdminController
+        export_to_agents(state.path)
+        controller = LocalAdminController(args.config, args.node, state, Agents(settings))
     try:
         controller.start()
     except BaseException:

@@ -62,6 +62,8 @@ def status_text(cib, written: float | None, now: float, show_attrs: bool = False
                         f" (coordinator {live.get('coordinator') or 'none yet'})")
                      + f", configuration version "
                      + ".".join(str(v) for v in live.get("config_version") or ()))
+        if live.get("pid"):
+            lines.append(f"  * Controller: running (pid {live['pid']})")
     elif source_file is not None:
         lines.append(f"  * From the file: {source_file} (not live: no running "
                      "'pengine run --cluster' answered)")

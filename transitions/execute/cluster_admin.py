@@ -125,7 +125,7 @@ class ClusterAdmin:
             from pengine.cib.cib_xml import write_cib
             coordinator = self._name(self.coordinator.nodeid) if self.coordinator else None
             return answer(True, "", {
-                "cib": write_cib(self.cib), "node": self.node,
+                "cib": write_cib(self.cib), "node": self.node, "pid": os.getpid(),
                 "coordinator": coordinator, "coordinating": self.coordinating,
                 "quorate": self.view.quorate,
                 "config_version": list(self.config_version),
