@@ -28,6 +28,11 @@ while expected up, and carries on.
 
 A partition without quorum also has a coordinator; the scheduler applies
 ``no-quorum-policy`` (stop, by default) and cannot fence.
+
+Node attributes, the one configuration every node holds and the admin
+commands come from the :class:`~transitions.execute.cluster_admin.ClusterAdmin`
+mixin: local clients reach a node through its control socket, and changes
+are made by the coordinator (an edited configuration file, too).
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from pengine.transitions.execute import cluster_messages as msg
 from pengine.transitions.execute import membership as ms
 from pengine.transitions.execute.agents import AgentRequest, Agents
 from pengine.transitions.execute.cluster_admin import ClusterAdmin
-from pengine.transitions.execute.codes import AgentResult
+from pengine.transitions.execute.codes import EXEC_DONE, OCF_OK, AgentResult
 from pengine.transitions.execute.control import ControlRequest
 from pengine.transitions.execute.controller import (INFINITY, KEEP_RECURRING, UNRECORDED, Controller,
                                                     _int, pending_record, records_pending,
@@ -531,7 +536,7 @@ class ClusterController(ClusterAdmin, Controller):
         super().initiate_fencing(action, spec)
 
     def on_fenced(self, message) -> None:
-        ok = message.result.status == 0 and message.result.rc == 0
+        ok = message.result.status == EXEC_DONE and message.result.rc == OCF_OK
         self.record_fencing(message.target, message.fence_action, ok, message.device,
                             message.result.describe())
         super().on_fenced(message)
