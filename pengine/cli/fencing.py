@@ -14,7 +14,8 @@ from pengine.cli.control_client import add_state_dir, report, request
 
 
 def add_arguments(p) -> None:
-    p.add_argument("action", choices=("history", "cleanup"))
+    p.add_argument("action", choices=("history", "cleanup"),
+                   help="history: what was fenced; cleanup: forget the failures")
     p.add_argument("node", metavar="NODE", nargs="?", help="only this target")
     add_state_dir(p)
 

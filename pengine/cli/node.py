@@ -15,7 +15,7 @@ ATTRIBUTES = {"standby": ("standby", "on"), "online": ("standby", "off"),
 
 
 def add_arguments(p) -> None:
-    p.add_argument("action", choices=sorted(ATTRIBUTES))
+    p.add_argument("action", choices=sorted(ATTRIBUTES), help="what the node becomes")
     p.add_argument("node", metavar="NODE", nargs="?", help="default: this node")
     add_state_dir(p)
 

@@ -23,27 +23,29 @@ from pengine.cli.control_client import add_state_dir, report, request
 
 
 def add_arguments(p) -> None:
-    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True,
+                           help="move, ban, clear, cleanup or restart")
     for name, text in (("move", "move RSC to NODE (cli-prefer-RSC)"),
                        ("ban", "keep RSC off NODE (cli-ban-RSC-on-NODE)")):
         q = sub.add_parser(name, help=text)
-        q.add_argument("resource", metavar="RSC")
-        q.add_argument("node", metavar="NODE", nargs="?")
+        q.add_argument("resource", metavar="RSC", help="the resource")
+        q.add_argument("node", metavar="NODE", nargs="?",
+                       help="the node (default: the one it runs on, for a ban)")
         q.add_argument("--lifetime", "-u", metavar="DURATION",
                        help="how long the constraint lasts (ISO 8601, e.g. PT30M)")
         q.add_argument("--promoted", action="store_true",
                        help="only the promoted role (crm_resource --promoted)")
         add_state_dir(q)
     q = sub.add_parser("clear", help="remove the move/ban constraints of RSC")
-    q.add_argument("resource", metavar="RSC")
-    q.add_argument("node", metavar="NODE", nargs="?")
+    q.add_argument("resource", metavar="RSC", help="the resource")
+    q.add_argument("node", metavar="NODE", nargs="?", help="only the constraints about NODE")
     add_state_dir(q)
     q = sub.add_parser("cleanup", help="forget fail counts and history (crm_resource --cleanup)")
-    q.add_argument("resource", metavar="RSC", nargs="?")
-    q.add_argument("--node", "-N", metavar="NODE")
+    q.add_argument("resource", metavar="RSC", nargs="?", help="default: every resource")
+    q.add_argument("--node", "-N", metavar="NODE", help="default: every node")
     add_state_dir(q)
     q = sub.add_parser("restart", help="stop RSC, then start it again")
-    q.add_argument("resource", metavar="RSC")
+    q.add_argument("resource", metavar="RSC", help="the resource")
     add_state_dir(q)
 
 
