@@ -43,6 +43,16 @@ ELSEWHERE = {
     "sudo samples/cluster/netns_cluster.py kill n2": "tests/test_cluster.py (-m cluster, root)",
     "sudo samples/cluster/netns_cluster.py start n2": "tests/test_cluster.py (-m cluster, root)",
     "sudo samples/cluster/netns_cluster.py down": "tests/test_cluster.py (-m cluster, root)",
+    # admin commands on a running cluster (fake Corosync; -m cluster: the namespace cluster)
+    "pengine configure change.crm --state-dir /var/lib/pengine":
+        "tests/test_cluster_admin.py, tests/test_cluster_manager.py",
+    "pengine configure edit": "tests/test_cluster_manager.py (-m cluster, root)",
+    "pengine resource move site node2 --lifetime PT1H":
+        "tests/test_cluster_admin.py::test_move_then_clear, tests/test_cluster_manager.py",
+    "pengine resource cleanup web --node node2": "tests/test_cluster_admin.py",
+    "pengine node standby node3": "tests/test_cluster_admin.py",
+    "pengine fencing history": "tests/test_cluster_admin.py, tests/test_cluster_manager.py",
+    "pengine status -1 -A --output-as xml": "tests/test_cluster_admin.py",
     # placeholders for files of the reader's own
     "pengine simulate base.crm web.crm -S": "tests/test_crm_multi_file.py",
     "pengine check base.crm web.crm": "tests/test_crm_multi_file.py",

@@ -113,8 +113,23 @@ def build_parser() -> argparse.ArgumentParser:
                        "on this machine, or with the others through Corosync (--cluster)")
     cmd_run.add_arguments(p)
 
-    p = sub.add_parser("status", help="the status 'pengine run' keeps (crm_mon)")
+    p = sub.add_parser("status", help="the running cluster's status, or the one 'pengine run' "
+                                      "kept (crm_mon)")
     cmd_status.add_arguments(p)
+
+    # admin commands on a running 'pengine run --cluster', through its control socket
+    from pengine.cli import (configure as cmd_configure, fencing as cmd_fencing,  # noqa: E402
+                             node as cmd_node, resource as cmd_resource)
+    p = sub.add_parser("configure", help="change the running cluster's configuration "
+                                         "(FILE, or edit)")
+    cmd_configure.add_arguments(p)
+    p = sub.add_parser("resource", help="move, ban, clear, cleanup, restart a resource "
+                                        "(crm_resource)")
+    cmd_resource.add_arguments(p)
+    p = sub.add_parser("node", help="standby, online, maintenance, ready (crm node)")
+    cmd_node.add_arguments(p)
+    p = sub.add_parser("fencing", help="fencing history and cleanup (stonith_admin)")
+    cmd_fencing.add_arguments(p)
 
     p = sub.add_parser("graph", help="draw a transition")
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")

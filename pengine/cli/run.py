@@ -11,7 +11,10 @@ result is logged on stderr.
 With ``--cluster`` the node joins the others through the local Corosync
 (``transitions.execute.cluster``): one coordinator schedules for all, each
 node runs its own actions, and SIGINT/SIGTERM first moves the node's
-resources away (a second signal stops at once).
+resources away (a second signal stops at once).  The node listens on
+DIR/control.sock for its agents' crm_attribute/crm_master/attrd_updater
+and for ``pengine configure``, ``resource``, ``node``, ``fencing`` and
+``status`` (``transitions.execute.cluster_admin``).
 """
 
 from __future__ import annotations
@@ -83,6 +86,9 @@ def cluster_controller(args, state, agents):
         raise UsageError("--cluster needs Corosync's client libraries (libquorum, libcpg, "
                          "libcmap: apt-get install corosync)")
 
+    # the agents' crm_attribute, crm_master and attrd_updater reach this node
+    from pengine.cli.agent_commands import export_to_agents
+    export_to_agents(state.path)
     controller = ClusterController(args.config, args.node, state, agents)
     controller.watchdog_device = getattr(args, "watchdog", None)
     timeout = getattr(args, "watchdog_timeout", None) or 5.0
@@ -101,7 +107,6 @@ def local_nodes_controller(args, state, settings):
 
 def run(args) -> int:
     from pengine.transitions.execute.agents import Agents, AgentSettings
-    from pengine.transitions.execute.controller import Controller
     from pengine.transitions.execute.state_dir import StateDir
 
     if getattr(args, "cluster", False) and getattr(args, "local_nodes", None):
@@ -120,7 +125,11 @@ def run(args) -> int:
     elif getattr(args, "local_nodes", None):
         controller = local_nodes_controller(args, state, settings)
     else:
-        controller = Controller(args.config, args.node, state, Agents(settings))
+        # the agents' crm_attribute, crm_master and attrd_updater reach this node
+        from pengine.cli.agent_commands import export_to_agents
+        from pengine.transitions.execute.local_admin import LocalAdminController
+        export_to_agents(state.path)
+        controller = LocalAdminController(args.config, args.node, state, Agents(settings))
     try:
         controller.start()
     except BaseException:

@@ -21,6 +21,11 @@ One concern per module, pure where it can be, I/O at the edges:
   nodes tell each other), ``membership`` (the view written into node states,
   pure) and ``cluster`` (the controller of a node in a cluster: coordinator
   or member);
+- what reaches a running node from outside: ``control`` (its local socket),
+  ``admin`` (the changes operators and agents make: attributes, cli-
+  constraints, cleanup, configuration versions; pure, CIB to CIB) and
+  ``cluster_admin`` (a cluster node's attribute manager, replicated
+  configuration and admin commands);
 - several nodes on one machine (``pengine run --local-nodes``): ``nodes``
   (one node's executor with its own agent state) and ``local_nodes`` (one
   controller driving them).

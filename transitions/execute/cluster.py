@@ -37,6 +37,11 @@ a peer fences when the coordinator is the target or has no device for it
 (:mod:`transitions.execute.fencing_topology`), and each node feeds a
 watchdog (:mod:`transitions.execute.watchdog`).  Alerts run on node,
 fencing and resource events (:mod:`transitions.execute.alerts`).
+
+Node attributes, the one configuration every node holds and the admin
+commands come from the :class:`~transitions.execute.cluster_admin.ClusterAdmin`
+mixin: local clients reach a node through its control socket, and changes
+are made by the coordinator (an edited configuration file, too).
 """
 
 from __future__ import annotations
@@ -51,12 +56,15 @@ from attrs import evolve, frozen
 
 from pengine.cib import model as m
 from pengine.cib.errors import UsageError
+from pengine.transitions.execute import admin
 from pengine.transitions.execute import cluster_messages as msg
 from pengine.transitions.execute import fencing_peers as fp
 from pengine.transitions.execute import liveness as lv
 from pengine.transitions.execute import membership as ms
 from pengine.transitions.execute.agents import AgentRequest, Agents
-from pengine.transitions.execute.codes import EXEC_DONE, EXEC_ERROR, EXEC_NO_FENCE_DEVICE, AgentResult
+from pengine.transitions.execute.cluster_admin import ClusterAdmin
+from pengine.transitions.execute.codes import EXEC_DONE, EXEC_ERROR, EXEC_NO_FENCE_DEVICE, OCF_OK, AgentResult
+from pengine.transitions.execute.control import ControlRequest
 from pengine.transitions.execute.controller import (INFINITY, KEEP_RECURRING, UNRECORDED, Controller,
                                                     Fenced, _int, pending_record, records_pending,
                                                     result_record)
@@ -83,7 +91,7 @@ CONNECT_INTERVAL = 0.5
 JOIN_TIMEOUT_S = 10.0               # members that have not answered a join by then stay pending
 
 
-class ClusterController(Controller):
+class ClusterController(ClusterAdmin, Controller):
     def __init__(self, config_path: str, node: str, state: StateDir, agents: Agents,
                  clock: Callable[[], float] = time.time, watch_config: bool = True,
                  link_factory: Callable = CorosyncLink, nodelist: Callable | None = None):
@@ -130,6 +138,7 @@ class ClusterController(Controller):
         self.watchdog_device: str | None = "none"
         self.watchdog = None
         self.active_here: dict[str, AgentRequest] = {}
+        self.init_admin()       # attributes, configuration, admin commands (cluster_admin)
 
     # ------------------------------------------------------------ set-up --
 
@@ -171,11 +180,13 @@ class ClusterController(Controller):
             if configured is not None and (configured.type or "member") == "member":
                 self.nodes[nodeid] = ms.ClusterNode(nodeid, name, configured.id)
         saved = self.state.load()
+        config = self.choose_start_configuration(config, saved)
         status = saved.status if saved is not None else config.status
-        self.cib = evolve(config, status=status)
+        self.cib = self._cluster_attributes(evolve(config, status=status))
         now = int(self.clock())
         self.local = node_joined(m.Cib(), self.node, self.node_id, now)
         self.save()
+        self.start_control()
         log.info("%s joined the process group as corosync node %d; state in %s",
                  self.node, self.nodeid, self.state.cib_path)
         self.arm_watchdog()
@@ -200,7 +211,9 @@ class ClusterController(Controller):
             **dict(cib.attributes),
             "have-quorum": "1" if self.view.quorate else "0",
             "dc-uuid": coordinator.node_id if coordinator else "",
-            "epoch": str(self.status_version[0]),
+            # the configuration's version; num_updates counts the status updates
+            "admin_epoch": str(self.config_version[0]),
+            "epoch": str(self.config_version[1]),
             "num_updates": str(self.status_version[1]),
         }.items()))
 
@@ -215,6 +228,7 @@ class ClusterController(Controller):
             code = super().run()
         finally:
             self.publish_status()
+            self.stop_control()
             if self.link is not None:
                 self.link.stop()
             if self.watchdog is not None:
@@ -265,6 +279,8 @@ class ClusterController(Controller):
             self.send(msg.FenceResult(message.request.request_id, self.node,
                                       message.request.target, message.request.action,
                                       result.rc, result.status, result.exit_reason, device))
+        elif isinstance(message, ControlRequest):
+            self.on_control(message)
         else:
             super().handle(message)
 
@@ -303,6 +319,7 @@ class ClusterController(Controller):
         if self.coordinator != previous and self.coordinator is not None:
             log.info("coordinator: %s%s", self._name(self.coordinator.nodeid),
                      " (this node)" if now_coordinating else "")
+            self.resend_pending()
         if now_coordinating and not self.coordinating:
             self.become_coordinator()
             return
@@ -313,6 +330,8 @@ class ClusterController(Controller):
             return
         gone = {p.nodeid for p in change.left} - self.view.group_nodes
         if gone:
+            for nodeid in gone:     # attrd forgets a lost node's transient attributes
+                self.cib = admin.drop_transient(self.cib, self._name(nodeid))
             self.joined = self.joined - gone
             self.fail_actions_on(gone)
             self.awaiting = self.awaiting - gone
@@ -401,6 +420,7 @@ class ClusterController(Controller):
                          *newest.status_version)
                 self.cib = ms.replace_status(self.cib, other)
                 self.cluster_formed = True      # a coordinator ran before this one
+        self.join_configuration(replies.values())
         epoch = max([self.status_version[0]] + [r.status_version[0] for r in replies.values()])
         if first:
             # a new coordinator: a new generation of the status
@@ -424,6 +444,9 @@ class ClusterController(Controller):
         self.need_schedule = True
         self.on_view_change("Join complete")
         self.save()
+        self.status_dirty = True        # the members take this configuration and status
+        self.publish_status()
+        self.run_deferred_requests()
 
     def start_transition(self) -> None:
         if not self.ready_to_schedule():
@@ -488,6 +511,9 @@ class ClusterController(Controller):
                 deadlines.append(startup_over)
             deadlines += self.check_peer_fencings(now)
             self.publish_status()
+        client_deadline = self.check_pending_clients(now)
+        if client_deadline is not None:
+            deadlines.append(client_deadline)
         return min(deadlines) if deadlines else None
 
     def fail_actions_on(self, gone: set[int]) -> None:
@@ -624,7 +650,7 @@ class ClusterController(Controller):
                                  self.peer_fencings.tried_for(action_id))
 
     def on_fenced(self, message) -> None:
-        ok = message.result.status == EXEC_DONE and message.result.rc == 0
+        ok = message.result.status == EXEC_DONE and message.result.rc == OCF_OK
         spec = self.specs.get(message.action_id)
         if not ok and self.coordinating and fp.lacks_access(message.result.status) \
                 and message.transition_id == self.transition_id and self.transition is not None \
@@ -634,6 +660,8 @@ class ClusterController(Controller):
                         message.fence_action, message.result.describe())
             self.fence_by_peer(spec.action, spec, "no device here can fence it")
             return
+        self.record_fencing(message.target, message.fence_action, ok, message.device,
+                            message.result.describe())
         target = self._node_by_name(message.target)
         if ok and message.fence_action in ("off", "reboot") and target is not None:
             self.expectations = self.expectations.fenced(target.nodeid)
@@ -795,6 +823,11 @@ class ClusterController(Controller):
             if message.node == self.node and from_coordinator:
                 log.info("the coordinator lets this node leave")
                 self.stopping = True
+        elif isinstance(message, msg.AdminRequest):
+            if self.coordinating:
+                self.on_admin_request(message)
+        elif isinstance(message, msg.AdminAnswer):
+            self.on_admin_answer(message)
 
     def fencing_alert(self, message) -> None:
         """Alerts come with the fencing's notice, on every member."""
@@ -817,6 +850,7 @@ class ClusterController(Controller):
             return
         self.cluster_formed = True
         self.status_version = tuple(update.version)
+        self.adopt_configuration(cib)
         self.cib = evolve(self.cib, status=cib.status, attributes=cib.attributes)
         Controller.save(self)
 
@@ -824,7 +858,9 @@ class ClusterController(Controller):
         state = ms.node_state(self.local, self.node)
         status = ms.cib_xml(self.cib) if self.status_version != (0, 0) else None
         self.send(msg.JoinReply(request.round, self.node, self.fresh, ms.state_xml(state),
-                                self.status_version, status))
+                                self.status_version, status, self.config_version,
+                                ms.cib_xml(m.Cib(configuration=self.cib.configuration,
+                                                 attributes=self.cib.attributes))))
         self.fresh = False
 
     def on_shutdown_request(self, node: str) -> None:

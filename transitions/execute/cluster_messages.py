@@ -98,6 +98,9 @@ class JoinReply:
     history: bytes                 # its node_state (resource history) as CIB XML
     status_version: tuple[int, int]
     status: bytes | None = None    # its copy of the status (CIB XML), if any
+    # its configuration and that configuration's (admin_epoch, epoch, num_updates)
+    config_version: tuple[int, int, int] = (0, 0, 0)
+    config: bytes | None = None
 
 
 @frozen
@@ -182,12 +185,35 @@ class FenceNotice:
     executor: str
     device: str | None = None
     description: str = ""
+# -- the attribute manager, one configuration, admin commands
+# (transitions.execute.cluster_admin): a node passes what its local clients
+# ask (an attribute, a configuration change, move, cleanup...) to the
+# coordinator, which makes the change, publishes it (a status update carries
+# the whole CIB: members take a configuration of another version from it)
+# and then answers, so that the asking node has the change when it answers.
+
+@frozen
+class AdminRequest:
+    id: str                        # unique: the asking node's pid and a counter
+    origin: str                    # the node whose client waits for the answer
+    kind: str
+    args: str                      # JSON object
+
+
+@frozen
+class AdminAnswer:
+    id: str
+    origin: str
+    ok: bool
+    text: str = ""
+    data: str = "null"             # JSON
 
 
 MESSAGES = {cls.__name__: cls for cls in (Exec, Result, Done, JoinRequest, JoinReply,
                                           StatusUpdate, ShutdownRequest, ShutdownGranted,
                                           Heartbeat, Evict, FenceRequest, FenceResult,
-                                          FenceStarted, FenceNotice)}
+                                          FenceStarted, FenceNotice,
+                                          AdminRequest, AdminAnswer)}
 
 
 def _plain(value):
