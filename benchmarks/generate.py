@@ -521,14 +521,14 @@ def _remote_heavy(b: _Builder, resources: int) -> None:
 
 
 def _history_heavy(b: _Builder, resources: int, seed: int) -> None:
-    """The standard mix, each primitive watched by three monitors, and four old
+    """The standard mix, each primitive watched by three monitors, and two old
     start/stop records of every resource on every node."""
     built = build(b.cluster.nodes, resources, DEFAULT_MIX, seed)
     for unit in built.units:
         for prim in unit.prims:
             if prim.agent[0] != "stonith" and not prim.promotable:
                 prim.monitors = (MONITOR_MS, 30000, 60000)
-    built.history_depth = 4
+    built.history_depth = 2
     b.cluster = built
 
 

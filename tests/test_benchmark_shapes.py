@@ -86,7 +86,7 @@ def test_remote_heavy_has_remote_nodes_and_utilization_heavy_capacities():
 
 def test_history_heavy_records_old_operations():
     text = gen.generate(3, 12, "failure", shape="history-heavy")
-    assert text.count("_stop_3\"") > 0 and text.count("_monitor_60000\"") > 0
+    assert text.count("_stop_1\"") > 0 and text.count("_monitor_60000\"") > 0
 
 
 def test_phase_profile_parses_the_verbose_notes():
