@@ -43,7 +43,8 @@ class _VersionAction(argparse.Action):
                          help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        parser.exit(message=version_text() + "\n")
+        sys.stdout.write(version_text() + "\n")
+        parser.exit()
 
 
 COMMANDS = ("simulate", "check", "show", "run", "status", "graph", "explain", "scenario",
