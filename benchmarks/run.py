@@ -29,7 +29,14 @@ Usage::
 
     python benchmarks/run.py [--suite scale,startup,corpus] [--nodes 16]
         [--sizes 500,1000,2000] [--scenarios fresh,failure] [--mode S|R]
+        [--shapes all|SHAPE,...] [--quick] [--crm-cache [DIR]] [--show-phases]
         [--crm-timeout 900] [--json FILE] [--workdir DIR]
+
+``--shapes`` runs the scale suite on each cluster shape of
+``generate.py --shape``; each pengine run reports its phase profile (``-VV``:
+CPU seconds per stage) in the JSON and, with ``--show-phases``, under its
+row.  ``--crm-cache`` reuses crm_simulate's figures for an input measured
+before (marked ``*``).
 """
 
 from __future__ import annotations
