@@ -31,8 +31,17 @@ counts its one primitive however many instances it has.
 
 Usage::
 
-    python benchmarks/generate.py NODES RESOURCES [--scenario fresh|failure]
-                                  [--mix primitives,groups,clones] [--seed N] [-o FILE]
+    python benchmarks/generate.py NODES RESOURCES [--scenario fresh|failure|settled]
+                                  [--shape SHAPE] [--mix primitives,groups,clones]
+                                  [--seed N] [-o FILE]
+
+Shapes (``--shape``): ``standard`` (the mix above), ``mixed`` (half
+primitives, a third groups, a fifth anonymous clones, neighbours colocated
+and ordered), ``clone-heavy``, ``group-heavy``, ``constraint-dense`` (ordered
+and colocated resource sets, chains), ``utilization-heavy``
+(``placement-strategy=balanced``), ``remote-heavy`` (two remote nodes per
+cluster node) and ``history-heavy`` (three monitors per primitive and old
+start/stop records on every node).
 """
 
 from __future__ import annotations
@@ -67,6 +76,8 @@ class Prim:
     agent: tuple[str, str | None, str]       # class, provider, type
     params: dict[str, str]
     promotable: bool = False
+    utilization: dict[str, str] = field(default_factory=dict)
+    monitors: tuple[int, ...] = (MONITOR_MS,)   # recurring monitor intervals (ms)
 
 
 @dataclass
@@ -87,6 +98,10 @@ class Cluster:
     locations: list[str] = field(default_factory=list)
     colocations: list[str] = field(default_factory=list)
     orders: list[str] = field(default_factory=list)
+    remotes: list[str] = field(default_factory=list)       # remote node names (connection ids)
+    options: dict[str, str] = field(default_factory=dict)  # extra cluster options
+    node_utilization: dict[str, str] = field(default_factory=dict)
+    history_depth: int = 0                                  # old start/stop records per node
 
 
 def node_name(i: int) -> str:
@@ -95,6 +110,11 @@ def node_name(i: int) -> str:
 
 def node_id(i: int) -> str:
     return str(i + 1)
+
+
+def place_name(cluster: "Cluster", i: int) -> str:
+    """Where index ``i`` runs: a cluster node, or past them a remote node."""
+    return node_name(i) if i < cluster.nodes else cluster.remotes[i - cluster.nodes]
 
 
 # ------------------------------------------------------------- generator --
@@ -214,8 +234,8 @@ def _constrain(cluster: Cluster, unit: Unit, rnd: random.Random, load, least_loa
 
 
 def _location(cid: str, rsc: str, node: int, score: str) -> str:
-    return (f'      <rsc_location id="{cid}" rsc="{rsc}" node="{node_name(node)}" '
-            f'score="{score}"/>')
+    name = node if isinstance(node, str) else node_name(node)
+    return f'      <rsc_location id="{cid}" rsc="{rsc}" node="{name}" score="{score}"/>'
 
 
 def _colocation(cid: str, rsc: str, with_rsc: str, score: str, with_role: str | None = None) -> str:
@@ -227,6 +247,307 @@ def _colocation(cid: str, rsc: str, with_rsc: str, score: str, with_role: str | 
 def _order(cid: str, first: str, first_action: str, then: str, then_action: str, kind: str) -> str:
     return (f'      <rsc_order id="{cid}" first="{first}" first-action="{first_action}" '
             f'then="{then}" then-action="{then_action}" kind="{kind}"/>')
+
+
+# ---------------------------------------------------------------- shapes --
+#
+# ``standard`` is ``build`` above (the mix the first benchmarks used).  The
+# other shapes stress one part of the scheduler each; all of them keep the
+# placement the ``failure``/``settled`` status records consistent with their
+# constraints, so a failure moves only what the failed node ran.
+
+SHAPES = ("standard", "mixed", "clone-heavy", "group-heavy", "constraint-dense",
+          "utilization-heavy", "remote-heavy", "history-heavy")
+
+
+class _Builder:
+    """Names, placement by load and the constraint lists one shape fills."""
+
+    def __init__(self, nodes: int, seed: int, places: int | None = None):
+        if nodes < 2:
+            raise ValueError("a cluster needs at least two nodes")
+        self.rnd = random.Random(seed)
+        self.cluster = Cluster(nodes)
+        self.places = places or nodes         # cluster nodes, then remote nodes
+        self.load = [0] * self.places
+        self.count = 0                         # configured primitives so far
+        self.n = 0
+
+    def least_loaded(self, first: int = 0) -> int:
+        best = min(self.load[first:])
+        return self.rnd.choice([i for i in range(first, self.places) if self.load[i] == best])
+
+    def add(self, unit: Unit, node: int | None = None) -> Unit:
+        if unit.kind in ("clone", "promotable"):
+            unit.promoted_node = self.rnd.randrange(self.cluster.nodes)
+        elif node is not None:
+            unit.node = node
+        self.load[unit.node] += len(unit.prims)
+        self.count += len(unit.prims)
+        self.cluster.units.append(unit)
+        return unit
+
+    def fence(self) -> None:
+        nodes = self.cluster.nodes
+        self.add(Unit("fence-1", "primitive", [Prim("fence-1", ("stonith", None, "fence_xvm"), {
+            "pcmk_host_list": " ".join(node_name(i) for i in range(nodes)),
+            "key_file": "/etc/cluster/fence_xvm.key"})]), 0)
+
+    def prim(self, prefix: str, **extra) -> Prim:
+        self.n += 1
+        n = self.n
+        return Prim(f"{prefix}-{n:05d}", ("ocf", "pacemaker", "Dummy"),
+                    {"state": f"/run/{prefix}-{n:05d}.state"}, **extra)
+
+    def primitive(self, **extra) -> Unit:
+        prim = self.prim("rsc", **extra)
+        return Unit(prim.id, "primitive", [prim])
+
+    def group(self, size: int = 3, **extra) -> Unit:
+        self.n += 1
+        n = self.n
+        members = [
+            Prim(f"ip-{n:05d}", ("ocf", "heartbeat", "IPaddr2"),
+                 {"ip": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
+                  "cidr_netmask": "16"}, **extra),
+            Prim(f"fs-{n:05d}", ("ocf", "heartbeat", "Filesystem"),
+                 {"device": f"/dev/vg0/lv{n:05d}", "directory": f"/srv/{n:05d}",
+                  "fstype": "xfs"}, **extra),
+        ]
+        members += [Prim(f"app{k}-{n:05d}" if k else f"app-{n:05d}", ("ocf", "pacemaker", "Dummy"),
+                         {"state": f"/run/app{k}-{n:05d}.state"}, **extra)
+                    for k in range(max(1, size - 2))]
+        return Unit(f"svc-{n:05d}", "group", members[:size])
+
+    def clone(self, promotable: bool = False) -> Unit:
+        self.n += 1
+        n = self.n
+        if promotable:
+            prim = Prim(f"db-{n:05d}", ("ocf", "pacemaker", "Stateful"), {}, promotable=True)
+            return Unit(f"db-{n:05d}-clone", "promotable", [prim])
+        prim = Prim(f"base-{n:05d}", ("ocf", "pacemaker", "Dummy"),
+                    {"state": f"/run/base-{n:05d}.state"})
+        return Unit(f"base-{n:05d}-clone", "clone", [prim])
+
+    def location(self, unit: Unit, score: int | str | None = None) -> None:
+        score = score if score is not None else self.rnd.choice((50, 100, 200))
+        self.cluster.locations.append(_location(
+            f"loc-{unit.id}", unit.id, place_name(self.cluster, unit.node), str(score)))
+
+    def colocate(self, unit: Unit, primary: Unit, score: str = "INFINITY", role=None,
+                 prefix: str = "col") -> None:
+        self.cluster.colocations.append(_colocation(f"{prefix}-{unit.id}", unit.id, primary.id,
+                                                    score, with_role=role))
+
+    def order(self, first: Unit, then: Unit, kind: str = "Mandatory",
+              first_action: str = "start", prefix: str = "ord") -> None:
+        self.cluster.orders.append(_order(f"{prefix}-{then.id}", first.id, first_action,
+                                          then.id, "start", kind))
+
+
+def _mixed(b: _Builder, resources: int) -> None:
+    """The issue's cluster: about half stand-alone primitives, a third groups of
+    three, a fifth anonymous clones; a location preference per resource,
+    colocations and orderings between neighbours."""
+    clones: list[Unit] = []
+    previous: Unit | None = None
+    while b.count < resources:
+        room = resources - b.count
+        kind = b.rnd.choices(("primitive", "group", "clone"), (50, 33, 20))[0]
+        if kind == "clone":
+            unit = b.add(b.clone())
+            clones.append(unit)
+            continue
+        unit = b.group() if kind == "group" and room >= 3 else b.primitive()
+        roll = b.rnd.random()
+        if previous is not None and roll < 0.3:
+            b.add(unit, previous.node)
+            b.colocate(unit, previous)
+            b.order(previous, unit)
+        elif clones and roll < 0.45:
+            b.add(unit, b.least_loaded())
+            base = b.rnd.choice(clones)
+            b.colocate(unit, base)
+            b.order(base, unit)
+        else:
+            b.add(unit, b.least_loaded())
+            if previous is not None:
+                b.order(previous, unit, "Optional")
+        b.location(unit)
+        previous = unit
+
+
+def _clone_heavy(b: _Builder, resources: int) -> None:
+    """Mostly anonymous and promotable clones on every node; the few
+    primitives need a clone (or a promoted instance) on their node."""
+    clones: list[Unit] = []
+    promotables: list[Unit] = []
+    while b.count < resources:
+        kind = b.rnd.choices(("clone", "promotable", "primitive"), (45, 25, 30))[0]
+        if kind == "clone":
+            clones.append(b.add(b.clone()))
+        elif kind == "promotable":
+            promotables.append(b.add(b.clone(promotable=True)))
+        else:
+            unit = b.primitive()
+            roll = b.rnd.random()
+            if promotables and roll < 0.25:
+                db = b.rnd.choice(promotables)
+                b.add(unit, db.promoted_node)
+                b.colocate(unit, db, role="Promoted")
+                b.order(db, unit, first_action="promote")
+            elif clones and roll < 0.75:
+                b.add(unit, b.least_loaded())
+                base = b.rnd.choice(clones)
+                b.colocate(unit, base)
+                b.order(base, unit)
+            else:
+                b.add(unit, b.least_loaded())
+                b.location(unit)
+    # clones that need each other: every fourth anonymous clone after the previous one
+    for first, then in zip(clones[::4], clones[1::4]):
+        b.cluster.orders.append(_order(f"ord-{then.id}", first.id, "start", then.id, "start",
+                                       "Mandatory"))
+        b.cluster.colocations.append(_colocation(f"col-{then.id}", then.id, first.id, "INFINITY"))
+
+
+def _group_heavy(b: _Builder, resources: int) -> None:
+    """Groups of three to six members; some depend on a neighbour group."""
+    previous: Unit | None = None
+    while b.count < resources:
+        room = resources - b.count
+        size = b.rnd.randint(3, 6)
+        unit = b.group(size) if room >= size else b.primitive()
+        if previous is not None and b.rnd.random() < 0.2:
+            b.add(unit, previous.node)
+            b.colocate(unit, previous)
+            b.order(previous, unit)
+        else:
+            b.add(unit, b.least_loaded())
+            if b.rnd.random() < 0.5:
+                b.location(unit)
+        previous = unit
+
+
+def _constraint_dense(b: _Builder, resources: int) -> None:
+    """Primitives tied in chains and sets: blocks of eight started in sequence
+    by an ordered set, four of them kept together by a colocation set, each
+    with a location preference, ordered after a random earlier block and kept
+    apart from another."""
+    block = 0
+    units: list[Unit] = []
+    while b.count < resources:
+        block += 1
+        size = min(8, resources - b.count)
+        node = b.least_loaded()
+        members = [b.primitive() for _ in range(size)]
+        together = members[:4]
+        for unit in members:
+            b.add(unit, node if unit in together else b.least_loaded())
+            b.location(unit)
+        refs = "".join(f'<resource_ref id="{u.id}"/>' for u in members)
+        b.cluster.orders.append(
+            f'      <rsc_order id="oset-{block}" kind="Mandatory"><resource_set '
+            f'id="oset-{block}-set" sequential="true">{refs}</resource_set></rsc_order>')
+        if len(together) > 1:
+            refs = "".join(f'<resource_ref id="{u.id}"/>' for u in together)
+            b.cluster.colocations.append(
+                f'      <rsc_colocation id="cset-{block}" score="INFINITY"><resource_set '
+                f'id="cset-{block}-set" sequential="true">{refs}</resource_set></rsc_colocation>')
+        if units:
+            earlier = b.rnd.choice(units)
+            b.order(earlier, members[0], "Optional", prefix="after")
+            for unit in members[4:]:
+                other = b.rnd.choice(units)
+                if other.node != unit.node:
+                    b.colocate(unit, other, "-50", prefix="anti")
+        units += members
+
+
+def _utilization_heavy(b: _Builder, resources: int) -> None:
+    """placement-strategy=balanced: every primitive needs CPU and memory, every
+    node offers half as much again as its share of the demand."""
+    b.cluster.options["placement-strategy"] = "balanced"
+    used = [[0, 0] for _ in range(b.places)]
+    while b.count < resources:
+        room = resources - b.count
+        cpu, memory = b.rnd.randint(1, 4), b.rnd.choice((256, 512, 1024, 2048))
+        demand = {"cpu": str(cpu), "memory": str(memory)}
+        if b.rnd.random() < 0.4 and room >= 3:
+            unit = b.group(utilization=demand)
+        else:
+            unit = b.primitive(utilization=demand)
+        node = min(range(b.places), key=lambda i: (used[i][0], used[i][1], i))
+        used[node][0] += cpu * len(unit.prims)
+        used[node][1] += memory * len(unit.prims)
+        b.add(unit, node)
+        if b.rnd.random() < 0.3:
+            b.location(unit)
+    total_cpu = sum(u[0] for u in used)
+    total_memory = sum(u[1] for u in used)
+    b.cluster.node_utilization = {
+        "cpu": str(total_cpu * 3 // (2 * b.cluster.nodes) + 8),
+        "memory": str(total_memory * 3 // (2 * b.cluster.nodes) + 4096)}
+
+
+def _remote_heavy(b: _Builder, resources: int) -> None:
+    """Two remote nodes per cluster node; the services run on the remote nodes,
+    base clones everywhere.  The connections already run (also in ``fresh``,
+    where nothing else has been probed yet)."""
+    cluster = b.cluster
+    remotes = 2 * cluster.nodes
+    cluster.remotes = [f"remote{j + 1:02d}" for j in range(remotes)]
+    b.places = cluster.nodes + remotes
+    b.load = b.load + [0] * remotes
+    for j, name in enumerate(cluster.remotes):
+        unit = Unit(name, "primitive", [Prim(name, ("ocf", "pacemaker", "remote"),
+                                             {"server": f"192.168.{j // 250}.{j % 250 + 1}"},
+                                             monitors=(30000,))])
+        b.add(unit, j % cluster.nodes)
+    clones: list[Unit] = []
+    while b.count < resources:
+        room = resources - b.count
+        kind = b.rnd.choices(("primitive", "group", "clone"), (55, 40, 5))[0]
+        if kind == "clone":
+            clones.append(b.add(b.clone()))
+            continue
+        unit = b.group() if kind == "group" and room >= 3 else b.primitive()
+        b.add(unit, b.least_loaded(cluster.nodes))
+        b.location(unit)
+        if clones and b.rnd.random() < 0.2:
+            base = b.rnd.choice(clones)
+            b.colocate(unit, base)
+            b.order(base, unit)
+
+
+def _history_heavy(b: _Builder, resources: int, seed: int) -> None:
+    """The standard mix, each primitive watched by three monitors, and two old
+    start/stop records of every resource on every node."""
+    built = build(b.cluster.nodes, resources, DEFAULT_MIX, seed)
+    for unit in built.units:
+        for prim in unit.prims:
+            if prim.agent[0] != "stonith" and not prim.promotable:
+                prim.monitors = (MONITOR_MS, 30000, 60000)
+    built.history_depth = 2
+    b.cluster = built
+
+
+def build_shape(shape: str, nodes: int, resources: int, seed: int = 1,
+                mix=DEFAULT_MIX) -> Cluster:
+    """The cluster of one shape (``SHAPES``)."""
+    if shape == "standard":
+        return build(nodes, resources, mix, seed)
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}: {', '.join(SHAPES)}")
+    b = _Builder(nodes, seed)
+    if shape == "history-heavy":
+        _history_heavy(b, resources, seed)
+        return b.cluster
+    b.fence()
+    {"mixed": _mixed, "clone-heavy": _clone_heavy, "group-heavy": _group_heavy,
+     "constraint-dense": _constraint_dense, "utilization-heavy": _utilization_heavy,
+     "remote-heavy": _remote_heavy}[shape](b, resources)
+    return b.cluster
 
 
 # ----------------------------------------------------------------- XML ----
@@ -247,7 +568,7 @@ def _ops(prim: Prim) -> list[tuple[str, int, str, str | None]]:
         return ops + [("monitor", MONITOR_MS, "20s", "Unpromoted"),
                       ("monitor", PROMOTED_MONITOR_MS, "20s", "Promoted"),
                       ("promote", 0, "20s", None), ("demote", 0, "20s", None)]
-    return ops + [("monitor", MONITOR_MS, "20s", None)]
+    return ops + [("monitor", interval, "20s", None) for interval in prim.monitors]
 
 
 def _primitive_xml(prim: Prim, indent: str) -> list[str]:
@@ -258,6 +579,12 @@ def _primitive_xml(prim: Prim, indent: str) -> list[str]:
             out.append(f'{indent}    <nvpair id="{prim.id}-instance_attributes-{name}" '
                        f'name="{name}" value={quoteattr(value)}/>')
         out.append(f'{indent}  </instance_attributes>')
+    if prim.utilization:
+        out.append(f'{indent}  <utilization id="{prim.id}-utilization">')
+        for name, value in prim.utilization.items():
+            out.append(f'{indent}    <nvpair id="{prim.id}-utilization-{name}" '
+                       f'name="{name}" value="{value}"/>')
+        out.append(f'{indent}  </utilization>')
     out.append(f'{indent}  <operations>')
     for name, interval, timeout, role in _ops(prim):
         role_attr = f' role="{role}"' if role else ""
@@ -308,7 +635,7 @@ class _Calls:
         return self.n
 
 
-def _op_xml(prim: Prim, key_id: str, task: str, interval: int, rc: int, node: int,
+def _op_xml(prim: Prim, key_id: str, task: str, interval: int, rc: int, node: str,
             calls: _Calls, timeout: str = "20s") -> str:
     call = calls.next()
     key = f"{prim.id}_{task}_{interval}"
@@ -318,28 +645,38 @@ def _op_xml(prim: Prim, key_id: str, task: str, interval: int, rc: int, node: in
     return (f'            <lrm_rsc_op id="{key_id}" operation_key="{key}" operation="{task}" '
             f'crm-debug-origin="do_update_resource" crm_feature_set="{FEATURE_SET}" '
             f'transition-key="{tkey}" transition-magic="0:{rc};{tkey}" exit-reason="" '
-            f'on_node="{node_name(node)}" call-id="{call}" rc-code="{rc}" op-status="0" '
+            f'on_node="{node}" call-id="{call}" rc-code="{rc}" op-status="0" '
             f'interval="{interval}" last-rc-change="{changed}" exec-time="10" queue-time="0" '
             f'op-digest="{_digest(prim, interval, timeout)}"/>')
 
 
-def _history_xml(prim: Prim, node: int, state: str, calls: _Calls) -> list[str]:
-    """state: stopped (probed, not running) | started | unpromoted | promoted."""
+def _history_xml(prim: Prim, node: str, state: str, calls: _Calls,
+                 depth: int = 0) -> list[str]:
+    """state: stopped (probed, not running) | started | unpromoted | promoted.
+
+    ``depth`` old start/stop pairs come first (legacy per-task records, as a
+    cluster that has run for months and moved its services keeps them)."""
     out = [f'          <lrm_resource id="{prim.id}" {_agent_attrs(prim)}>']
+    for round_ in range(depth):
+        out.append(_op_xml(prim, f"{prim.id}_start_{round_}", "start", 0, 0, node, calls))
+        out.append(_op_xml(prim, f"{prim.id}_stop_{round_}", "stop", 0, 0, node, calls))
     if state == "stopped":
         out.append(_op_xml(prim, f"{prim.id}_last_0", "monitor", 0, 7, node, calls))
     else:
         last = "promote" if state == "promoted" else "start"
         out.append(_op_xml(prim, f"{prim.id}_last_0", last, 0, 0, node, calls))
         if prim.agent[0] == "stonith":
-            interval = 60000
+            intervals = (60000,)
         elif state == "promoted":
-            interval = PROMOTED_MONITOR_MS
+            intervals = (PROMOTED_MONITOR_MS,)
+        elif prim.promotable:
+            intervals = (MONITOR_MS,)
         else:
-            interval = MONITOR_MS
+            intervals = prim.monitors
         rc = 8 if state == "promoted" else 0
-        out.append(_op_xml(prim, f"{prim.id}_monitor_{interval}", "monitor", interval, rc,
-                           node, calls))
+        for interval in intervals:
+            out.append(_op_xml(prim, f"{prim.id}_monitor_{interval}", "monitor", interval, rc,
+                               node, calls))
     out.append('          </lrm_resource>')
     return out
 
@@ -348,13 +685,34 @@ def _status_xml(cluster: Cluster, scenario: str) -> list[str]:
     out = ["  <status>"]
     failed = cluster.nodes - 1
     calls = _Calls()
-    for i in range(cluster.nodes):
+    for i in range(cluster.nodes + len(cluster.remotes)):
+        remote = i >= cluster.nodes
         down = scenario == "failure" and i == failed
         membership = ('in_ccm="false" crmd="offline" join="down" expected="member"' if down
                       else 'in_ccm="true" crmd="online" join="member" expected="member"')
-        out.append(f'    <node_state id="{node_id(i)}" uname="{node_name(i)}" {membership} '
-                   'crm-debug-origin="do_update_resource">')
+        if remote:
+            name = cluster.remotes[i - cluster.nodes]
+            out.append(f'    <node_state remote_node="true" id="{name}" uname="{name}" '
+                       'crm-debug-origin="do_update_resource">')
+        else:
+            name = node_name(i)
+            out.append(f'    <node_state id="{node_id(i)}" uname="{name}" {membership} '
+                       'crm-debug-origin="do_update_resource">')
+        if scenario == "fresh" and not cluster.remotes:
+            out.append("    </node_state>")
+            continue
         if scenario == "fresh":
+            # remote-heavy: the connections already run, nothing else has been probed
+            out.append(f'      <lrm id="{name}">')
+            out.append('        <lrm_resources>')
+            if not remote:
+                for unit in cluster.units:
+                    prim = unit.prims[0]
+                    if unit.kind == "primitive" and prim.id in cluster.remotes:
+                        out += _history_xml(prim, name, "started" if unit.node == i
+                                            else "stopped", calls)
+            out.append('        </lrm_resources>')
+            out.append('      </lrm>')
             out.append("    </node_state>")
             continue
         promoted_attrs = [(f"master-{unit.prims[0].id}", "10" if unit.promoted_node == i else "5")
@@ -367,17 +725,19 @@ def _status_xml(cluster: Cluster, scenario: str) -> list[str]:
                            f'value="{value}"/>')
             out.append('        </instance_attributes>')
             out.append('      </transient_attributes>')
-        out.append(f'      <lrm id="{node_id(i)}">')
+        out.append(f'      <lrm id="{name if remote else node_id(i)}">')
         out.append('        <lrm_resources>')
         for unit in cluster.units:
             for prim in unit.prims:
+                if remote and (prim.agent[0] == "stonith" or prim.id in cluster.remotes):
+                    continue            # fencing and connections never run on remote nodes
                 if unit.kind == "clone":
                     state = "started"
                 elif unit.kind == "promotable":
                     state = "promoted" if unit.promoted_node == i else "unpromoted"
                 else:
                     state = "started" if unit.node == i else "stopped"
-                out += _history_xml(prim, i, state, calls)
+                out += _history_xml(prim, name, state, calls, cluster.history_depth)
         out.append('        </lrm_resources>')
         out.append('      </lrm>')
         out.append('    </node_state>')
@@ -396,12 +756,22 @@ def cib_xml(cluster: Cluster, scenario: str = "fresh") -> str:
            '      <cluster_property_set id="cib-bootstrap-options">',
            '        <nvpair id="opt-stonith-enabled" name="stonith-enabled" value="true"/>',
            '        <nvpair id="opt-no-quorum-policy" name="no-quorum-policy" value="stop"/>',
-           '        <nvpair id="opt-cluster-name" name="cluster-name" value="bench"/>',
-           "      </cluster_property_set>",
-           "    </crm_config>",
-           "    <nodes>"]
-    out += [f'      <node id="{node_id(i)}" uname="{node_name(i)}"/>'
-            for i in range(cluster.nodes)]
+           '        <nvpair id="opt-cluster-name" name="cluster-name" value="bench"/>']
+    out += [f'        <nvpair id="opt-{name}" name="{name}" value="{value}"/>'
+            for name, value in cluster.options.items()]
+    out += ["      </cluster_property_set>",
+            "    </crm_config>",
+            "    <nodes>"]
+    for i in range(cluster.nodes):
+        if not cluster.node_utilization:
+            out.append(f'      <node id="{node_id(i)}" uname="{node_name(i)}"/>')
+            continue
+        out.append(f'      <node id="{node_id(i)}" uname="{node_name(i)}">')
+        out.append(f'        <utilization id="nodes-{node_id(i)}-utilization">')
+        out += [f'          <nvpair id="nodes-{node_id(i)}-utilization-{name}" name="{name}" '
+                f'value="{value}"/>' for name, value in cluster.node_utilization.items()]
+        out.append('        </utilization>')
+        out.append('      </node>')
     out += ["    </nodes>", "    <resources>"]
     out += _resources_xml(cluster)
     out += ["    </resources>", "    <constraints>"]
@@ -420,9 +790,9 @@ def cib_xml(cluster: Cluster, scenario: str = "fresh") -> str:
 
 
 def generate(nodes: int, resources: int, scenario: str = "fresh", mix=DEFAULT_MIX,
-             seed: int = 1) -> str:
+             seed: int = 1, shape: str = "standard") -> str:
     """CIB XML for ``nodes`` nodes and ``resources`` configured primitives."""
-    return cib_xml(build(nodes, resources, mix, seed), scenario)
+    return cib_xml(build_shape(shape, nodes, resources, seed, mix), scenario)
 
 
 def parse_mix(text: str) -> tuple[str, ...]:
@@ -441,9 +811,12 @@ def main(argv=None) -> int:
     parser.add_argument("--mix", type=parse_mix, default=DEFAULT_MIX,
                         help="comma-separated: primitives,groups,clones (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shape", choices=SHAPES, default="standard",
+                        help="what the cluster stresses (default: %(default)s; --mix applies "
+                        "to standard only)")
     parser.add_argument("-o", "--output", help="file to write (default: stdout)")
     args = parser.parse_args(argv)
-    text = generate(args.nodes, args.resources, args.scenario, args.mix, args.seed)
+    text = generate(args.nodes, args.resources, args.scenario, args.mix, args.seed, args.shape)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(text)

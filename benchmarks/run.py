@@ -29,12 +29,20 @@ Usage::
 
     python benchmarks/run.py [--suite scale,startup,corpus] [--nodes 16]
         [--sizes 500,1000,2000] [--scenarios fresh,failure] [--mode S|R]
+        [--shapes all|SHAPE,...] [--quick] [--crm-cache [DIR]] [--show-phases]
         [--crm-timeout 900] [--json FILE] [--workdir DIR]
+
+``--shapes`` runs the scale suite on each cluster shape of
+``generate.py --shape``; each pengine run reports its phase profile (``-VV``:
+CPU seconds per stage) in the JSON and, with ``--show-phases``, under its
+row.  ``--crm-cache`` reuses crm_simulate's figures for an input measured
+before (marked ``*``).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -52,9 +60,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.generate import DEFAULT_MIX, SCENARIOS, generate, parse_mix  # noqa: E402
+from benchmarks.generate import DEFAULT_MIX, SCENARIOS, SHAPES, generate, parse_mix  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "pacemaker-cts"
+CRM_CACHE = Path.home() / ".cache" / "pengine-bench" / "crm_simulate"
 STARTUP_CASES = ("simple1", "simple7", "coloc-group", "group-dependents", "migrate-1")
 
 
@@ -70,14 +79,16 @@ class Timing:
     rc: int
     timed_out: bool = False
     output: str = field(default="", repr=False)
+    errors: str = field(default="", repr=False)
 
 
 def measure(argv: list[str], timeout: float | None = None, cwd: Path = ROOT,
-            keep_output: bool = True) -> Timing:
+            keep_output: bool = True, keep_errors: bool = False) -> Timing:
     """Run ``argv`` and account for exactly that child (os.wait4)."""
-    with tempfile.TemporaryFile() as out:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL,
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out,
+                                stderr=err if keep_errors else subprocess.DEVNULL,
                                 stdin=subprocess.DEVNULL, env=CHILD_ENV)
         killed = threading.Event()
 
@@ -92,13 +103,16 @@ def measure(argv: list[str], timeout: float | None = None, cwd: Path = ROOT,
         if timer:
             timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
-        text = ""
+        text = errors = ""
         if keep_output:
             out.seek(0)
             text = out.read().decode("utf-8", "replace")
+        if keep_errors:
+            err.seek(0)
+            errors = err.read().decode("utf-8", "replace")
     return Timing(cpu=usage.ru_utime + usage.ru_stime, wall=wall,
                   rss_mib=usage.ru_maxrss / 1024, rc=proc.returncode,
-                  timed_out=killed.is_set(), output=text)
+                  timed_out=killed.is_set(), output=text, errors=errors)
 
 
 # The children's environment.  An installed package has its modules compiled
@@ -127,8 +141,27 @@ def use_bytecode_cache(directory: Path) -> None:
         measure(pengine_argv(str(tiny), mode), 120, keep_output=False)
 
 
-def pengine_argv(path: str, mode: str) -> list[str]:
-    return [sys.executable, "-m", "pengine.cli", "simulate", "-x", path, f"-{mode}"]
+def pengine_argv(path: str, mode: str, phases: bool = False) -> list[str]:
+    return [sys.executable, "-m", "pengine.cli", "simulate", "-x", path, f"-{mode}"] + \
+        (["-V", "-V"] if phases else [])
+
+
+def phase_profile(stderr: str, total_cpu: float) -> dict[str, float]:
+    """CPU seconds per stage from ``pengine simulate -VV``'s notes; what the
+    notes do not cover (interpreter start, imports, reading the CIB) is
+    ``start-up and reading``."""
+    phases: dict[str, float] = {}
+    for line in stderr.splitlines():
+        if not line.startswith("pengine: ") or "(cpu " not in line:
+            continue
+        what = line[len("pengine: "):line.rindex(" in ")]
+        what = what[len("phase "):] if what.startswith("phase ") else what
+        cpu = float(line.rsplit("(cpu ", 1)[1].split()[0])
+        phases[what] = phases.get(what, 0.0) + cpu
+    if phases:
+        phases = {"start-up and reading": max(0.0, total_cpu - sum(phases.values())),
+                  **phases}
+    return {k: round(v, 3) for k, v in phases.items()}
 
 
 def crm_argv(path: str, mode: str) -> list[str]:
@@ -177,32 +210,64 @@ def count_actions(text: str) -> int:
 
 # ----------------------------------------------------------------- suites --
 
-def scale_suite(args, crm: bool, workdir: Path) -> list[dict]:
+def crm_measure(path: Path, args, crm_version: str | None) -> tuple[Timing, bool]:
+    """crm_simulate on ``path``, or its figures from ``--crm-cache`` when the same
+    input (by content hash), mode, version and time limit were measured before:
+    crm_simulate 2.1.5 takes minutes on the big fresh clusters.  (Timing, cached?)"""
+    key = None
+    if args.crm_cache:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+        key = args.crm_cache / f"{digest}-{args.mode}-{args.crm_timeout:g}.json"
+        if key.exists():
+            data = json.loads(key.read_text())
+            if data.get("version") == crm_version:
+                return Timing(**data["timing"]), True
+    cs = measure(crm_argv(str(path), args.mode), args.crm_timeout)
+    if key is not None:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        key.write_text(json.dumps({"version": crm_version, "file": path.name,
+                                   "timing": asdict(cs)}))
+    return cs, False
+
+
+def scale_suite(args, crm: bool, workdir: Path, crm_version: str | None = None) -> list[dict]:
     rows = []
-    for nodes in args.nodes:
-        for size in args.sizes:
-            for scenario in args.scenarios:
-                path = workdir / f"bench-{nodes}n-{size}r-{scenario}.xml"
-                if not path.exists():
-                    path.write_text(generate(nodes, size, scenario, args.mix, args.seed))
-                row = {"nodes": nodes, "resources": size, "scenario": scenario,
-                       "mode": args.mode, "file_mib": path.stat().st_size / 2**20}
-                pe = measure(pengine_argv(str(path), args.mode), args.pengine_timeout)
-                row["pengine"] = _timing_dict(pe)
-                row["actions"] = count_actions(pe.output) if args.mode == "S" else None
-                if crm and not (args.crm_max and size > args.crm_max):
-                    cs = measure(crm_argv(str(path), args.mode), args.crm_timeout)
-                    row["crm_simulate"] = _timing_dict(cs)
-                    row["ratio"] = cs.cpu / pe.cpu if pe.cpu > 0 else None
-                    row["agree"] = (None if cs.timed_out or cs.rc != 0 or pe.rc != 0 else
-                                    transition_lines(pe.output) == transition_lines(cs.output))
-                else:
-                    row["crm_simulate"] = None
-                rows.append(row)
-                print_scale_row(row)
-                if not args.keep:
-                    path.unlink()
+    for shape in args.shapes:
+        for nodes in args.nodes:
+            for size in args.sizes:
+                for scenario in args.scenarios:
+                    rows.append(scale_row(args, crm, workdir, crm_version,
+                                          shape, nodes, size, scenario))
     return rows
+
+
+def scale_row(args, crm, workdir, crm_version, shape, nodes, size, scenario) -> dict:
+    tag = "" if shape == "standard" else f"{shape}-"
+    path = workdir / f"bench-{tag}{nodes}n-{size}r-{scenario}.xml"
+    if not path.exists():
+        path.write_text(generate(nodes, size, scenario, args.mix, args.seed, shape))
+    row = {"shape": shape, "nodes": nodes, "resources": size, "scenario": scenario,
+           "mode": args.mode, "file_mib": path.stat().st_size / 2**20}
+    pe = measure(pengine_argv(str(path), args.mode, phases=not args.no_phases),
+                 args.pengine_timeout, keep_errors=True)
+    row["pengine"] = _timing_dict(pe)
+    row["phases"] = phase_profile(pe.errors, pe.cpu)
+    row["actions"] = count_actions(pe.output) if args.mode == "S" else None
+    if crm and not (args.crm_max and size > args.crm_max):
+        cs, cached = crm_measure(path, args, crm_version)
+        row["crm_simulate"] = _timing_dict(cs)
+        row["crm_simulate"]["cached"] = cached
+        row["ratio"] = cs.cpu / pe.cpu if pe.cpu > 0 else None
+        row["agree"] = (None if cs.timed_out or cs.rc != 0 or pe.rc != 0 else
+                        transition_lines(pe.output) == transition_lines(cs.output))
+    else:
+        row["crm_simulate"] = None
+    print_scale_row(row)
+    if args.show_phases and row["phases"]:
+        print_phases(row["phases"])
+    if not args.keep:
+        path.unlink()
+    return row
 
 
 def startup_suite(args, crm: bool) -> list[dict]:
@@ -270,6 +335,7 @@ def corpus_suite(args, crm: bool) -> dict:
 def _timing_dict(t: Timing) -> dict:
     d = asdict(t)
     d.pop("output")
+    d.pop("errors")
     return d
 
 
@@ -283,7 +349,7 @@ def _secs(t: dict | None) -> str:
 
 
 def print_scale_header():
-    print(f"{'size':>16} {'scenario':>8} {'actions':>7} {'pengine s':>10} {'wall':>8} "
+    print(f"{'shape':>17} {'size':>9} {'scenario':>8} {'actions':>7} {'pengine s':>10} {'wall':>8} "
           f"{'MiB':>6} {'crm_sim s':>10} {'wall':>8} {'MiB':>6} {'ratio':>7} {'agree':>5}",
           flush=True)
 
@@ -293,13 +359,23 @@ def print_scale_row(row: dict):
     size = f"{row['nodes']}x{row['resources']}"
     ratio = "-" if not row.get("ratio") else \
         (">" if cs and cs["timed_out"] else "") + f"{row['ratio']:.1f}x"
+    if cs and cs.get("cached"):
+        ratio += "*"                      # crm_simulate's figures from --crm-cache
     agree = {None: "-", True: "yes", False: "NO"}[row.get("agree")]
     actions = f"rc={pe['rc']}" if pe["rc"] != 0 else \
         (row["actions"] if row["actions"] is not None else "-")
-    print(f"{size:>16} {row['scenario']:>8} {actions:>7} "
+    print(f"{row.get('shape', 'standard'):>17} {size:>9} {row['scenario']:>8} {actions:>7} "
           f"{_secs(pe):>10} {pe['wall']:>8.2f} {pe['rss_mib']:>6.0f} "
           f"{_secs(cs):>10} {cs['wall'] if cs else 0:>8.2f} {cs['rss_mib'] if cs else 0:>6.0f} "
           f"{ratio:>7} {agree:>5}", flush=True)
+
+
+def print_phases(phases: dict[str, float]):
+    """The pengine side's CPU seconds by stage, biggest first."""
+    ranked = sorted(phases.items(), key=lambda item: -item[1])
+    print("      pengine phases (cpu s): " + ", ".join(f"{name} {secs:.2f}"
+                                                      for name, secs in ranked if secs >= 0.005),
+          flush=True)
 
 
 def print_startup_row(row: dict):
@@ -334,6 +410,16 @@ def _ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
 
+def _shapes(text: str) -> list[str]:
+    if text.strip() == "all":
+        return list(SHAPES)
+    shapes = [x.strip() for x in text.split(",") if x.strip()]
+    unknown = [x for x in shapes if x not in SHAPES]
+    if unknown or not shapes:
+        raise argparse.ArgumentTypeError(f"shapes: choose from {', '.join(SHAPES)} or all")
+    return shapes
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--suite", default="scale,startup,corpus",
@@ -342,7 +428,21 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=_ints, default=[500, 1000, 2000])
     parser.add_argument("--scenarios", type=lambda s: [x for x in s.split(",") if x],
                         default=list(SCENARIOS))
-    parser.add_argument("--mix", type=parse_mix, default=DEFAULT_MIX)
+    parser.add_argument("--mix", type=parse_mix, default=DEFAULT_MIX,
+                        help="the kinds of the standard shape")
+    parser.add_argument("--shapes", type=_shapes, default=["standard"],
+                        help=f"comma-separated, or 'all': {', '.join(SHAPES)} "
+                        "(default: standard)")
+    parser.add_argument("--quick", action="store_true",
+                        help="every shape, 8 nodes x 200 primitives, fresh and failure, "
+                        "crm_simulate stopped at 120 s: a few minutes on a small machine")
+    parser.add_argument("--crm-cache", type=Path, nargs="?", const=CRM_CACHE,
+                        help="reuse crm_simulate's figures for an input measured before "
+                        f"(same content hash, mode, version and time limit; default {CRM_CACHE})")
+    parser.add_argument("--no-phases", action="store_true",
+                        help="run pengine without -VV (no phase profile)")
+    parser.add_argument("--show-phases", action="store_true",
+                        help="print the pengine phase profile under each row")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mode", choices=("S", "R"), default="S",
                         help="S: schedule and simulate the transition (default); R: schedule only")
@@ -364,6 +464,9 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here "
                         "(default: benchmarks/results/run-DATE.json)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.shapes, args.nodes, args.sizes = list(SHAPES), [8], [200]
+        args.scenarios, args.crm_timeout = ["fresh", "failure"], min(args.crm_timeout, 120)
     suites = {s.strip() for s in args.suite.split(",") if s.strip()}
     unknown = suites - {"scale", "startup", "corpus"}
     if unknown:
@@ -399,7 +502,7 @@ def main(argv=None) -> int:
     try:
         if "scale" in suites:
             print_scale_header()
-            report["scale"] = scale_suite(args, crm, workdir)
+            report["scale"] = scale_suite(args, crm, workdir, crm_version)
         if "startup" in suites and args.corpus.exists():
             print(f"startup (median of {args.repeat} runs, -S):", flush=True)
             report["startup"] = startup_suite(args, crm)

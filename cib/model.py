@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Iterator, Union
 
 from attrs import field, frozen
+from pengine.common.converters import as_tuple
 
 from pengine.cib.span import Span
 
@@ -114,7 +115,7 @@ class OpExpression:
 class Rule:
     """``<rule>``: a boolean combination of expressions and nested rules."""
 
-    expressions: tuple["RuleItem", ...] = field(default=(), converter=tuple)
+    expressions: tuple["RuleItem", ...] = field(default=(), converter=as_tuple)
     boolean_op: str | None = None
     score: str | None = None
     score_attribute: str | None = None
@@ -144,7 +145,7 @@ class AttrSet:
     cluster_property_set block: nvpairs, an optional rule and a precedence
     score.  Which kind it is follows from the field that holds it."""
 
-    nvpairs: tuple[NvPair, ...] = field(default=(), converter=tuple)
+    nvpairs: tuple[NvPair, ...] = field(default=(), converter=as_tuple)
     id: str | None = None
     id_ref: str | None = None
     score: str | None = None
@@ -181,8 +182,8 @@ class Op:
     interval: str = "0"
     id: str | None = None
     attributes: Pairs = field(default=(), converter=_pairs)
-    params: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    meta: tuple[AttrSet, ...] = field(default=(), converter=tuple)
+    params: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    meta: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
     id_ref: str | None = None
     span: Span | None = _span()
 
@@ -198,10 +199,10 @@ class Primitive:
     type: str | None = None
     template: str | None = None
     description: str | None = None
-    params: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    meta: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    utilization: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    ops: tuple[Op, ...] = field(default=(), converter=tuple)
+    params: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    meta: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    utilization: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    ops: tuple[Op, ...] = field(default=(), converter=as_tuple)
     ops_id: str | None = None
     ops_id_ref: str | None = None
     span: Span | None = _span()
@@ -225,10 +226,10 @@ class Template:
     provider: str | None = None
     type: str | None = None
     description: str | None = None
-    params: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    meta: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    utilization: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    ops: tuple[Op, ...] = field(default=(), converter=tuple)
+    params: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    meta: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    utilization: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    ops: tuple[Op, ...] = field(default=(), converter=as_tuple)
     ops_id: str | None = None
     ops_id_ref: str | None = None
     span: Span | None = _span()
@@ -239,10 +240,10 @@ class Template:
 @frozen
 class Group:
     id: str
-    children: tuple[Primitive, ...] = field(default=(), converter=tuple)
+    children: tuple[Primitive, ...] = field(default=(), converter=as_tuple)
     description: str | None = None
-    meta: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    params: tuple[AttrSet, ...] = field(default=(), converter=tuple)
+    meta: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    params: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
     tag = "group"
@@ -255,8 +256,8 @@ class Clone:
     id: str
     child: Union[Primitive, Group]
     description: str | None = None
-    meta: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    params: tuple[AttrSet, ...] = field(default=(), converter=tuple)
+    meta: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    params: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
     legacy_master: bool = False
     span: Span | None = _span()
 
@@ -273,7 +274,7 @@ class PortMapping:
 @frozen
 class BundleNetwork:
     attributes: Pairs = field(default=(), converter=_pairs)
-    port_mappings: tuple[PortMapping, ...] = field(default=(), converter=tuple)
+    port_mappings: tuple[PortMapping, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
 
@@ -290,11 +291,11 @@ class Bundle:
     runtime: str = "docker"  # docker | podman | rkt
     runtime_attributes: Pairs = field(default=(), converter=_pairs)
     network: BundleNetwork | None = None
-    storage: tuple[StorageMapping, ...] = field(default=(), converter=tuple)
+    storage: tuple[StorageMapping, ...] = field(default=(), converter=as_tuple)
     primitive: Primitive | None = None
     description: str | None = None
-    meta: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    params: tuple[AttrSet, ...] = field(default=(), converter=tuple)
+    meta: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    params: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
     tag = "bundle"
@@ -326,7 +327,7 @@ def walk_resources(resources) -> Iterator[Resource]:
 
 @frozen
 class ResourceSet:
-    resources: tuple[str, ...] = field(default=(), converter=tuple)
+    resources: tuple[str, ...] = field(default=(), converter=as_tuple)
     id: str | None = None
     id_ref: str | None = None
     sequential: str | None = None
@@ -348,8 +349,8 @@ class Location:
     node: str | None = None
     role: str | None = None
     resource_discovery: str | None = None
-    rules: tuple[Rule, ...] = field(default=(), converter=tuple)
-    resource_sets: tuple[ResourceSet, ...] = field(default=(), converter=tuple)
+    rules: tuple[Rule, ...] = field(default=(), converter=as_tuple)
+    resource_sets: tuple[ResourceSet, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
     tag = "rsc_location"
@@ -367,7 +368,7 @@ class Colocation:
     influence: str | None = None
     rsc_instance: str | None = None
     with_rsc_instance: str | None = None
-    resource_sets: tuple[ResourceSet, ...] = field(default=(), converter=tuple)
+    resource_sets: tuple[ResourceSet, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
     tag = "rsc_colocation"
@@ -386,7 +387,7 @@ class Order:
     require_all: str | None = None
     first_instance: str | None = None
     then_instance: str | None = None
-    resource_sets: tuple[ResourceSet, ...] = field(default=(), converter=tuple)
+    resource_sets: tuple[ResourceSet, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
     tag = "rsc_order"
@@ -399,7 +400,7 @@ class TicketConstraint:
     rsc: str | None = None
     rsc_role: str | None = None
     loss_policy: str | None = None
-    resource_sets: tuple[ResourceSet, ...] = field(default=(), converter=tuple)
+    resource_sets: tuple[ResourceSet, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
     tag = "rsc_ticket"
@@ -417,8 +418,8 @@ class Node:
     type: str | None = None
     description: str | None = None
     score: str | None = None
-    attributes: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    utilization: tuple[AttrSet, ...] = field(default=(), converter=tuple)
+    attributes: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    utilization: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
 
@@ -437,7 +438,7 @@ class FencingLevel:
 @frozen
 class Tag:
     id: str
-    refs: tuple[str, ...] = field(default=(), converter=tuple)
+    refs: tuple[str, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
 
@@ -446,8 +447,8 @@ class AlertRecipient:
     id: str
     value: str
     description: str | None = None
-    params: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    meta: tuple[AttrSet, ...] = field(default=(), converter=tuple)
+    params: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    meta: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
 
@@ -456,11 +457,11 @@ class Alert:
     id: str
     path: str
     description: str | None = None
-    params: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    meta: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    select: tuple[str, ...] = field(default=(), converter=tuple)  # select_* kinds
-    select_attributes: tuple[str, ...] = field(default=(), converter=tuple)
-    recipients: tuple[AlertRecipient, ...] = field(default=(), converter=tuple)
+    params: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    meta: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    select: tuple[str, ...] = field(default=(), converter=as_tuple)  # select_* kinds
+    select_attributes: tuple[str, ...] = field(default=(), converter=as_tuple)
+    recipients: tuple[AlertRecipient, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
 
@@ -471,22 +472,22 @@ class XmlElement:
 
     tag: str
     attributes: Pairs = field(default=(), converter=_pairs)
-    children: tuple["XmlElement", ...] = field(default=(), converter=tuple)
+    children: tuple["XmlElement", ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
 
 @frozen
 class Configuration:
-    crm_config: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    rsc_defaults: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    op_defaults: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    nodes: tuple[Node, ...] = field(default=(), converter=tuple)
-    resources: tuple[Resource, ...] = field(default=(), converter=tuple)
-    constraints: tuple[Constraint, ...] = field(default=(), converter=tuple)
-    fencing_topology: tuple[FencingLevel, ...] = field(default=(), converter=tuple)
-    tags: tuple[Tag, ...] = field(default=(), converter=tuple)
-    alerts: tuple[Alert, ...] = field(default=(), converter=tuple)
-    acls: tuple[XmlElement, ...] = field(default=(), converter=tuple)
+    crm_config: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    rsc_defaults: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    op_defaults: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    nodes: tuple[Node, ...] = field(default=(), converter=as_tuple)
+    resources: tuple[Resource, ...] = field(default=(), converter=as_tuple)
+    constraints: tuple[Constraint, ...] = field(default=(), converter=as_tuple)
+    fencing_topology: tuple[FencingLevel, ...] = field(default=(), converter=as_tuple)
+    tags: tuple[Tag, ...] = field(default=(), converter=as_tuple)
+    alerts: tuple[Alert, ...] = field(default=(), converter=as_tuple)
+    acls: tuple[XmlElement, ...] = field(default=(), converter=as_tuple)
 
     @cached_property
     def resources_by_id(self) -> dict[str, Resource]:
@@ -533,7 +534,7 @@ class LrmResource:
     provider: str | None = None
     type: str | None = None
     attributes: Pairs = field(default=(), converter=_pairs)  # container, shutdown-lock...
-    ops: tuple[LrmRscOp, ...] = field(default=(), converter=tuple)
+    ops: tuple[LrmRscOp, ...] = field(default=(), converter=as_tuple)
     span: Span | None = _span()
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -546,11 +547,11 @@ class NodeState:
 
     id: str
     attributes: Pairs = field(default=(), converter=_ordered_pairs)
-    transient: tuple[AttrSet, ...] = field(default=(), converter=tuple)
+    transient: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
     transient_id: str | None = None
     # <utilization> blocks of <transient_attributes>: node capacities
-    transient_utilization: tuple[AttrSet, ...] = field(default=(), converter=tuple)
-    lrm_resources: tuple[LrmResource, ...] = field(default=(), converter=tuple)
+    transient_utilization: tuple[AttrSet, ...] = field(default=(), converter=as_tuple)
+    lrm_resources: tuple[LrmResource, ...] = field(default=(), converter=as_tuple)
     lrm_id: str | None = None
     span: Span | None = _span()
 
@@ -574,8 +575,8 @@ class TicketState:
 
 @frozen
 class Status:
-    node_states: tuple[NodeState, ...] = field(default=(), converter=tuple)
-    tickets: tuple[TicketState, ...] = field(default=(), converter=tuple)
+    node_states: tuple[NodeState, ...] = field(default=(), converter=as_tuple)
+    tickets: tuple[TicketState, ...] = field(default=(), converter=as_tuple)
     tickets_id: str | None = None
 
 

@@ -9,6 +9,7 @@ orderings that still matter.  The result is a frozen value; the renderings
 from __future__ import annotations
 
 from attrs import field, frozen
+from pengine.common.converters import as_tuple
 
 from pengine.schedule.graph_loops import should_add_action_to_graph, should_add_input_to_graph
 from pengine.status.cluster import AF, Action, Scheduler
@@ -32,7 +33,7 @@ class GraphAction:
     rsc_provider: str | None = None
     rsc_type: str | None = None
     interval_ms: int = 0
-    meta: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
+    meta: tuple[tuple[str, str], ...] = field(default=(), converter=as_tuple)
     priority: int = 0
     digest: str | None = None    # op-digest of the parameters the action runs with
     operation_key: str | None = None  # the graph's operation_key, if not uuid
@@ -53,7 +54,7 @@ class GraphAction:
 class Synapse:
     id: int
     action: GraphAction
-    inputs: tuple[int, ...] = field(default=(), converter=tuple)
+    inputs: tuple[int, ...] = field(default=(), converter=as_tuple)
     priority: int = 0
 
 
@@ -75,7 +76,7 @@ class ActionRecord:
     history_id: str | None = None   # the instance name found in the history, if any
     rsc_managed: bool = True
     cancel_task: str | None = None
-    meta: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
+    meta: tuple[tuple[str, str], ...] = field(default=(), converter=as_tuple)
     reason: str | None = None       # why the scheduler created or blocked it, if it says
 
     def has(self, flag: int) -> bool:
@@ -107,10 +108,10 @@ class Transition:
     scheduler created, for the renderings that show more than the graph.
     """
 
-    synapses: tuple[Synapse, ...] = field(default=(), converter=tuple)
-    attributes: tuple[tuple[str, str], ...] = field(default=(), converter=tuple)
-    all_actions: tuple[ActionRecord, ...] = field(default=(), converter=tuple)
-    orderings: tuple[OrderRecord, ...] = field(default=(), converter=tuple)
+    synapses: tuple[Synapse, ...] = field(default=(), converter=as_tuple)
+    attributes: tuple[tuple[str, str], ...] = field(default=(), converter=as_tuple)
+    all_actions: tuple[ActionRecord, ...] = field(default=(), converter=as_tuple)
+    orderings: tuple[OrderRecord, ...] = field(default=(), converter=as_tuple)
 
     def actions(self) -> list[GraphAction]:
         return [s.action for s in self.synapses]
@@ -229,8 +230,8 @@ def _op_digest(sch: Scheduler, action: Action) -> str | None:
     key = None
     if not (rsc.is_remote_connection and rsc.is_bundled()):
         op_cfg = find_op_config(rsc, action.task, action.interval_ms, True)
-        key = (node.id if _params_depend_on_node(rsc, op_cfg) else None, rsc.id, action.task,
-               action.interval_ms)
+        key = (node.id if _params_depend_on_node(rsc, op_cfg) else None, config_identity(rsc),
+               action.task, action.interval_ms)
         cache = sch.__dict__.setdefault("_graph_digest_cache", {})
         found = cache.get(key)
         if found is not None:
@@ -370,5 +371,5 @@ def _records(sch: Scheduler) -> tuple[tuple[ActionRecord, ...], tuple[OrderRecor
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
 from pengine.cib import model as m  # noqa: E402
-from pengine.status.digests_compare import _params_depend_on_node, compute  # noqa: E402
+from pengine.status.digests_compare import _params_depend_on_node, compute, config_identity  # noqa: E402,E501
 from pengine.status.op_config import find_op_config  # noqa: E402

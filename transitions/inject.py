@@ -12,6 +12,7 @@ import re
 import sys
 
 from attrs import evolve, frozen, field
+from pengine.common.converters import as_tuple
 
 from pengine.cib import model as m
 from pengine.cib.errors import UsageError
@@ -24,14 +25,14 @@ from pengine.transitions.simulate import (_Status, inject_action_result, inject_
 class Injections:
     quorum: str | None = None
     watchdog: str | None = None
-    node_up: tuple[str, ...] = field(default=(), converter=tuple)
-    node_down: tuple[str, ...] = field(default=(), converter=tuple)
-    node_fail: tuple[str, ...] = field(default=(), converter=tuple)
-    ticket_grant: tuple[str, ...] = field(default=(), converter=tuple)
-    ticket_revoke: tuple[str, ...] = field(default=(), converter=tuple)
-    ticket_standby: tuple[str, ...] = field(default=(), converter=tuple)
-    ticket_activate: tuple[str, ...] = field(default=(), converter=tuple)
-    op_inject: tuple[str, ...] = field(default=(), converter=tuple)
+    node_up: tuple[str, ...] = field(default=(), converter=as_tuple)
+    node_down: tuple[str, ...] = field(default=(), converter=as_tuple)
+    node_fail: tuple[str, ...] = field(default=(), converter=as_tuple)
+    ticket_grant: tuple[str, ...] = field(default=(), converter=as_tuple)
+    ticket_revoke: tuple[str, ...] = field(default=(), converter=as_tuple)
+    ticket_standby: tuple[str, ...] = field(default=(), converter=as_tuple)
+    ticket_activate: tuple[str, ...] = field(default=(), converter=as_tuple)
+    op_inject: tuple[str, ...] = field(default=(), converter=as_tuple)
 
     def any(self) -> bool:
         """Whether crm_simulate applies the modifications at all (pcmk__simulate):

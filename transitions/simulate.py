@@ -245,7 +245,6 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
         attrs.extend(extra.items())
     ops = list(entry.ops)
     for op_id in ids:
-        new = m.LrmRscOp(id=op_id, attributes=attrs)
         for k, op in enumerate(ops):
             if op.id == op_id:
                 # pcmk__create_history_xml updates the entry in place: what it
@@ -255,7 +254,7 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
                 ops[k] = m.LrmRscOp(id=op_id, attributes=[*attrs, *kept])
                 break
         else:
-            ops.append(new)
+            ops.append(m.LrmRscOp(id=op_id, attributes=attrs))
     history.entries[j] = evolve(entry, ops=ops)
     status._history_changed(history)
 

@@ -33,19 +33,110 @@ def version_text() -> str:
     return f"pengine {mine} (schedules as Pacemaker 3.0.2)"
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _VersionAction(argparse.Action):
+    """--version, its text looked up only when asked for (importlib.metadata
+    costs a small run a tenth of its start-up)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(version_text() + "\n")
+        parser.exit()
+
+
+COMMANDS = ("simulate", "check", "show", "run", "status", "graph", "explain", "scenario",
+            "history", "diff", "resilience", "configure", "resource", "node", "fencing")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, the top level and that one
+    subcommand (what parsing its command line needs: the other subcommands'
+    flags import their modules, which a small run would pay for at start-up)."""
     from pengine.transitions.events import add_event_flags as _event_flags
     from pengine.cli.inputs import add_input_flags
-    parser = _Parser(prog="pengine", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=version_text(),
-                        help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    def wanted(name: str) -> bool:
+        return only is None or only == name
+
+    parser = _Parser(prog="pengine", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    from pengine.cib.target_version import add_target_argument
+    if wanted("simulate"):
+        _add_simulate(sub, add_input_flags, add_target_argument, _event_flags)
+    if wanted("check"):
+        _add_check(sub, add_input_flags)
+    if wanted("show"):
+        p = sub.add_parser("show", help="convert or pretty-print a configuration")
+        p.add_argument("config", metavar="CONFIG", help="a crm, pcs or CIB XML file")
+        p.add_argument("--as", dest="as_", choices=("crm", "xml", "pcs"), default="crm",
+                       help="print as crm shell text (default), CIB XML or pcs commands")
+        add_target_argument(p)
+    if wanted("run") or wanted("status"):
+        from pengine.cli import run as cmd_run, status as cmd_status  # noqa: E402 - their flags live with them
+        if wanted("run"):
+            p = sub.add_parser("run", help="run a node with real resource agents: alone, several "
+                               "on this machine, or with the others through Corosync (--cluster)")
+            cmd_run.add_arguments(p)
+        if wanted("status"):
+            p = sub.add_parser("status", help="the running cluster's status, or the one "
+                                              "'pengine run' kept (crm_mon)")
+            cmd_status.add_arguments(p)
+    # admin commands on a running 'pengine run --cluster', through its control socket
+    if wanted("configure"):
+        from pengine.cli import configure as cmd_configure  # noqa: E402 - its flags live with it
+        p = sub.add_parser("configure", help="change the running cluster's configuration "
+                                             "(FILE, or edit)")
+        cmd_configure.add_arguments(p)
+    if wanted("resource"):
+        from pengine.cli import resource as cmd_resource  # noqa: E402 - its flags live with it
+        p = sub.add_parser("resource", help="move, ban, clear, cleanup, restart a resource "
+                                            "(crm_resource)")
+        cmd_resource.add_arguments(p)
+    if wanted("node"):
+        from pengine.cli import node as cmd_node  # noqa: E402 - its flags live with it
+        p = sub.add_parser("node", help="standby, online, maintenance, ready (crm node)")
+        cmd_node.add_arguments(p)
+    if wanted("fencing"):
+        from pengine.cli import fencing as cmd_fencing  # noqa: E402 - its flags live with it
+        p = sub.add_parser("fencing", help="fencing history and cleanup (stonith_admin)")
+        cmd_fencing.add_arguments(p)
+    if wanted("graph"):
+        _add_graph(sub, add_input_flags, _event_flags)
+    if wanted("explain"):
+        p = sub.add_parser("explain", help="why a resource runs where it does, or not")
+        p.add_argument("resource", help="the resource to explain")
+        p.add_argument("config", nargs="*", metavar="CONFIG",
+                       help="crm file(s), or a CIB XML file")
+        add_input_flags(p)
+        _event_flags(p)
+    if wanted("scenario"):
+        p = sub.add_parser("scenario", help="events over time")
+        p.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario (TOML)")
+        p.add_argument("--report", metavar="FILE.html",
+                       help="also write the timeline as one self-contained HTML page")
+    if wanted("history"):
+        from pengine.cli import history as cmd_history  # noqa: E402 - its flags live with it
+        p = sub.add_parser("history", help="replay a real cluster's scheduler inputs "
+                                           "(pe-input files, crm_report archives)")
+        cmd_history.add_arguments(p)
+    if wanted("diff"):
+        _add_diff(sub, add_input_flags)
+    if wanted("resilience"):
+        from pengine.cli import resilience as cmd_resilience  # noqa: E402 - its flags live with it
+        p = sub.add_parser("resilience", help="is the cluster N+1 safe? every single failure")
+        cmd_resilience.add_arguments(p)
+    return parser
+
+
+def _add_simulate(sub, add_input_flags, add_target_argument, _event_flags) -> None:
     p = sub.add_parser("simulate", help="what the cluster would do (crm_simulate)")
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
     add_input_flags(p)
-    p.add_argument("--version", action="version", version=version_text(),
-                   help="print the version and exit")
+    p.add_argument("--version", action=_VersionAction, help="print the version and exit")
     p.add_argument("-V", "--verbose", action="count", default=0,
                    help="more detail on stderr (timings of the phases); repeat for more")
     p.add_argument("-Q", "--quiet", action="store_true",
@@ -84,53 +175,26 @@ def build_parser() -> argparse.ArgumentParser:
                         "(and its errors to NAME.err)")
     p.add_argument("--report", metavar="FILE.html",
                    help="also write the transition as one self-contained HTML page")
-    from pengine.cib.target_version import add_target_argument
     add_target_argument(p)
     _event_flags(p)
 
+
+def _add_check(sub, add_input_flags) -> None:
     p = sub.add_parser("check", help="validate configurations (crm_verify)")
     p.add_argument("config", nargs="*", metavar="CONFIG",
                    help="crm or CIB XML files, or directories of them")
     from pengine.analyses.check_gate import add_arguments as _check_gate_arguments
     _check_gate_arguments(p)
     add_input_flags(p)
-    p.add_argument("--version", action="version", version=version_text(),
-                   help="print the version and exit")
+    p.add_argument("--version", action=_VersionAction, help="print the version and exit")
     p.add_argument("--format", choices=("text", "json", "junit", "sarif"), default="text",
                    help="text (compiler-style), json, junit or sarif")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--ignore", action="append", default=[], metavar="CODE",
                    help="drop this diagnostic code (PE020...); may be repeated")
 
-    p = sub.add_parser("show", help="convert or pretty-print a configuration")
-    p.add_argument("config", metavar="CONFIG", help="a crm, pcs or CIB XML file")
-    p.add_argument("--as", dest="as_", choices=("crm", "xml", "pcs"), default="crm",
-                   help="print as crm shell text (default), CIB XML or pcs commands")
-    add_target_argument(p)
 
-    from pengine.cli import run as cmd_run, status as cmd_status  # noqa: E402 - their flags live with them
-    p = sub.add_parser("run", help="run a node with real resource agents: alone, several "
-                       "on this machine, or with the others through Corosync (--cluster)")
-    cmd_run.add_arguments(p)
-
-    p = sub.add_parser("status", help="the running cluster's status, or the one 'pengine run' "
-                                      "kept (crm_mon)")
-    cmd_status.add_arguments(p)
-
-    # admin commands on a running 'pengine run --cluster', through its control socket
-    from pengine.cli import (configure as cmd_configure, fencing as cmd_fencing,  # noqa: E402
-                             node as cmd_node, resource as cmd_resource)
-    p = sub.add_parser("configure", help="change the running cluster's configuration "
-                                         "(FILE, or edit)")
-    cmd_configure.add_arguments(p)
-    p = sub.add_parser("resource", help="move, ban, clear, cleanup, restart a resource "
-                                        "(crm_resource)")
-    cmd_resource.add_arguments(p)
-    p = sub.add_parser("node", help="standby, online, maintenance, ready (crm node)")
-    cmd_node.add_arguments(p)
-    p = sub.add_parser("fencing", help="fencing history and cleanup (stonith_admin)")
-    cmd_fencing.add_arguments(p)
-
+def _add_graph(sub, add_input_flags, _event_flags) -> None:
     p = sub.add_parser("graph", help="draw a transition")
     p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
     add_input_flags(p)
@@ -146,22 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="draw every probe (by default a busy node's probes share one box)")
     _event_flags(p)
 
-    p = sub.add_parser("explain", help="why a resource runs where it does, or not")
-    p.add_argument("resource", help="the resource to explain")
-    p.add_argument("config", nargs="*", metavar="CONFIG", help="crm file(s), or a CIB XML file")
-    add_input_flags(p)
-    _event_flags(p)
 
-    p = sub.add_parser("scenario", help="events over time")
-    p.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario (TOML)")
-    p.add_argument("--report", metavar="FILE.html",
-                   help="also write the timeline as one self-contained HTML page")
-
-    from pengine.cli import history as cmd_history  # noqa: E402 - its flags live with it
-    p = sub.add_parser("history", help="replay a real cluster's scheduler inputs "
-                                       "(pe-input files, crm_report archives)")
-    cmd_history.add_arguments(p)
-
+def _add_diff(sub, add_input_flags) -> None:
     p = sub.add_parser("diff", help="what changing OLD into NEW would do")
     p.add_argument("old", metavar="OLD", help="the configuration now (crm or CIB XML; - for stdin)")
     p.add_argument("new", metavar="NEW", help="the configuration proposed")
@@ -172,11 +222,6 @@ def build_parser() -> argparse.ArgumentParser:
                         "start, stop, restart, move, promote, demote, reload, fence, shutdown, any")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text (default) or one JSON document")
-
-    from pengine.cli import resilience as cmd_resilience  # noqa: E402 - its flags live with it
-    p = sub.add_parser("resilience", help="is the cluster N+1 safe? every single failure")
-    cmd_resilience.add_arguments(p)
-    return parser
 
 
 # The scheduling subcommands follow Pacemaker's algorithms, some of which
@@ -227,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     # allocations) spends a fifth of a large run re-scanning them.
     import gc
     gc.set_threshold(50_000, 20, 10)
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words[0] if words and words[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     args.whole_process = argv is None    # the command line's run, not a caller's
     if not args.command:

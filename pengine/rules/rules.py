@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from typing import Iterator, Mapping
 
 from attrs import field, frozen
+from pengine.common.converters import as_tuple
 
 from pengine.common import dates
 from pengine.common.dates import CrmTime, DateError
@@ -99,7 +100,7 @@ class RuleContext:
     rsc_params: FrozenMap = field(factory=FrozenMap, converter=_frozen_map)
     rsc_meta: FrozenMap = field(factory=FrozenMap, converter=_frozen_map)
     rsc_id_match: str | None = None
-    rsc_id_submatches: tuple[str | None, ...] = field(default=(), converter=tuple)
+    rsc_id_submatches: tuple[str | None, ...] = field(default=(), converter=as_tuple)
 
 
 def submatches(match: re.Match) -> tuple[str | None, ...]:

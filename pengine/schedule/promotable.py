@@ -133,15 +133,26 @@ def _is_allowed(rsc: Resource, node: Node) -> bool:
     return allowed is not None and allowed.score >= 0
 
 
-def promotion_score_applies(rsc: Resource, node: Node) -> bool:
-    """Whether an instance's promotion score on ``node`` should count."""
+def promotion_score_applies(rsc: Resource, node: Node, memo: dict | None = None) -> bool:
+    """Whether an instance's promotion score on ``node`` should count.
+
+    ``memo`` shares, across the instances of one clone, which instance is
+    active on a node and whether any has been probed there (a scan of every
+    instance, otherwise repeated for each instance: instances² x nodes)."""
     rsc_id = clone_strip(rsc.id)
     parent = _top(rsc)
     if not rsc.unique:
-        active = _find_active_anon_instance(parent, rsc_id, node)
+        key = (id(parent), rsc_id, node.id)
+        found = memo.get(key) if memo is not None else None
+        if found is None:
+            active = _find_active_anon_instance(parent, rsc_id, node)
+            found = (active, active is None and _anonymous_known_on(parent, rsc_id, node))
+            if memo is not None:
+                memo[key] = found
+        active, known_on = found
         if active is rsc:
             return _is_allowed(rsc, node)
-        if active is None and _anonymous_known_on(parent, rsc_id, node):
+        if known_on:
             return _is_allowed(rsc, node)
     if not rsc.running_on and not rsc.probed_nodes:
         # status unknown everywhere (cluster start-up): use permanent scores
@@ -162,7 +173,8 @@ def _promotion_attr_value(rsc: Resource, node: Node, name: str) -> str | None:
                           assigned=not rsc.unassigned)
 
 
-def promotion_score(sch: Scheduler, rsc: Resource, node: Node) -> tuple[int, bool]:
+def promotion_score(sch: Scheduler, rsc: Resource, node: Node,
+                    memo: dict | None = None) -> tuple[int, bool]:
     """(score, is_default): an instance's promotion score on a node.
 
     A cloned group's score is the sum of its members'.  ``is_default`` is
@@ -172,12 +184,12 @@ def promotion_score(sch: Scheduler, rsc: Resource, node: Node) -> tuple[int, boo
         total = 0
         is_default = True
         for child in rsc.children:
-            child_score, child_default = promotion_score(sch, child, node)
+            child_score, child_default = promotion_score(sch, child, node, memo)
             if not child_default:
                 is_default = False
             total += child_score
         return total, is_default
-    if not promotion_score_applies(rsc, node):
+    if not promotion_score_applies(rsc, node, memo):
         return 0, True
     # the name the resource has in its history, as crm_attribute --promotion uses
     name = rsc.history_id or rsc.id
@@ -202,12 +214,13 @@ def add_promotion_scores(sch: Scheduler, clone: Resource) -> None:
     scores and priorities (once per clone)."""
     if _clone_flag(clone, "promotion_added"):
         return
+    memo: dict = {}     # nothing below changes which instance runs or was probed where
     for child in clone.children:
         for weight in child.allowed.values():
             if not _can_run(weight.node):
                 # never promoted there: adding the score would shuffle instances
                 continue
-            score, _ = promotion_score(sch, child, weight.node)
+            score, _ = promotion_score(sch, child, weight.node, memo)
             if score > 0:
                 weight.score = add_scores(weight.score, score)
             if score > child.priority:

@@ -42,7 +42,8 @@ def compute(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> d.
     # blocks: without any, one computation serves every node (a fresh
     # cluster probes each resource on every node).  The recorded op's own
     # inputs are part of the key.
-    key = (node.id if _params_depend_on_node(rsc, op_cfg) else None, rsc.id, task, interval,
+    key = (node.id if _params_depend_on_node(rsc, op_cfg) else None, config_identity(rsc),
+           task, interval,
            xml_op.get("interval"), xml_op.get("crm_feature_set"),
            xml_op.get("op-restart-digest") is not None, xml_op.get("op-force-restart"),
            xml_op.get("op-secure-params"), remote_addr)
@@ -59,6 +60,24 @@ def compute(sch: Scheduler, rsc: Resource, xml_op: m.LrmRscOp, node: Node) -> d.
         remote_addr=remote_addr)
     cache[key] = digests
     return digests
+
+
+def config_identity(rsc: Resource):
+    """What a resource's digests are computed from, as a cache key: the
+    instances of a clone share their configuration (and their parameters,
+    evaluated from it), so one computation serves them all; any other
+    resource is itself.  Bundled resources (whose connection's address
+    depends on the replica) are always themselves."""
+    found = rsc.__dict__.get("_config_identity")
+    if found is None:
+        chain, walker, cloned = [], rsc, False
+        while walker is not None:
+            chain.append(id(walker.config))
+            cloned = cloned or walker.variant == "clone"
+            walker = walker.parent
+        found = tuple(chain) if cloned and not rsc.is_bundled() else rsc.id
+        rsc.__dict__["_config_identity"] = found
+    return found
 
 
 def _params_depend_on_node(rsc: Resource, op_cfg) -> bool:
