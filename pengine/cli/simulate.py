@@ -302,8 +302,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
             from pengine.transitions.simulate_xml import simulate_xml
             return simulate_xml(xml_parts, _request(args), rc), files, rc
         if getattr(args, "quiet", False):
-            # crm_simulate -Q: only the score and utilization lines, bare
-            return _text(quiet_lines), files, rc
+            return _text(_quiet_output(injections.any(), quiet_lines, args)), files, rc
         return _text(out), files, rc
 
     verbose = getattr(args, "verbose", 0)
@@ -338,7 +337,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     if args.show_scores or args.show_utilization:
         out.append("")
         out += score_lines(sch, args)
-        quiet_lines += list(sch.score_log)
+        quiet_lines += list(sch.score_log) or [None]   # None: the section, though empty
         xml_parts["scores"] = list(sch.score_log)
     if args.show_scores:
         doc["scores"] = jo.scores(sch.score_log)
@@ -438,6 +437,23 @@ def _as_saved(cib: m.Cib) -> m.Cib:
         from attrs import evolve
         return evolve(cib, attributes=list(attrs.items()))
     return cib
+
+
+def _quiet_output(injected: bool, score_log: list, args) -> list[str]:
+    """crm_simulate -Q: the score and utilization lines, bare, with the
+    spacers pcmk__simulate still prints between the sections it went
+    through: one after the modifications, one after the scores, each only
+    where a later section (the scores, the transition with -S) follows."""
+    lines: list[str] = []
+    printed = injected
+    if score_log:
+        if printed:
+            lines.append("")
+        lines += [line for line in score_log if line is not None]
+        printed = True
+    if args.simulate and printed:
+        lines.append("")
+    return lines
 
 
 def score_lines(sch, args) -> list[str]:
