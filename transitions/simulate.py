@@ -43,6 +43,8 @@ class _Status:
         self._histories: dict[int, _History] = {}
         self._changed = False
         self._by_uname: dict[str, int] = {}
+        # the CIB updates made, as the fake CIB counts them in num_updates
+        self.updates = 0
 
     @property
     def states(self) -> list[m.NodeState]:
@@ -108,9 +110,9 @@ class _Status:
                     attrs["uname"] = uname
                     self._states[i] = evolve(state, attributes=list(attrs.items()))
                     return i
-        state = m.NodeState(id=node_id or uname,
-                            attributes=[("uname", uname), ("crm-debug-origin", "crm_simulate")])
+        state = m.NodeState(id=node_id or uname, attributes=[("uname", uname)])
         self._states.append(state)
+        self.updates += 1       # pcmk__inject_node creates the node_state
         return len(self._states) - 1
 
     def set_attrs(self, i: int, **values) -> None:
@@ -190,13 +192,16 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
                          op_status: int = 0, exit_reason: str = "", call_id: int | None = None,
                          transition_key: str | None = None, origin: str = "crm_simulate",
                          exec_time: int = 0, queue_time: int = 0,
-                         rc_change: int | None = None) -> None:
+                         rc_change: int | None = None, key_id: str | None = None) -> None:
     """pcmk__inject_action_result: record one executor result (a notify result
     under its notification key, from the ``(notify_type, notify_operation)``).
 
     The keyword arguments let a real executor record what really happened
     (pcmk__create_history_xml): its execution status, exit reason, call id,
-    transition key and timings; their defaults are the simulator's."""
+    transition key and timings; their defaults are the simulator's.
+    ``key_id`` names the resource in the operation keys and ids where it is
+    not the history entry's id (the graph names an anonymous clone instance
+    by its clone's primitive: "db_last_0" under ``<lrm_resource id="db:0">``)."""
     history = status.history(i)
     entry = history.entries[j]
     if call_id is None:
@@ -206,27 +211,28 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
         call_id += 1
     if task in ("reload", "reload-agent"):
         task = "start" if op_status == 0 else "monitor"
-    key = _op_key(entry.id, task, interval)
+    rsc_key = key_id or entry.id
+    key = _op_key(rsc_key, task, interval)
     if task == "notify":            # notify errors are ignored
         rc, op_status = target_rc, 0
     failed = op_status in _FAILED_EXEC or (op_status not in (-1, 1) and rc != target_rc)
     ids = []
     if task == "notify":
         if notify is not None and None not in notify:
-            ids.append(f"{entry.id}_{notify[0]}_notify_{notify[1]}_0")
+            ids.append(f"{rsc_key}_{notify[0]}_notify_{notify[1]}_0")
         else:
             ids.append(key)
         rc = 0  # notify errors are ignored
     elif task in ("migrate_to", "migrate_from"):
         ids.append(key)
     elif failed:
-        ids.append(_op_key(entry.id, "last_failure", 0))
+        ids.append(_op_key(rsc_key, "last_failure", 0))
         if interval == 0:
-            ids.append(_op_key(entry.id, "last", 0))
+            ids.append(_op_key(rsc_key, "last", 0))
     elif interval > 0:
         ids.append(key)
     else:
-        ids.append(_op_key(entry.id, "last", 0))
+        ids.append(_op_key(rsc_key, "last", 0))
     if not failed:
         exit_reason = ""
     # pcmk__transition_key(-1, call_id, ...): "action:transition:rc:uuid", transition -1
@@ -258,6 +264,7 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
             ops.append(new)
     history.entries[j] = evolve(entry, ops=ops)
     status._history_changed(history)
+    status.updates += 1
 
 
 def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: int,
@@ -358,10 +365,21 @@ def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str
                 abort_priority = INFINITY
     new_cib = evolve(cib, configuration=status.config,
                      status=evolve(cib.status, node_states=status.states))
+    new_cib = with_updates(new_cib, status.updates)
     # Actions left unfired without a failure to explain them mean the graph
     # could never complete (pcmk__graph_terminated).
     complete = abort_priority > 0 or len(fired) == len(synapses)
     return lines, new_cib, complete
+
+
+def with_updates(cib: m.Cib, count: int) -> m.Cib:
+    """``cib`` with ``count`` more updates in its num_updates, as a CIB
+    counts each change of its status."""
+    if not count or not cib.attributes:     # no header yet: the writer's own
+        return cib
+    attrs = dict(cib.attributes)
+    attrs["num_updates"] = str(to_int(attrs.get("num_updates"), 0) + count)
+    return evolve(cib, attributes=list(attrs.items()))
 
 
 def _execute(action: GraphAction, status: _Status, lines: list[str], fail_specs: list[str],
@@ -376,7 +394,15 @@ def _execute(action: GraphAction, status: _Status, lines: list[str], fail_specs:
             lines.append(f"  * Fencing {action.node} ({op})")
             if (op or "").lower() != "on":
                 i = node_state_change(status, action.node, False)
-                status.states[i] = evolve(status.states[i], lrm_resources=(), lrm_id=None,
+                state = status.states[i]
+                # the node_state replaced, its history and attributes removed
+                status.updates += 1 + (state.lrm_id is not None or bool(state.lrm_resources)) \
+                    + (state.transient_id is not None or bool(state.transient)
+                       or bool(state.transient_utilization))
+                attrs = dict(state.attributes)
+                attrs["crm-debug-origin"] = "simulate_fencing_action"
+                status.states[i] = evolve(state, attributes=list(attrs.items()),
+                                          lrm_resources=(), lrm_id=None,
                                           transient=(), transient_id=None, transient_utilization=())
             return True
         if action.rsc_id is not None:
@@ -439,7 +465,8 @@ def _simulate_resource_action(action: GraphAction, status: _Status, lines: list[
         extra["op-digest"] = action.digest
     notify = (action.get("notify_type"), action.get("notify_operation")) \
         if task_name == "notify" else None
-    inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra, notify)
+    inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra, notify,
+                         key_id=config_id)
     return ok
 
 

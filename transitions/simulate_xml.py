@@ -121,7 +121,9 @@ def _primitive(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
         return
     w.open(depth, "resource", pairs)
     for node in nodes:
-        w.empty(depth + 1, "node", [("name", node.name), ("id", node.id), ("cached", "true")])
+        # "cached": whether the node is online (pe__resource_xml)
+        w.empty(depth + 1, "node", [("name", node.name), ("id", node.id),
+                                    ("cached", _bool(node.online))])
     w.close(depth, "resource")
 
 
@@ -193,8 +195,15 @@ def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True) ->
 def _summary_item(w: _Writer, depth: int, entry: dict) -> None:
     change = entry.get("change") or ""
     if entry.get("resource") is None:
-        w.empty(depth, "node_action", [("task", change.lower()), ("node", entry.get("node")),
-                                       ("reason", entry.get("reason"))])
+        # node-action: the task and node as the summary line shows them
+        # ("Fence (reboot)", a guest node with its launcher)
+        task = f"Fence ({entry['fence_action']})" if entry.get("fence_action") else change
+        text, reason = entry.get("text") or "", entry.get("reason")
+        node = text[len(task) + 1:]
+        if reason is not None and node.endswith(f" '{reason}'"):
+            node = node[:-len(reason) - 3]
+        w.empty(depth, "node_action", [("task", task), ("node", node or entry.get("node")),
+                                       ("reason", reason)])
         return
     role, next_role = entry.get("role"), entry.get("next_role")
     origin, destination = entry.get("from"), entry.get("to")
@@ -234,16 +243,15 @@ def _summary_item(w: _Writer, depth: int, entry: dict) -> None:
 
 def _executed(w: _Writer, depth: int, action) -> None:
     if action.kind == "pseudo_event":
-        w.empty(depth, "pseudo_action", [("task", action.uuid),
+        w.empty(depth, "pseudo_action", [("task", action.key),
                                          ("node", action.node if action.task == "stonith"
                                           else None)])
     elif action.task == "stonith":
         w.empty(depth, "fencing_action", [("target", action.node),
                                           ("op", action.get("stonith_action") or "reboot")])
     elif action.kind == "crm_event":
-        rsc_id = action.rsc_id
-        if rsc_id and ":" in rsc_id and action.task == "clear_failcount":
-            rsc_id = rsc_id.split(":", 1)[0]    # the fail count is the anonymous instance's
+        # the id of the graph action's primitive, as the text's "Cluster action" line
+        rsc_id = action.rsc_config_id or action.rsc_id
         w.empty(depth, "cluster_action", [("task", action.task), ("node", action.node),
                                           ("id", rsc_id)])
     else:
@@ -253,10 +261,20 @@ def _executed(w: _Writer, depth: int, action) -> None:
         w.empty(depth, "rsc_action", pairs)
 
 
+def status_xml_lines(sch, tag: str = "cluster_status", show_pending: bool = True) -> list[str]:
+    """The status section as it is now: scheduling later changes the nodes
+    (a lost ticket's fencing makes its node unclean), so the current status
+    is written before the scheduler runs."""
+    w = _Writer()
+    _status(w, 1, tag, sch, show_pending)
+    return w.lines
+
+
 def simulate_xml(parts: dict, request: str, rc: int) -> str:
     w = _Writer()
     w.open(0, "pacemaker-result", [("api-version", API_VERSION), ("request", request)])
-    _status(w, 1, "cluster_status", parts["current"])
+    current = parts["current"]
+    w.lines += current if isinstance(current, list) else status_xml_lines(current)
     modifications = parts.get("modifications")
     if modifications is not None:
         # crm_simulate 3.0.2 writes an empty <modifications/>, each change

@@ -28,11 +28,18 @@ def run(args) -> int:
     if getattr(args, "profile", None):
         return run_profile(args)
     from pengine.cli.output_files import check_output_paths, write_all
-    check_output_paths([(flag, getattr(args, name, None)) for name, flag in _BATCH_FILE_FLAGS])
+    if getattr(args, "in_place", False):
+        _in_place(args)
+    output_to = getattr(args, "output_to", None)
+    check_output_paths([(flag, getattr(args, name, None)) for name, flag in _BATCH_FILE_FLAGS]
+                       + [("--output-to", output_to if output_to != "-" else None)])
     cib = load_input(args)
     now, date_line = effective_date(cib, args.set_datetime)
     injections = injections_from(args)
     text, files, rc = simulate(cib, now, date_line, injections, args)
+    if output_to not in (None, "-"):
+        files.append((output_to, text))     # --output-to: written with the other files
+        text = ""
     write_all(files)        # all of -D -G -I -O --report, or none
     sys.stdout.write(text)
     sys.stdout.flush()
@@ -43,6 +50,18 @@ def run(args) -> int:
         sys.stderr.flush()
         os._exit(rc)
     return rc
+
+
+def _in_place(args) -> None:
+    """--in-place (crm_simulate -X): -S, the result saved over the -x file."""
+    if not args.xml_file or args.xml_file == "-":
+        raise UsageError("--in-place saves the result over the input: give -x FILE")
+    if args.save_output:
+        raise UsageError("--in-place saves the result over the input: give no -O")
+    if args.run:
+        raise UsageError("--in-place simulates the transition: give no -R")
+    args.simulate = True
+    args.save_output = args.xml_file
 
 
 # ----------------------------------------------------------------- batch --
@@ -266,6 +285,9 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     sch = unpack(cib, now)
     quiet_lines: list[str] = []
     xml_parts: dict = {"current": sch}
+    if getattr(args, "output_as", "text") == "xml":
+        from pengine.transitions.simulate_xml import status_xml_lines
+        xml_parts["current"] = status_xml_lines(sch)
     _settle()
     doc["notices"] = preamble_lines(sch)
     out += doc["notices"]
@@ -346,7 +368,8 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         files.append((args.save_graph, render_graph_xml(transition, sch)))
     if args.save_dotfile:
         from pengine.transitions.dot import render_dot
-        files.append((args.save_dotfile, render_dot(sch, transition)))
+        files.append((args.save_dotfile, render_dot(sch, transition,
+                                                    getattr(args, "all_actions", False))))
 
     if sch.placement_report is not None:
         from pengine.schedule.placement import report_json, report_lines
@@ -420,8 +443,9 @@ def _save_output(args, cib: m.Cib, files: list) -> None:
         from pengine.cib.cib_xml import write_cib
         from pengine.cib.target_version import for_target
         target = getattr(args, "target", None)
-        files.append((args.save_output,
-                      write_cib(for_target(cib, target) if target else _as_saved(cib))))
+        from pengine.cib.saved_xml import write_saved_cib
+        files.append((args.save_output, write_cib(for_target(cib, target)) if target
+                      else write_saved_cib(_as_saved(cib))))
 
 
 def _as_saved(cib: m.Cib) -> m.Cib:

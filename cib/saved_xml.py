@@ -1,0 +1,147 @@
+"""The CIB as crm_simulate saves it (``-O``, ``-I``): the input's own XML
+where the run did not change it.
+
+crm_simulate edits the document it read and writes it back with libxml2,
+so the configuration keeps its element and attribute order, and each
+``node_state`` keeps the order of its children and the id of its
+``lrm_resources``.  pengine schedules from the model; this module keeps the
+layout of the input beside it (:class:`SavedLayout`, taken when the XML is
+read) and writes a model back in that layout: the configuration verbatim
+while the model's configuration is the one read, the status from the model
+in the input's order.  Comments are not kept (the reader drops them).
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from pengine.cib import model as m
+from pengine.cib.xml_source import Element
+
+
+@frozen
+class SavedLayout:
+    """What the model does not hold of the input's layout."""
+
+    configuration: Element
+    configuration_model: m.Configuration = field(eq=False)
+    # status children in input order: ("node_state", id) or ("tickets", None)
+    status_order: tuple = ()
+    # node_state id -> the tags of its children in input order
+    node_children: dict = field(factory=dict, eq=False)
+    # node_state id -> the id of its <lrm_resources>
+    lrm_resources_ids: dict = field(factory=dict, eq=False)
+
+
+def layout_of(root: Element, configuration: m.Configuration) -> SavedLayout | None:
+    config_el = root.find("configuration")
+    if config_el is None:
+        return None
+    status_el = root.find("status")
+    order, children, lrm_ids = [], {}, {}
+    for child in status_el.children if status_el is not None else ():
+        if child.tag == "node_state":
+            node_id = child.get("id", "")
+            order.append(("node_state", node_id))
+            children[node_id] = tuple(grand.tag for grand in child.children)
+            lrm = child.find("lrm")
+            holder = lrm.find("lrm_resources") if lrm is not None else None
+            if holder is not None and holder.get("id") is not None:
+                lrm_ids[node_id] = holder.get("id")
+        elif child.tag == "tickets":
+            order.append(("tickets", None))
+    return SavedLayout(config_el, configuration, tuple(order), children, lrm_ids)
+
+
+# ----------------------------------------------------------------- writer --
+
+def _escape_attr(value: str) -> str:
+    # as libxml2 writes an attribute value
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#9;"))
+
+
+def _escape_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _Node:
+    """A plain element tree to write: tag, ordered attributes, children, text."""
+
+    __slots__ = ("tag", "attrs", "children", "text")
+
+    def __init__(self, tag, attrs, children=None, text=""):
+        self.tag, self.attrs, self.children, self.text = tag, attrs, children or [], text
+
+
+def _from_element(el) -> _Node:
+    """From the reader's Element or an ElementTree element."""
+    if isinstance(el, Element):
+        return _Node(el.tag, list(el.attrib.items()), [_from_element(c) for c in el.children],
+                     el.text.strip())
+    return _Node(el.tag, list(el.attrib.items()), [_from_element(c) for c in el],
+                 (el.text or "").strip())
+
+
+def _write(node: _Node, depth: int, out: list[str]) -> None:
+    pad = "  " * depth
+    attrs = "".join(f' {name}="{_escape_attr(value)}"' for name, value in node.attrs)
+    if not node.children and not node.text:
+        out.append(f"{pad}<{node.tag}{attrs}/>")
+    elif not node.children:
+        out.append(f"{pad}<{node.tag}{attrs}>{_escape_text(node.text)}</{node.tag}>")
+    else:
+        out.append(f"{pad}<{node.tag}{attrs}>")
+        for child in node.children:
+            _write(child, depth + 1, out)
+        out.append(f"{pad}</{node.tag}>")
+
+
+def write_saved_cib(cib: m.Cib) -> str:
+    """``cib`` as XML in the layout of the input it was read from (if any)."""
+    import xml.etree.ElementTree as ET
+    from pengine.cib.cib_xml import write_cib
+    tree = _from_element(ET.fromstring(write_cib(cib)))
+    layout = getattr(cib, "layout", None)
+    if layout is not None:
+        _apply_layout(tree, cib, layout)
+    out: list[str] = []
+    _write(tree, 0, out)
+    return "\n".join(out) + "\n"
+
+
+def _apply_layout(tree: _Node, cib: m.Cib, layout: SavedLayout) -> None:
+    for k, child in enumerate(tree.children):
+        if child.tag == "configuration" and (cib.configuration is layout.configuration_model
+                                             or cib.configuration == layout.configuration_model):
+            tree.children[k] = _from_element(layout.configuration)
+        elif child.tag == "status":
+            _order_status(child, layout)
+
+
+def _order_status(status: _Node, layout: SavedLayout) -> None:
+    rank = {key: k for k, key in enumerate(layout.status_order)}
+
+    def key_of(child: _Node):
+        return (child.tag, dict(child.attrs).get("id") if child.tag == "node_state" else None)
+    # the input's children first in its order, new ones after in the model's
+    ranked = sorted(enumerate(status.children),
+                    key=lambda item: (rank.get(key_of(item[1]), len(rank)), item[0]))
+    status.children = [child for _, child in ranked]
+    for child in status.children:
+        if child.tag != "node_state":
+            continue
+        node_id = dict(child.attrs).get("id")
+        tags = layout.node_children.get(node_id)
+        if tags:
+            order = {tag: k for k, tag in enumerate(tags)}
+            child.children = [c for _, c in sorted(
+                enumerate(child.children), key=lambda item: (order.get(item[1].tag, len(order)),
+                                                             item[0]))]
+        lrm_resources_id = layout.lrm_resources_ids.get(node_id)
+        if lrm_resources_id is not None:
+            for lrm in child.children:
+                for holder in lrm.children if lrm.tag == "lrm" else ():
+                    if holder.tag == "lrm_resources" and "id" not in dict(holder.attrs):
+                        holder.attrs.insert(0, ("id", lrm_resources_id))

@@ -1,0 +1,114 @@
+"""docs/flag-parity.md: every row that says "yes" is checked here against the
+referee (Pacemaker 3.0.2's crm_simulate) on the samples and a few corpus
+cases, with the check its last column names:
+
+``stdout ARGS``  stdout and exit code byte for byte (the XML ``request``
+                 attribute, the command line, aside)
+``saved ARGS``   the file ``-O`` writes, canonicalised (tests/parity_corpus.py)
+``input ARGS``   the file ``-I`` writes, canonicalised
+``dot ARGS``     the file ``-D`` writes, byte for byte
+``timings ARGS`` the ``-P`` listing: the same files in the same order
+"""
+
+from __future__ import annotations
+
+import bz2
+import re
+import shlex
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SAMPLES, cts_dir, run_pengine
+from tests.parity_corpus import _without_request, canonical_cib
+from tests.referee_tools import referee  # noqa: F401 - a fixture
+
+TABLE = REPO / "docs" / "flag-parity.md"
+CORPUS_CASES = ("simple7", "bug-1572-1", "promoted-8", "stop-failure-with-fencing",
+                "ticket-group-21")
+
+
+def yes_rows() -> list[tuple[str, str]]:
+    """(flag cell, check) of every row whose "same output" cell says yes."""
+    rows = []
+    for line in TABLE.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 5 and cells[2].lower().startswith("yes"):
+            check = cells[4].strip("`")
+            rows.append((cells[0], check))
+    return rows
+
+
+def test_the_table_has_yes_rows_with_checks():
+    rows = yes_rows()
+    assert len(rows) >= 20
+    for flag, check in rows:
+        assert check.split()[0] in ("stdout", "saved", "input", "dot", "timings"), (flag, check)
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("parity-inputs")
+    real = folder / "pe-input-4.xml"
+    real.write_bytes(bz2.decompress(
+        (REPO / "tests" / "data" / "history-real" / "vm" / "pengine" / "pe-input-4.bz2")
+        .read_bytes()))
+    found = [SAMPLES / "webfarm-status.xml", real]
+    corpus = cts_dir() / "xml"
+    found += [corpus / f"{name}.xml" for name in CORPUS_CASES
+              if (corpus / f"{name}.xml").exists()]
+    return found
+
+
+def _args(check: str, path: Path) -> list[str]:
+    node, rsc = _first_names(path)
+    text = check.split(None, 1)[1] if " " in check else ""
+    return shlex.split(text.replace("NODE", node or "node1").replace("RSC", rsc or "rsc1"))
+
+
+def _first_names(path: Path):
+    from tests.parity_corpus import first_names
+    return first_names(path)
+
+
+def _crm_simulate(referee, args, cwd):
+    return subprocess.run([*referee, "crm_simulate", *map(str, args)], capture_output=True,
+                          text=True, timeout=120, cwd=cwd)
+
+
+def _compare(referee, check: str, path: Path, tmp: Path) -> tuple[str, str]:
+    kind = check.split()[0]
+    args = ["-x", path, *_args(check, path)]
+    if kind == "timings":
+        folder = tmp / "profile"
+        folder.mkdir(exist_ok=True)
+        (folder / path.name).write_bytes(path.read_bytes())
+        args = _args(check, path) + ["-P", folder]
+    sides = []
+    for side in ("referee", "pengine"):
+        out = tmp / f"{side}.out"
+        extra = {"saved": ["-O", out], "input": ["-I", out], "dot": ["-D", out]}.get(kind, [])
+        started = time.time()
+        result = _crm_simulate(referee, [*args, *extra], tmp) if side == "referee" \
+            else run_pengine("simulate", *args, *extra, cwd=tmp)
+        ended = time.time()
+        if kind == "stdout":
+            sides.append(_without_request(result.stdout) + f"[exit {result.returncode}]")
+        elif kind == "timings":
+            sides.append(re.findall(r"  \* Testing (\S+) \.\.\. \d+\.\d\d secs", result.stdout))
+        elif kind == "dot":
+            sides.append(out.read_text() if out.exists() else "")
+        else:
+            sides.append(canonical_cib(out.read_text() if out.exists() else "", started, ended))
+        if out.exists():
+            out.unlink()
+    return sides[0], sides[1]
+
+
+@pytest.mark.parametrize("flag,check", yes_rows())
+def test_yes_row_is_crm_simulates_output(referee, inputs, tmp_path, flag, check):
+    for path in inputs:
+        theirs, ours = _compare(referee, check, path, tmp_path)
+        assert ours == theirs, f"{flag} ({check}) differs on {path.name}"
