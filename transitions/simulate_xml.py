@@ -16,6 +16,7 @@ an injection crm_simulate 3.0.2 itself stops after ``modifications``
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import quoteattr
 
 API_VERSION = "2.42"
@@ -108,7 +109,7 @@ def _primitive(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
     target = rsc.meta.get("target-role")
     nodes = list(rsc.running_on)
     pairs = [("id", _resource_id(rsc)), ("resource_agent", agent), ("role", role),
-             ("target_role", target), ("active", _bool(bool(nodes))),
+             ("target_role", target), ("active", _bool(_active(rsc, nodes))),
              ("orphaned", _bool(rsc.removed)), ("removed", _bool(rsc.removed)),
              ("blocked", _bool(rsc.blocked)), ("maintenance", _bool(rsc.maintenance)),
              ("managed", _bool(rsc.managed)), ("failed", _bool(rsc.failed)),
@@ -125,6 +126,18 @@ def _primitive(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
         w.empty(depth + 1, "node", [("name", node.name), ("id", node.id),
                                     ("cached", _bool(node.online))])
     w.close(depth, "resource")
+
+
+def _active(rsc, nodes) -> bool:
+    """native_active: active on an unclean node, or on an online one (an
+    offline node counts only for an unmanaged resource)."""
+    for node in nodes:
+        if node.unclean:
+            return True
+        if not node.online and rsc.managed:
+            continue
+        return True
+    return False
 
 
 def _configured_role(rsc) -> str | None:
@@ -166,18 +179,33 @@ def _resource(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
         for child in rsc.children:
             _resource(w, depth + 1, child, show_pending)
         w.close(depth, "clone")
-    else:   # bundle: its replicas' resources
-        w.open(depth, "bundle", [("id", rsc.id), ("type", rsc.meta.get("type") or "podman"),
-                                 ("unique", _bool(rsc.unique)),
-                                 ("maintenance", _bool(rsc.maintenance)),
-                                 ("managed", _bool(rsc.managed)),
-                                 ("failed", _bool(rsc.failed))])
-        for child in rsc.children:
-            _resource(w, depth + 1, child, show_pending)
-        w.close(depth, "bundle")
+    else:
+        _bundle(w, depth, rsc, show_pending)
 
 
-def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True) -> None:
+def _bundle(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
+    """pe__bundle_xml: the bundle, then per replica its IP address, bundled
+    resource, container and connection resources."""
+    data = getattr(rsc, "bundle", None)
+    if data is None or not data.replicas:
+        return
+    w.open(depth, "bundle", [("id", rsc.id), ("type", data.agent), ("image", data.image),
+                             ("unique", _bool(rsc.unique)),
+                             ("maintenance", _bool(rsc.maintenance)),
+                             ("managed", _bool(rsc.managed)),
+                             ("failed", _bool(rsc.failed)),
+                             ("description", getattr(rsc.config, "description", None))])
+    for replica in data.replicas:
+        w.open(depth + 1, "replica", [("id", replica.offset)])
+        for member in (replica.ip, replica.child, replica.container, replica.remote):
+            if member is not None:
+                _primitive(w, depth + 2, member, show_pending)
+        w.close(depth + 1, "replica")
+    w.close(depth, "bundle")
+
+
+def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True,
+            sections: tuple = ()) -> None:
     w.open(depth, tag)
     w.open(depth + 1, "nodes")
     for node in sch.nodes:
@@ -187,7 +215,67 @@ def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True) ->
     for rsc in sch.resources:
         _resource(w, depth + 2, rsc, show_pending)
     w.close(depth + 1, "resources")
+    if "attributes" in sections:
+        _node_attributes(w, depth + 1, sch)
+    if "failcounts" in sections:
+        _node_history(w, depth + 1, sch)
     w.close(depth, tag)
+
+
+def _node_attributes(w: _Writer, depth: int, sch) -> None:
+    """-A: node-attribute-list, as the text's Node Attributes (a ping
+    attribute with the score its resource expects)."""
+    from pengine.transitions.status_text import _ATTR_FILTER, _node_key, _ping_expected
+    opened = False
+    for node in sorted(sch.nodes, key=_node_key):
+        if not node.online:
+            continue
+        names = sorted(name for name in node.attrs if not name.startswith(_ATTR_FILTER))
+        if not names:
+            continue
+        if not opened:
+            w.open(depth, "node_attributes")
+            opened = True
+        w.open(depth + 1, "node", [("name", node.name)])
+        for name in names:
+            w.empty(depth + 2, "attribute", [("name", name), ("value", node.attrs.get(name)),
+                                             ("expected", _ping_expected(sch, node, name))])
+        w.close(depth + 1, "node")
+    if opened:
+        w.close(depth, "node_attributes")
+
+
+def _node_history(w: _Writer, depth: int, sch) -> None:
+    """-c: node-history-list with the fail counts, as the text's Migration Summary."""
+    from pengine.status.failcounts import get_failcount
+    from pengine.transitions.status_text import _epoch_str, _find_history_rsc
+    opened = False
+    for state in sch.cib.status.node_states:
+        node = sch.nodes_by_id.get(state.id) if state.id else None
+        if node is None or not node.online:
+            continue
+        if not opened:
+            w.open(depth, "node_history")
+            opened = True
+        node_open = False
+        for entry in state.lrm_resources:
+            rsc = _find_history_rsc(sch, entry.id)
+            if rsc is None:
+                continue
+            count, last = get_failcount(sch, node, rsc, effective=False, with_last=True)
+            if count <= 0:
+                continue
+            if not node_open:
+                w.open(depth + 1, "node", [("name", node.name)])
+                node_open = True
+            w.empty(depth + 2, "resource_history", [
+                ("id", entry.id), ("orphan", _bool(rsc.removed)), ("removed", _bool(rsc.removed)),
+                ("migration-threshold", rsc.migration_threshold), ("fail-count", count),
+                ("last-failure", _epoch_str(last) if last > 0 else None)])
+        if node_open:
+            w.close(depth + 1, "node")
+    if opened:
+        w.close(depth, "node_history")
 
 
 # ---------------------------------------------------------------- actions --
@@ -261,20 +349,51 @@ def _executed(w: _Writer, depth: int, action) -> None:
         w.empty(depth, "rsc_action", pairs)
 
 
-def status_xml_lines(sch, tag: str = "cluster_status", show_pending: bool = True) -> list[str]:
+def status_xml_lines(sch, tag: str = "cluster_status", show_pending: bool = True,
+                     sections: tuple = ()) -> list[str]:
     """The status section as it is now: scheduling later changes the nodes
     (a lost ticket's fencing makes its node unclean), so the current status
     is written before the scheduler runs."""
     w = _Writer()
-    _status(w, 1, tag, sch, show_pending)
+    _status(w, 1, tag, sch, show_pending, sections)
     return w.lines
+
+
+_ALLOCATION = re.compile(r"(\S+): (\S+) allocation score on (.+): (\S+)")
+_PROMOTION = re.compile(r"(\S+) promotion score on (.+): (\S+)")
+_PROMOTION_INACTIVE = re.compile(r"(\S+) promotion score \(inactive\): (\S+)")
+
+
+def _allocations(w: _Writer, depth: int, score_log: list[str]) -> None:
+    """-s: the score lines as pe__node_weight_xml and promotion_score write them."""
+    w.open(depth, "allocations")
+    for line in score_log:
+        found = _ALLOCATION.fullmatch(line)
+        if found:
+            function, rsc, node, score = found.groups()
+            w.empty(depth + 1, "node_weight", [("function", function), ("node", node),
+                                               ("score", score), ("id", rsc)])
+            continue
+        found = _PROMOTION.fullmatch(line)
+        if found:
+            rsc, node, score = found.groups()
+            w.empty(depth + 1, "promotion_score", [("id", rsc), ("score", score),
+                                                   ("node", node)])
+            continue
+        found = _PROMOTION_INACTIVE.fullmatch(line)
+        if found:
+            w.empty(depth + 1, "promotion_score", [("id", found.group(1)),
+                                                   ("score", found.group(2))])
+    w.close(depth, "allocations")
 
 
 def simulate_xml(parts: dict, request: str, rc: int) -> str:
     w = _Writer()
     w.open(0, "pacemaker-result", [("api-version", API_VERSION), ("request", request)])
     current = parts["current"]
-    w.lines += current if isinstance(current, list) else status_xml_lines(current)
+    sections = parts.get("sections", ())
+    w.lines += current if isinstance(current, list) \
+        else status_xml_lines(current, sections=sections)
     modifications = parts.get("modifications")
     if modifications is not None:
         # crm_simulate 3.0.2 writes an empty <modifications/>, each change
@@ -288,6 +407,8 @@ def simulate_xml(parts: dict, request: str, rc: int) -> str:
                     node = text[len(prefix):].split()[0]
                     w.empty(1, "modify_node", [("action", action), ("node", node)])
         return _finish(w, rc)
+    if "scores" in parts:
+        _allocations(w, 1, parts["scores"])
     if "summary" in parts:
         w.open(1, "actions")
         for entry in parts["summary"]:
@@ -299,7 +420,8 @@ def simulate_xml(parts: dict, request: str, rc: int) -> str:
             _executed(w, 2, action)
         w.close(1, "transition")
     if "revised" in parts:
-        _status(w, 1, "revised_cluster_status", parts["revised"], show_pending=False)
+        _status(w, 1, "revised_cluster_status", parts["revised"], show_pending=False,
+                sections=sections)
     return _finish(w, rc)
 
 

@@ -287,7 +287,9 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     xml_parts: dict = {"current": sch}
     if getattr(args, "output_as", "text") == "xml":
         from pengine.transitions.simulate_xml import status_xml_lines
-        xml_parts["current"] = status_xml_lines(sch)
+        xml_parts["sections"] = tuple(name for name, on in (
+            ("attributes", args.show_attrs), ("failcounts", args.show_failcounts)) if on)
+        xml_parts["current"] = status_xml_lines(sch, sections=xml_parts["sections"])
     _settle()
     doc["notices"] = preamble_lines(sch)
     out += doc["notices"]
