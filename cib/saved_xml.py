@@ -113,11 +113,53 @@ def write_saved_cib(cib: m.Cib) -> str:
 
 def _apply_layout(tree: _Node, cib: m.Cib, layout: SavedLayout) -> None:
     for k, child in enumerate(tree.children):
-        if child.tag == "configuration" and (cib.configuration is layout.configuration_model
-                                             or cib.configuration == layout.configuration_model):
-            tree.children[k] = _from_element(layout.configuration)
+        if child.tag == "configuration":
+            if cib.configuration is layout.configuration_model \
+                    or cib.configuration == layout.configuration_model:
+                tree.children[k] = _from_element(layout.configuration)
+            else:   # changed (a watchdog, a node): the model's, in the input's order
+                _follow(child, _from_element(layout.configuration))
         elif child.tag == "status":
             _order_status(child, layout)
+
+
+def _child_keys(children: list[_Node]) -> list[tuple]:
+    """(tag, id), or (tag, n) for the n-th child of that tag without an id."""
+    keys, seen = [], {}
+    for child in children:
+        node_id = dict(child.attrs).get("id")
+        if node_id is None:
+            seen[child.tag] = seen.get(child.tag, -1) + 1
+            keys.append((child.tag, seen[child.tag]))
+        else:
+            keys.append((child.tag, node_id))
+    return keys
+
+
+def _follow(new: _Node, old: _Node) -> None:
+    """Put ``new``'s attributes and children in ``old``'s order, recursively:
+    what ``old`` lacks stays after the sibling it follows in ``new``.
+    Children the model does not write (empty sections) are taken from ``old``."""
+    names = [name for name, _ in old.attrs]
+    values = dict(new.attrs)
+    new.attrs = [(name, values[name]) for name in names if name in values] + \
+        [(name, value) for name, value in new.attrs if name not in names]
+    old_rank = {key: k for k, key in enumerate(_child_keys(old.children))}
+    old_by_key = dict(zip(_child_keys(old.children), old.children))
+    ranked, last = [], -1.0
+    for k, (key, child) in enumerate(zip(_child_keys(new.children), new.children)):
+        rank = old_rank.get(key)
+        if rank is None:
+            rank = last + 0.001 * (k + 1) / (len(new.children) + 1)
+        else:
+            _follow(child, old_by_key[key])
+        last = rank
+        ranked.append((rank, k, child))
+    present = {key for key in _child_keys(new.children)}
+    for key, child in old_by_key.items():
+        if key not in present and not child.children and not child.attrs:
+            ranked.append((old_rank[key], -1, child))      # <rsc_defaults/> and such
+    new.children = [child for _, _, child in sorted(ranked, key=lambda item: item[:2])]
 
 
 def _order_status(status: _Node, layout: SavedLayout) -> None:

@@ -43,8 +43,10 @@ class _Status:
         self._histories: dict[int, _History] = {}
         self._changed = False
         self._by_uname: dict[str, int] = {}
-        # the CIB updates made, as the fake CIB counts them in num_updates
+        # the CIB updates made, as the fake CIB counts them in num_updates;
+        # a change of the configuration counts in epoch and starts num_updates over
         self.updates = 0
+        self.epochs = 0
 
     @property
     def states(self) -> list[m.NodeState]:
@@ -95,6 +97,7 @@ class _Status:
         if self.node_config and not any(node.uname == uname for node in self.config.nodes):
             self.config = evolve(self.config, nodes=(*self.config.nodes,
                                                      m.Node(id=uname, uname=uname)))
+            self.config_changed()
         i = self.index(uname)
         if i is not None:
             return i
@@ -114,6 +117,10 @@ class _Status:
         self._states.append(state)
         self.updates += 1       # pcmk__inject_node creates the node_state
         return len(self._states) - 1
+
+    def config_changed(self) -> None:
+        self.epochs += 1
+        self.updates = 0
 
     def set_attrs(self, i: int, **values) -> None:
         attrs = dict(self._states[i].attributes)
@@ -149,10 +156,12 @@ class _History:
         return j
 
 
-def node_state_change(status: _Status, uname: str, up: bool) -> int:
+def node_state_change(status: _Status, uname: str, up: bool, extra: dict | None = None) -> int:
+    """pcmk__inject_node_state_change, and ``extra`` attributes in the same update."""
     i = status.inject_node(uname, None)
     state = status.states[i]
     attrs = dict(state.attributes)
+    before = dict(attrs)
     if up:
         attrs.update({"in_ccm": "true", "crmd": "online", "join": "member",
                       "expected": "member"})
@@ -160,6 +169,9 @@ def node_state_change(status: _Status, uname: str, up: bool) -> int:
         attrs.update({"in_ccm": "false", "crmd": "offline", "join": "down",
                       "expected": "down"})
     attrs["crm-debug-origin"] = "crm_simulate"
+    attrs.update(extra or {})
+    if attrs != before:     # an update that changes nothing is not counted
+        status.updates += 1
     status.states[i] = evolve(state, attributes=list(attrs.items()))
     return i
 
@@ -295,6 +307,7 @@ def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: 
     pairs.append(m.NvPair(last, str(status.now), id=f"status-{state.id}-{last}"))
     sets[0] = evolve(first, nvpairs=pairs)
     status.states[i] = evolve(state, transient=sets, transient_id=state.transient_id or state.id)
+    status.updates += 2 if count else 1     # one CIB update per attribute set
     return ([(name, value)] if count else []) + [(last, str(status.now))]
 
 
@@ -365,20 +378,25 @@ def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str
                 abort_priority = INFINITY
     new_cib = evolve(cib, configuration=status.config,
                      status=evolve(cib.status, node_states=status.states))
-    new_cib = with_updates(new_cib, status.updates)
+    new_cib = with_updates(new_cib, status.updates, status.epochs)
     # Actions left unfired without a failure to explain them mean the graph
     # could never complete (pcmk__graph_terminated).
     complete = abort_priority > 0 or len(fired) == len(synapses)
     return lines, new_cib, complete
 
 
-def with_updates(cib: m.Cib, count: int) -> m.Cib:
+def with_updates(cib: m.Cib, count: int, epochs: int = 0) -> m.Cib:
     """``cib`` with ``count`` more updates in its num_updates, as a CIB
-    counts each change of its status."""
-    if not count or not cib.attributes:     # no header yet: the writer's own
+    counts each change of its status; after ``epochs`` changes of its
+    configuration, epoch counts them and num_updates is ``count``."""
+    if not (count or epochs) or not cib.attributes:     # no header yet: the writer's own
         return cib
     attrs = dict(cib.attributes)
-    attrs["num_updates"] = str(to_int(attrs.get("num_updates"), 0) + count)
+    if epochs:
+        attrs["epoch"] = str(to_int(attrs.get("epoch"), 0) + epochs)
+        attrs["num_updates"] = str(count)
+    else:
+        attrs["num_updates"] = str(to_int(attrs.get("num_updates"), 0) + count)
     return evolve(cib, attributes=list(attrs.items()))
 
 
@@ -393,16 +411,14 @@ def _execute(action: GraphAction, status: _Status, lines: list[str], fail_specs:
             op = action.get("stonith_action")
             lines.append(f"  * Fencing {action.node} ({op})")
             if (op or "").lower() != "on":
-                i = node_state_change(status, action.node, False)
+                i = node_state_change(status, action.node, False,
+                                      {"crm-debug-origin": "simulate_fencing_action"})
                 state = status.states[i]
-                # the node_state replaced, its history and attributes removed
-                status.updates += 1 + (state.lrm_id is not None or bool(state.lrm_resources)) \
+                # its history and attributes removed: an update each, where there were some
+                status.updates += (state.lrm_id is not None or bool(state.lrm_resources)) \
                     + (state.transient_id is not None or bool(state.transient)
                        or bool(state.transient_utilization))
-                attrs = dict(state.attributes)
-                attrs["crm-debug-origin"] = "simulate_fencing_action"
-                status.states[i] = evolve(state, attributes=list(attrs.items()),
-                                          lrm_resources=(), lrm_id=None,
+                status.states[i] = evolve(state, lrm_resources=(), lrm_id=None,
                                           transient=(), transient_id=None, transient_utilization=())
             return True
         if action.rsc_id is not None:

@@ -76,16 +76,31 @@ def _node(w: _Writer, depth: int, node, sch) -> None:
 
 
 def _health(sch, node) -> str:
-    try:
-        from pengine.schedule.health import node_health
-        value = node_health(sch, node)
-    except Exception:  # noqa: BLE001 - health is decoration here
+    """pe__node_health: a #health attribute "red" (or scoring at most red)
+    makes the node red; "yellow" (or scoring at most yellow, where yellow
+    differs from green) yellow; green otherwise, and without a strategy."""
+    from pengine.common.scores import parse_score
+    from pengine.schedule.health import health_colours
+    strategy = (sch.options.get("node-health-strategy") or "none").lower()
+    if strategy == "none":
         return "green"
-    if value <= -1000000:
-        return "red"
-    if value < 0:
-        return "yellow"
-    return "green"
+    colours = health_colours(sch)
+    colour = "green"
+    for name, value in node.attrs.items():
+        if not name.startswith("#health"):
+            continue
+        text = (value or "").lower()
+        if text == "red":
+            return "red"
+        if text == "yellow":
+            colour = "yellow"
+            continue
+        score = parse_score(value, 0)
+        if score <= colours["red"]:
+            return "red"
+        if score <= colours["yellow"] and colours["yellow"] != colours["green"]:
+            colour = "yellow"
+    return colour
 
 
 def _resource_id(rsc) -> str:
@@ -219,7 +234,71 @@ def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True,
         _node_attributes(w, depth + 1, sch)
     if "failcounts" in sections:
         _node_history(w, depth + 1, sch)
+        if sch.failed_ops:
+            _failures(w, depth + 1, sch)
     w.close(depth, tag)
+
+
+_EXIT_STR = {0: "OK", 1: "Error occurred", 2: "Invalid parameter", 3: "Unimplemented",
+             4: "Insufficient privileges", 5: "Not installed", 6: "Not configured",
+             7: "Not running", 64: "Incorrect usage", 65: "Invalid data given",
+             66: "Input file not available", 67: "User does not exist",
+             68: "Host does not exist", 69: "Necessary service unavailable",
+             70: "Internal software bug", 71: "Operating system error occurred",
+             72: "System file not available", 73: "Cannot create output file",
+             74: "I/O error occurred", 75: "Temporary failure, try again",
+             76: "Protocol violated", 77: "Insufficient privileges",
+             78: "Invalid configuration", 124: "Timeout occurred",
+             190: "Service is active but might fail soon",
+             191: "Service is promoted but might fail soon", 255: "Error occurred"}
+
+
+def _exit_str(rc: int) -> str:
+    """crm_exit_str: what the XML's failure calls an exit code."""
+    if rc in _EXIT_STR:
+        return _EXIT_STR[rc]
+    return "Interrupted by signal" if 128 < rc < 255 else "Unknown exit status"
+
+
+def _rc_change_text(epoch: int) -> str:
+    """pcmk__epoch2str with date, time and time zone: local time, Z for UTC."""
+    import time
+    local = time.localtime(epoch)
+    offset = local.tm_gmtoff or 0
+    zone = "Z" if offset == 0 else \
+        f"{'+' if offset > 0 else '-'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+    return time.strftime("%Y-%m-%d %H:%M:%S", local) + zone
+
+
+def _failures(w: _Writer, depth: int, sch) -> None:
+    """-c: failed-action-list, as the text's Failed Resource Actions."""
+    from pengine.transitions.status_text import (_EXEC_STR, _mask_probe_failure, _op_key_rsc,
+                                                 _to_int)
+    opened = False
+    for _rsc, key, node, xml_op in sch.failed_ops:
+        if _mask_probe_failure(xml_op) or _op_key_rsc(key) is None:
+            continue
+        if not opened:
+            w.open(depth, "failures")
+            opened = True
+        rc = _to_int(xml_op.get("rc-code"), 0)
+        op_key = xml_op.get("operation_key")
+        reason = xml_op.get("exit-reason")
+        pairs = [("op_key", op_key) if op_key is not None else ("id", xml_op.id),
+                 ("node", node.name if node else None),
+                 ("exitstatus", _exit_str(rc)),
+                 ("exitreason", reason if reason is not None else "none"),
+                 ("exitcode", rc), ("call", xml_op.get("call-id")),
+                 ("status", _EXEC_STR.get(_to_int(xml_op.get("op-status"), 0), "UNKNOWN!"))]
+        change = _to_int(xml_op.get("last-rc-change"), 0)
+        if change > 0:
+            pairs += [("last-rc-change", _rc_change_text(change)),
+                      ("queued", xml_op.get("queue-time")), ("exec", xml_op.get("exec-time")),
+                      ("interval", _to_int(xml_op.get("interval"), 0)),
+                      ("task", xml_op.get("operation"))]
+        w.empty(depth + 1, "failure", pairs)
+    if opened:
+        w.close(depth, "failures")
 
 
 def _node_attributes(w: _Writer, depth: int, sch) -> None:

@@ -316,8 +316,11 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         before_view = cluster_view_of(cib, now)
     if args.save_input:
         from pengine.cib.cib_xml import write_cib
+        from pengine.cib.saved_xml import write_saved_cib
         from pengine.cib.target_version import for_target
-        files.append((args.save_input, write_cib(for_target(cib, getattr(args, "target", None)))))
+        target = getattr(args, "target", None)
+        files.append((args.save_input, write_cib(for_target(cib, target)) if target
+                      else write_saved_cib(_as_saved(cib))))
 
     def finish(rc: int = 0):
         if getattr(args, "output_as", "text") == "json":
