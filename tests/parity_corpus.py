@@ -148,6 +148,17 @@ def _without_request(text: str) -> str:
     return re.sub(r' request="[^"]*"', ' request=""', text, count=1)
 
 
+def canonical_stdout(text: str, started: float, ended: float) -> str:
+    """The XML's request attribute aside; a last-failure time injected with
+    the wall clock of the run (-F) as WALLCLOCK."""
+    low, high = int(started) - 1, int(ended) + 1
+
+    def clock(found):
+        value = int(found.group(2))
+        return found.group(1) + ("WALLCLOCK" if low <= value <= high else found.group(2))
+    return re.sub(r"(Injecting attribute last-failure-\S+=)(\d+)", clock, _without_request(text))
+
+
 # ----------------------------------------------------------------- runs ---
 
 def referee_run(argv: list[str], workdir: Path) -> dict:
@@ -192,7 +203,8 @@ def run_both(root: Path, name: str, extra: list[str], mode: str) -> tuple[str, s
                 continue
             run = referee_run(argv, Path(tmp)) if side == "referee" else pengine_run(argv)
             if what == "stdout":
-                text = _without_request(run["stdout"]) + f"[exit {run['rc']}]\n"
+                text = canonical_stdout(run["stdout"], run["started"], run["ended"]) \
+                    + f"[exit {run['rc']}]\n"
             else:
                 saved = out_file.read_text() if out_file.exists() else ""
                 text = canonical_cib(saved, run["started"], run["ended"]) \
@@ -201,6 +213,29 @@ def run_both(root: Path, name: str, extra: list[str], mode: str) -> tuple[str, s
                 cached.write_text(text)
             sides[side] = text
     return sides["referee"], sides["pengine"]
+
+
+_BUNDLE_CONTAINER = r"[\w.-]+-(?:docker|podman|rkt)-\d+"
+
+
+def why(root: Path, name: str, theirs: str, ours: str) -> str:
+    """Why a case differs, where the cause is known to lie outside the writer:
+    ``build``: the referee's build (its prefix, /opt/pcmk302, enters a bundle
+    container's parameters, so it restarts or re-digests containers the
+    corpus, recorded with the standard prefix, keeps); ``upgrade``: the input's
+    schema is older than pacemaker-3.0 and crm_simulate's upgrade rewrites it;
+    ``other``: not classified."""
+    restarts = re.compile(rf'resource="{_BUNDLE_CONTAINER}"[^>]*reason="resource definition change"')
+    if restarts.search(theirs) and not restarts.search(ours):
+        return "build"
+    digest = re.compile(rf'id="{_BUNDLE_CONTAINER}_\w+" [^\n]*op-digest="([0-9a-f]+)"')
+    if sorted(digest.findall(theirs)) != sorted(digest.findall(ours)):
+        return "build"
+    head = (root / "xml" / f"{name}.xml").read_text()[:2000]
+    schema = re.search(r'validate-with="pacemaker-(\d+)\.', head)
+    if schema and int(schema.group(1)) < 3:
+        return "upgrade"
+    return "other"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = rows[::args.every]
     for mode in args.modes or ["xml-S"]:
         same, differ, skipped = 0, [], 0
+        causes: dict[str, list[str]] = {}
         for name, extra in rows:
             pair = run_both(root, name, extra, mode)
             if pair is None:
@@ -225,14 +261,19 @@ def main(argv: list[str] | None = None) -> int:
                 same += 1
             else:
                 differ.append(name)
+                causes.setdefault(why(root, name, *pair), []).append(name)
                 if args.show:
                     sys.stdout.writelines(difflib.unified_diff(
                         pair[0].splitlines(True), pair[1].splitlines(True),
                         "crm_simulate", "pengine", n=2))
         print(f"{mode}: {same} of {same + len(differ)} same"
               + (f" ({skipped} not applicable)" if skipped else ""), flush=True)
-        if args.list and differ:
-            print("  differ: " + " ".join(differ), flush=True)
+        if differ:
+            print("  differ: " + ", ".join(f"{cause} {len(names)}"
+                                           for cause, names in sorted(causes.items())), flush=True)
+        if args.list:
+            for cause, names in sorted(causes.items()):
+                print(f"  {cause}: " + " ".join(names), flush=True)
     return 0
 
 

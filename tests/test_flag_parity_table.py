@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SAMPLES, cts_dir, run_pengine
-from tests.parity_corpus import _without_request, canonical_cib
+from tests.parity_corpus import _without_request, canonical_cib, canonical_stdout
 from tests.referee_tools import referee  # noqa: F401 - a fixture
 
 TABLE = REPO / "docs" / "flag-parity.md"
@@ -110,7 +110,8 @@ def _compare(referee, check: str, path: Path, tmp: Path) -> tuple[str, str]:
             else run_pengine("simulate", *side_args, *extra, cwd=tmp)
         ended = time.time()
         if kind == "stdout":
-            sides.append(_without_request(result.stdout) + f"[exit {result.returncode}]")
+            sides.append(canonical_stdout(result.stdout, started, ended)
+                         + f"[exit {result.returncode}]")
         elif kind == "timings":
             sides.append(re.findall(r"  \* Testing (\S+) \.\.\. \d+\.\d\d secs", result.stdout))
         elif kind == "file":

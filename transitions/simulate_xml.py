@@ -132,6 +132,8 @@ def _primitive(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
              ("nodes_running_on", len(nodes))]
     if show_pending and rsc.pending_action == "monitor":
         pairs.append(("pending", "Monitoring"))
+    if getattr(rsc, "lock_node", None) is not None:
+        pairs.append(("locked_to", rsc.lock_node.name))     # shutdown-lock
     if not nodes:
         w.empty(depth, "resource", pairs)
         return
@@ -239,27 +241,6 @@ def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True,
     w.close(depth, tag)
 
 
-_EXIT_STR = {0: "OK", 1: "Error occurred", 2: "Invalid parameter", 3: "Unimplemented",
-             4: "Insufficient privileges", 5: "Not installed", 6: "Not configured",
-             7: "Not running", 64: "Incorrect usage", 65: "Invalid data given",
-             66: "Input file not available", 67: "User does not exist",
-             68: "Host does not exist", 69: "Necessary service unavailable",
-             70: "Internal software bug", 71: "Operating system error occurred",
-             72: "System file not available", 73: "Cannot create output file",
-             74: "I/O error occurred", 75: "Temporary failure, try again",
-             76: "Protocol violated", 77: "Insufficient privileges",
-             78: "Invalid configuration", 124: "Timeout occurred",
-             190: "Service is active but might fail soon",
-             191: "Service is promoted but might fail soon", 255: "Error occurred"}
-
-
-def _exit_str(rc: int) -> str:
-    """crm_exit_str: what the XML's failure calls an exit code."""
-    if rc in _EXIT_STR:
-        return _EXIT_STR[rc]
-    return "Interrupted by signal" if 128 < rc < 255 else "Unknown exit status"
-
-
 def _rc_change_text(epoch: int) -> str:
     """pcmk__epoch2str with date, time and time zone: local time, Z for UTC."""
     import time
@@ -272,8 +253,8 @@ def _rc_change_text(epoch: int) -> str:
 
 def _failures(w: _Writer, depth: int, sch) -> None:
     """-c: failed-action-list, as the text's Failed Resource Actions."""
-    from pengine.transitions.status_text import (_EXEC_STR, _mask_probe_failure, _op_key_rsc,
-                                                 _to_int)
+    from pengine.transitions.status_text import (_EXEC_STR, _crm_exit_str, _mask_probe_failure,
+                                                 _op_key_rsc, _to_int)
     opened = False
     for _rsc, key, node, xml_op in sch.failed_ops:
         if _mask_probe_failure(xml_op) or _op_key_rsc(key) is None:
@@ -286,7 +267,7 @@ def _failures(w: _Writer, depth: int, sch) -> None:
         reason = xml_op.get("exit-reason")
         pairs = [("op_key", op_key) if op_key is not None else ("id", xml_op.id),
                  ("node", node.name if node else None),
-                 ("exitstatus", _exit_str(rc)),
+                 ("exitstatus", _crm_exit_str(rc)),
                  ("exitreason", reason if reason is not None else "none"),
                  ("exitcode", rc), ("call", xml_op.get("call-id")),
                  ("status", _EXEC_STR.get(_to_int(xml_op.get("op-status"), 0), "UNKNOWN!"))]
