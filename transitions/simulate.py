@@ -288,8 +288,8 @@ def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: 
     name = f"fail-count-{rsc_id}#{task}_{interval}"
     last = f"last-failure-{rsc_id}#{task}_{interval}"
     sets = list(state.transient)
-    if not sets:
-        sets = [m.AttrSet(id=f"status-{state.id}")]
+    if not sets:        # update_attr_delegate names a new set after the node
+        sets = [m.AttrSet(id=state.id)]
     first = sets[0]
     pairs = list(first.nvpairs)
     current = None
@@ -302,12 +302,12 @@ def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: 
         value = str(to_int(current, 0) + 1) if current not in (None, "INFINITY") else (
             "INFINITY" if current == "INFINITY" else "1")
     pairs = [p for p in pairs if p.name not in ((name, last) if count else (last,))]
+    # and each attribute after its set, as crm_xml_sanitize_id makes an id of it
     if count:
-        pairs.append(m.NvPair(name, value, id=f"status-{state.id}-{name}"))
-    pairs.append(m.NvPair(last, str(status.now), id=f"status-{state.id}-{last}"))
+        pairs.append(m.NvPair(name, value, id=f"{first.id}-{name}".replace("#", ".")))
+    pairs.append(m.NvPair(last, str(status.now), id=f"{first.id}-{last}".replace("#", ".")))
     sets[0] = evolve(first, nvpairs=pairs)
     status.states[i] = evolve(state, transient=sets, transient_id=state.transient_id or state.id)
-    status.updates += 2 if count else 1     # one CIB update per attribute set
     return ([(name, value)] if count else []) + [(last, str(status.now))]
 
 
@@ -482,7 +482,7 @@ def _simulate_resource_action(action: GraphAction, status: _Status, lines: list[
     notify = (action.get("notify_type"), action.get("notify_operation")) \
         if task_name == "notify" else None
     inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra, notify,
-                         key_id=config_id)
+                         exit_reason="User-injected result", key_id=config_id)
     return ok
 
 
