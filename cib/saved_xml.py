@@ -31,6 +31,8 @@ class SavedLayout:
     node_children: dict = field(factory=dict, eq=False)
     # node_state id -> the id of its <lrm_resources>
     lrm_resources_ids: dict = field(factory=dict, eq=False)
+    # node_state id -> the attributes of its <lrm> (the model keeps its id only)
+    lrm_attrs: dict = field(factory=dict, eq=False)
 
 
 def layout_of(root: Element, configuration: m.Configuration) -> SavedLayout | None:
@@ -38,19 +40,21 @@ def layout_of(root: Element, configuration: m.Configuration) -> SavedLayout | No
     if config_el is None:
         return None
     status_el = root.find("status")
-    order, children, lrm_ids = [], {}, {}
+    order, children, lrm_ids, lrm_attrs = [], {}, {}, {}
     for child in status_el.children if status_el is not None else ():
         if child.tag == "node_state":
             node_id = child.get("id", "")
             order.append(("node_state", node_id))
             children[node_id] = tuple(grand.tag for grand in child.children)
             lrm = child.find("lrm")
+            if lrm is not None and len(lrm.attrib) > 1:
+                lrm_attrs[node_id] = tuple(lrm.attrib.items())
             holder = lrm.find("lrm_resources") if lrm is not None else None
             if holder is not None and holder.get("id") is not None:
                 lrm_ids[node_id] = holder.get("id")
         elif child.tag == "tickets":
             order.append(("tickets", None))
-    return SavedLayout(config_el, configuration, tuple(order), children, lrm_ids)
+    return SavedLayout(config_el, configuration, tuple(order), children, lrm_ids, lrm_attrs)
 
 
 # ----------------------------------------------------------------- writer --
@@ -181,6 +185,11 @@ def _order_status(status: _Node, layout: SavedLayout) -> None:
             child.children = [c for _, c in sorted(
                 enumerate(child.children), key=lambda item: (order.get(item[1].tag, len(order)),
                                                              item[0]))]
+        kept = layout.lrm_attrs.get(node_id)
+        if kept:
+            for lrm in child.children:
+                if lrm.tag == "lrm" and dict(lrm.attrs).get("id") == dict(kept).get("id"):
+                    lrm.attrs = list(kept)
         lrm_resources_id = layout.lrm_resources_ids.get(node_id)
         if lrm_resources_id is not None:
             for lrm in child.children:

@@ -250,10 +250,15 @@ def why(root: Path, name: str, theirs: str, ours: str) -> str:
     digest = re.compile(rf'id="{_BUNDLE_CONTAINER}_\w+" [^\n]*op-digest="([0-9a-f]+)"')
     if sorted(digest.findall(theirs)) != sorted(digest.findall(ours)):
         return "build"
-    head = (root / "xml" / f"{name}.xml").read_text()[:2000]
-    schema = re.search(r'validate-with="pacemaker-(\d+)\.', head)
+    text = (root / "xml" / f"{name}.xml").read_text()
+    schema = re.search(r'validate-with="pacemaker-(\d+)\.', text[:2000])
     if schema and int(schema.group(1)) < 3:
         return "upgrade"
+    if "<configuration" in theirs:
+        def configuration(saved: str) -> str:
+            return saved.split("  <configuration", 1)[-1].split("  <status", 1)[0]
+        if configuration(theirs) != configuration(canonical_cib(text, 0, 0)):
+            return "upgrade"    # crm_simulate's schema upgrade rewrote the configuration
     return "other"
 
 
