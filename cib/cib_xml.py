@@ -33,10 +33,13 @@ def cib_from_element(root: Element, filename: str = "<input>") -> m.Cib:
         raise XmlInputError("<cib> has no <configuration>", root.span(filename))
     _check_execution_date(root, filename)
     status = root.find("status")
+    from pengine.cib.saved_xml import layout_of
+    config_model = reader.configuration(configuration)
     return m.Cib(
-        configuration=reader.configuration(configuration),
+        configuration=config_model,
         status=reader.status(status) if status is not None else m.Status(),
         attributes=tuple(root.attrib.items()),
+        layout=layout_of(root, config_model),
     )
 
 

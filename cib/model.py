@@ -588,6 +588,8 @@ class Cib:
     status: Status = Status()
     attributes: Pairs = field(default=(), converter=_ordered_pairs)
     source: str | None = field(default=None, eq=False, repr=False)
+    # the input XML's layout, to save the CIB as crm_simulate does (cib.saved_xml)
+    layout: object = field(default=None, eq=False, repr=False)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return get_pair(self.attributes, name, default)

@@ -25,7 +25,8 @@ CRM_META = "CRM_meta"
 
 def render_graph_xml(transition: Transition, sch: Scheduler) -> str:
     """The XML text ``crm_simulate -G`` writes for ``transition``."""
-    from pengine.status.digests import CRM_FEATURE_SET
+    # the feature set crm_simulate 3.0.2 writes into the graph's attributes
+    from pengine.transitions.graph import FEATURE_SET as CRM_FEATURE_SET
     actions = {action.id: action for action in sch.actions}
     out: list[str] = []
     head = "<transition_graph" + _attrs(transition.attributes)

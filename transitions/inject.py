@@ -18,7 +18,7 @@ from pengine.cib import model as m
 from pengine.cib.errors import UsageError
 from pengine.transitions.simulate import (_Status, inject_action_result, inject_failcount,
                                           inject_resource_history, injected_attribute_lines,
-                                          node_state_change)
+                                          node_state_change, with_updates)
 
 
 @frozen
@@ -120,9 +120,13 @@ def _set_watchdog(config: m.Configuration, value: str) -> m.Configuration:
                 pairs[n] = evolve(pair, value=value)
                 sets[k] = evolve(attr_set, nvpairs=pairs)
                 return evolve(config, crm_config=sets)
+    # update_attr_delegate: a new attribute goes into the set cib-bootstrap-options,
+    # created at the end of crm_config where there is none
     pair = m.NvPair(name, value, id=f"cib-bootstrap-options-{name}")
-    if sets:
-        sets[0] = evolve(sets[0], nvpairs=tuple(sets[0].nvpairs) + (pair,))
+    for k, attr_set in enumerate(sets):
+        if attr_set.id == "cib-bootstrap-options":
+            sets[k] = evolve(attr_set, nvpairs=tuple(attr_set.nvpairs) + (pair,))
+            break
     else:
         sets.append(m.AttrSet(id="cib-bootstrap-options", nvpairs=(pair,)))
     return evolve(config, crm_config=sets)
@@ -165,7 +169,7 @@ def unknown_node_error(flag: str, name: str, known: list[str]) -> UsageError:
                       f"{', '.join(known) or 'none'})")
 
 
-def _add_node_entries(cib: m.Cib, inj: "Injections") -> m.Cib:
+def _add_node_entries(cib: m.Cib, inj: "Injections") -> tuple[m.Cib, set[str]]:
     """crm_simulate -u: every node an injection names that the configuration
     lacks gets a <node id=NAME uname=NAME> (pcmk__simulate_node_config);
     without -u an unknown name is an error naming the known nodes (where
@@ -192,7 +196,7 @@ def _add_node_entries(cib: m.Cib, inj: "Injections") -> m.Cib:
     if added:
         config = cib.configuration
         cib = evolve(cib, configuration=evolve(config, nodes=tuple(config.nodes) + tuple(added)))
-    return cib
+    return cib, {node.uname for node in added}
 
 
 def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int,
@@ -201,36 +205,53 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int,
     unpacks the whole CIB): a caller that injects into many copies of one
     configuration knows the agents already."""
     lines = ["Performing Requested Modifications:"]
-    cib = _add_node_entries(cib, inj)
+    cib, added = _add_node_entries(cib, inj)
     item = lines.append
     before = cib    # -i looks its resources up as the cluster was unpacked before any change
+    # the CIB updates made, counted into num_updates (a configuration
+    # change counts into epoch and starts num_updates over)
+    updates = epochs = 0
     if inj.quorum is not None:
         item(f"  * Setting quorum: {inj.quorum}")
         attrs = dict(cib.attributes)
+        updates += attrs.get("have-quorum") != inj.quorum   # an update that changes something
         attrs["have-quorum"] = inj.quorum
         cib = evolve(cib, attributes=list(attrs.items()))
     if inj.watchdog is not None:
         item(f"  * Setting watchdog: {inj.watchdog}")
-        cib = evolve(cib, configuration=_set_watchdog(cib.configuration, inj.watchdog))
+        config = _set_watchdog(cib.configuration, inj.watchdog)
+        if config != cib.configuration:
+            updates, epochs = 0, epochs + 1
+        cib = evolve(cib, configuration=config)
 
     node_config = bool(inj.node_up)     # crm_simulate: -u makes injected nodes configured
     status = _Status(cib, now_epoch, node_config)
     for node in inj.node_up:
         item(f"  * Bringing node {node} online")
+        if node in added:       # the node entry is configured as its state is injected
+            added.discard(node)
+            status.config_changed()
         node_state_change(status, node, True)
     for node in inj.node_down:
         item(f"  * Taking node {node} offline")
         i = node_state_change(status, node, False)
-        status.states[i] = evolve(status.states[i], lrm_resources=(), lrm_id=None,
+        state = status.states[i]
+        # its history and attributes removed: an update each, where there were some
+        updates += (state.lrm_id is not None or bool(state.lrm_resources)) \
+            + (state.transient_id is not None or bool(state.transient)
+               or bool(state.transient_utilization))
+        status.states[i] = evolve(state, lrm_resources=(), lrm_id=None,
                                   transient=(), transient_id=None, transient_utilization=())
     for node in inj.node_fail:
         item(f"  * Failing node {node}")
-        i = node_state_change(status, node, True)
-        status.set_attrs(i, in_ccm="false")
+        node_state_change(status, node, True, {"in_ccm": "false"})
     cib = evolve(cib, configuration=status.config,
                  status=evolve(cib.status, node_states=status.states))
+    updates, epochs = _count(updates, epochs, status)
 
     tickets = cib.status
+    updates += len(inj.ticket_grant) + len(inj.ticket_revoke) + len(inj.ticket_standby) \
+        + len(inj.ticket_activate)
     for ticket in inj.ticket_grant:
         item(f"  * Granting ticket {ticket}")
         tickets = _set_ticket(tickets, ticket, "granted", True)
@@ -257,6 +278,9 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int,
         if agent is None:
             raise UsageError(f"invalid resource name in '{spec}': {rsc_id} is not a primitive")
         cls, rtype, provider = agent
+        if node in added:
+            added.discard(node)
+            status.config_changed()
         i = status.inject_node(node, None)
         if not (rc == 0 or (rc == 7 and interval == 0)):
             infinity = task == "stop" or (task == "start" and _start_failure_fatal(cib))
@@ -269,4 +293,11 @@ def apply_injections(cib: m.Cib, inj: Injections, now_epoch: int,
                              exit_reason="Simulated action result")
     cib = evolve(cib, configuration=status.config,
                  status=evolve(cib.status, node_states=status.states))
-    return lines, cib
+    return lines, with_updates(cib, *_count(updates, epochs, status))
+
+
+def _count(updates: int, epochs: int, status: _Status) -> tuple[int, int]:
+    """(updates, epochs) after those ``status`` made."""
+    if status.epochs:
+        return status.updates, epochs + status.epochs
+    return updates + status.updates, epochs

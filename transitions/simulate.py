@@ -43,6 +43,10 @@ class _Status:
         self._histories: dict[int, _History] = {}
         self._changed = False
         self._by_uname: dict[str, int] = {}
+        # the CIB updates made, as the fake CIB counts them in num_updates;
+        # a change of the configuration counts in epoch and starts num_updates over
+        self.updates = 0
+        self.epochs = 0
 
     @property
     def states(self) -> list[m.NodeState]:
@@ -93,6 +97,7 @@ class _Status:
         if self.node_config and not any(node.uname == uname for node in self.config.nodes):
             self.config = evolve(self.config, nodes=(*self.config.nodes,
                                                      m.Node(id=uname, uname=uname)))
+            self.config_changed()
         i = self.index(uname)
         if i is not None:
             return i
@@ -108,10 +113,14 @@ class _Status:
                     attrs["uname"] = uname
                     self._states[i] = evolve(state, attributes=list(attrs.items()))
                     return i
-        state = m.NodeState(id=node_id or uname,
-                            attributes=[("uname", uname), ("crm-debug-origin", "crm_simulate")])
+        state = m.NodeState(id=node_id or uname, attributes=[("uname", uname)])
         self._states.append(state)
+        self.updates += 1       # pcmk__inject_node creates the node_state
         return len(self._states) - 1
+
+    def config_changed(self) -> None:
+        self.epochs += 1
+        self.updates = 0
 
     def set_attrs(self, i: int, **values) -> None:
         attrs = dict(self._states[i].attributes)
@@ -147,10 +156,12 @@ class _History:
         return j
 
 
-def node_state_change(status: _Status, uname: str, up: bool) -> int:
+def node_state_change(status: _Status, uname: str, up: bool, extra: dict | None = None) -> int:
+    """pcmk__inject_node_state_change, and ``extra`` attributes in the same update."""
     i = status.inject_node(uname, None)
     state = status.states[i]
     attrs = dict(state.attributes)
+    before = dict(attrs)
     if up:
         attrs.update({"in_ccm": "true", "crmd": "online", "join": "member",
                       "expected": "member"})
@@ -158,6 +169,9 @@ def node_state_change(status: _Status, uname: str, up: bool) -> int:
         attrs.update({"in_ccm": "false", "crmd": "offline", "join": "down",
                       "expected": "down"})
     attrs["crm-debug-origin"] = "crm_simulate"
+    attrs.update(extra or {})
+    if attrs != before:     # an update that changes nothing is not counted
+        status.updates += 1
     status.states[i] = evolve(state, attributes=list(attrs.items()))
     return i
 
@@ -190,13 +204,16 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
                          op_status: int = 0, exit_reason: str = "", call_id: int | None = None,
                          transition_key: str | None = None, origin: str = "crm_simulate",
                          exec_time: int = 0, queue_time: int = 0,
-                         rc_change: int | None = None) -> None:
+                         rc_change: int | None = None, key_id: str | None = None) -> None:
     """pcmk__inject_action_result: record one executor result (a notify result
     under its notification key, from the ``(notify_type, notify_operation)``).
 
     The keyword arguments let a real executor record what really happened
     (pcmk__create_history_xml): its execution status, exit reason, call id,
-    transition key and timings; their defaults are the simulator's."""
+    transition key and timings; their defaults are the simulator's.
+    ``key_id`` names the resource in the operation keys and ids where it is
+    not the history entry's id (the graph names an anonymous clone instance
+    by its clone's primitive: "db_last_0" under ``<lrm_resource id="db:0">``)."""
     history = status.history(i)
     entry = history.entries[j]
     if call_id is None:
@@ -206,27 +223,28 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
         call_id += 1
     if task in ("reload", "reload-agent"):
         task = "start" if op_status == 0 else "monitor"
-    key = _op_key(entry.id, task, interval)
+    rsc_key = key_id or entry.id
+    key = _op_key(rsc_key, task, interval)
     if task == "notify":            # notify errors are ignored
         rc, op_status = target_rc, 0
     failed = op_status in _FAILED_EXEC or (op_status not in (-1, 1) and rc != target_rc)
     ids = []
     if task == "notify":
         if notify is not None and None not in notify:
-            ids.append(f"{entry.id}_{notify[0]}_notify_{notify[1]}_0")
+            ids.append(f"{rsc_key}_{notify[0]}_notify_{notify[1]}_0")
         else:
             ids.append(key)
         rc = 0  # notify errors are ignored
     elif task in ("migrate_to", "migrate_from"):
         ids.append(key)
     elif failed:
-        ids.append(_op_key(entry.id, "last_failure", 0))
+        ids.append(_op_key(rsc_key, "last_failure", 0))
         if interval == 0:
-            ids.append(_op_key(entry.id, "last", 0))
+            ids.append(_op_key(rsc_key, "last", 0))
     elif interval > 0:
         ids.append(key)
     else:
-        ids.append(_op_key(entry.id, "last", 0))
+        ids.append(_op_key(rsc_key, "last", 0))
     if not failed:
         exit_reason = ""
     # pcmk__transition_key(-1, call_id, ...): "action:transition:rc:uuid", transition -1
@@ -257,6 +275,7 @@ def inject_action_result(status: _Status, i: int, j: int, task: str, interval: i
             ops.append(m.LrmRscOp(id=op_id, attributes=attrs))
     history.entries[j] = evolve(entry, ops=ops)
     status._history_changed(history)
+    status.updates += 1
 
 
 def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: int,
@@ -268,8 +287,8 @@ def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: 
     name = f"fail-count-{rsc_id}#{task}_{interval}"
     last = f"last-failure-{rsc_id}#{task}_{interval}"
     sets = list(state.transient)
-    if not sets:
-        sets = [m.AttrSet(id=f"status-{state.id}")]
+    if not sets:        # update_attr_delegate names a new set after the node
+        sets = [m.AttrSet(id=state.id)]
     first = sets[0]
     pairs = list(first.nvpairs)
     current = None
@@ -282,9 +301,10 @@ def inject_failcount(status: _Status, i: int, rsc_id: str, task: str, interval: 
         value = str(to_int(current, 0) + 1) if current not in (None, "INFINITY") else (
             "INFINITY" if current == "INFINITY" else "1")
     pairs = [p for p in pairs if p.name not in ((name, last) if count else (last,))]
+    # and each attribute after its set, as crm_xml_sanitize_id makes an id of it
     if count:
-        pairs.append(m.NvPair(name, value, id=f"status-{state.id}-{name}"))
-    pairs.append(m.NvPair(last, str(status.now), id=f"status-{state.id}-{last}"))
+        pairs.append(m.NvPair(name, value, id=f"{first.id}-{name}".replace("#", ".")))
+    pairs.append(m.NvPair(last, str(status.now), id=f"{first.id}-{last}".replace("#", ".")))
     sets[0] = evolve(first, nvpairs=pairs)
     status.states[i] = evolve(state, transient=sets, transient_id=state.transient_id or state.id)
     return ([(name, value)] if count else []) + [(last, str(status.now))]
@@ -357,10 +377,26 @@ def run(transition: Transition, cib: m.Cib, now_epoch: int, fail_specs: list[str
                 abort_priority = INFINITY
     new_cib = evolve(cib, configuration=status.config,
                      status=evolve(cib.status, node_states=status.states))
+    new_cib = with_updates(new_cib, status.updates, status.epochs)
     # Actions left unfired without a failure to explain them mean the graph
     # could never complete (pcmk__graph_terminated).
     complete = abort_priority > 0 or len(fired) == len(synapses)
     return lines, new_cib, complete
+
+
+def with_updates(cib: m.Cib, count: int, epochs: int = 0) -> m.Cib:
+    """``cib`` with ``count`` more updates in its num_updates, as a CIB
+    counts each change of its status; after ``epochs`` changes of its
+    configuration, epoch counts them and num_updates is ``count``."""
+    if not (count or epochs) or not cib.attributes:     # no header yet: the writer's own
+        return cib
+    attrs = dict(cib.attributes)
+    if epochs:
+        attrs["epoch"] = str(to_int(attrs.get("epoch"), 0) + epochs)
+        attrs["num_updates"] = str(count)
+    else:
+        attrs["num_updates"] = str(to_int(attrs.get("num_updates"), 0) + count)
+    return evolve(cib, attributes=list(attrs.items()))
 
 
 def _execute(action: GraphAction, status: _Status, lines: list[str], fail_specs: list[str],
@@ -374,8 +410,14 @@ def _execute(action: GraphAction, status: _Status, lines: list[str], fail_specs:
             op = action.get("stonith_action")
             lines.append(f"  * Fencing {action.node} ({op})")
             if (op or "").lower() != "on":
-                i = node_state_change(status, action.node, False)
-                status.states[i] = evolve(status.states[i], lrm_resources=(), lrm_id=None,
+                i = node_state_change(status, action.node, False,
+                                      {"crm-debug-origin": "simulate_fencing_action"})
+                state = status.states[i]
+                # its history and attributes removed: an update each, where there were some
+                status.updates += (state.lrm_id is not None or bool(state.lrm_resources)) \
+                    + (state.transient_id is not None or bool(state.transient)
+                       or bool(state.transient_utilization))
+                status.states[i] = evolve(state, lrm_resources=(), lrm_id=None,
                                           transient=(), transient_id=None, transient_utilization=())
             return True
         if action.rsc_id is not None:
@@ -438,7 +480,8 @@ def _simulate_resource_action(action: GraphAction, status: _Status, lines: list[
         extra["op-digest"] = action.digest
     notify = (action.get("notify_type"), action.get("notify_operation")) \
         if task_name == "notify" else None
-    inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra, notify)
+    inject_action_result(status, i, j, task_name, interval, rc, target_rc, node, extra, notify,
+                         exit_reason="User-injected result", key_id=config_id)
     return ok
 
 

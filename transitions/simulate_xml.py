@@ -16,6 +16,7 @@ an injection crm_simulate 3.0.2 itself stops after ``modifications``
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import quoteattr
 
 API_VERSION = "2.42"
@@ -75,16 +76,31 @@ def _node(w: _Writer, depth: int, node, sch) -> None:
 
 
 def _health(sch, node) -> str:
-    try:
-        from pengine.schedule.health import node_health
-        value = node_health(sch, node)
-    except Exception:  # noqa: BLE001 - health is decoration here
+    """pe__node_health: a #health attribute "red" (or scoring at most red)
+    makes the node red; "yellow" (or scoring at most yellow, where yellow
+    differs from green) yellow; green otherwise, and without a strategy."""
+    from pengine.common.scores import parse_score
+    from pengine.schedule.health import health_colours
+    strategy = (sch.options.get("node-health-strategy") or "none").lower()
+    if strategy == "none":
         return "green"
-    if value <= -1000000:
-        return "red"
-    if value < 0:
-        return "yellow"
-    return "green"
+    colours = health_colours(sch)
+    colour = "green"
+    for name, value in node.attrs.items():
+        if not name.startswith("#health"):
+            continue
+        text = (value or "").lower()
+        if text == "red":
+            return "red"
+        if text == "yellow":
+            colour = "yellow"
+            continue
+        score = parse_score(value, 0)
+        if score <= colours["red"]:
+            return "red"
+        if score <= colours["yellow"] and colours["yellow"] != colours["green"]:
+            colour = "yellow"
+    return colour
 
 
 def _resource_id(rsc) -> str:
@@ -108,7 +124,7 @@ def _primitive(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
     target = rsc.meta.get("target-role")
     nodes = list(rsc.running_on)
     pairs = [("id", _resource_id(rsc)), ("resource_agent", agent), ("role", role),
-             ("target_role", target), ("active", _bool(bool(nodes))),
+             ("target_role", target), ("active", _bool(_active(rsc, nodes))),
              ("orphaned", _bool(rsc.removed)), ("removed", _bool(rsc.removed)),
              ("blocked", _bool(rsc.blocked)), ("maintenance", _bool(rsc.maintenance)),
              ("managed", _bool(rsc.managed)), ("failed", _bool(rsc.failed)),
@@ -116,13 +132,29 @@ def _primitive(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
              ("nodes_running_on", len(nodes))]
     if show_pending and rsc.pending_action == "monitor":
         pairs.append(("pending", "Monitoring"))
+    if getattr(rsc, "lock_node", None) is not None:
+        pairs.append(("locked_to", rsc.lock_node.name))     # shutdown-lock
     if not nodes:
         w.empty(depth, "resource", pairs)
         return
     w.open(depth, "resource", pairs)
     for node in nodes:
-        w.empty(depth + 1, "node", [("name", node.name), ("id", node.id), ("cached", "true")])
+        # "cached": whether the node is online (pe__resource_xml)
+        w.empty(depth + 1, "node", [("name", node.name), ("id", node.id),
+                                    ("cached", _bool(node.online))])
     w.close(depth, "resource")
+
+
+def _active(rsc, nodes) -> bool:
+    """native_active: active on an unclean node, or on an online one (an
+    offline node counts only for an unmanaged resource)."""
+    for node in nodes:
+        if node.unclean:
+            return True
+        if not node.online and rsc.managed:
+            continue
+        return True
+    return False
 
 
 def _configured_role(rsc) -> str | None:
@@ -164,18 +196,33 @@ def _resource(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
         for child in rsc.children:
             _resource(w, depth + 1, child, show_pending)
         w.close(depth, "clone")
-    else:   # bundle: its replicas' resources
-        w.open(depth, "bundle", [("id", rsc.id), ("type", rsc.meta.get("type") or "podman"),
-                                 ("unique", _bool(rsc.unique)),
-                                 ("maintenance", _bool(rsc.maintenance)),
-                                 ("managed", _bool(rsc.managed)),
-                                 ("failed", _bool(rsc.failed))])
-        for child in rsc.children:
-            _resource(w, depth + 1, child, show_pending)
-        w.close(depth, "bundle")
+    else:
+        _bundle(w, depth, rsc, show_pending)
 
 
-def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True) -> None:
+def _bundle(w: _Writer, depth: int, rsc, show_pending: bool) -> None:
+    """pe__bundle_xml: the bundle, then per replica its IP address, bundled
+    resource, container and connection resources."""
+    data = getattr(rsc, "bundle", None)
+    if data is None or not data.replicas:
+        return
+    w.open(depth, "bundle", [("id", rsc.id), ("type", data.agent), ("image", data.image),
+                             ("unique", _bool(rsc.unique)),
+                             ("maintenance", _bool(rsc.maintenance)),
+                             ("managed", _bool(rsc.managed)),
+                             ("failed", _bool(rsc.failed)),
+                             ("description", getattr(rsc.config, "description", None))])
+    for replica in data.replicas:
+        w.open(depth + 1, "replica", [("id", replica.offset)])
+        for member in (replica.ip, replica.child, replica.container, replica.remote):
+            if member is not None:
+                _primitive(w, depth + 2, member, show_pending)
+        w.close(depth + 1, "replica")
+    w.close(depth, "bundle")
+
+
+def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True,
+            sections: tuple = ()) -> None:
     w.open(depth, tag)
     w.open(depth + 1, "nodes")
     for node in sch.nodes:
@@ -185,7 +232,110 @@ def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True) ->
     for rsc in sch.resources:
         _resource(w, depth + 2, rsc, show_pending)
     w.close(depth + 1, "resources")
+    if "attributes" in sections:
+        _node_attributes(w, depth + 1, sch)
+    if "failcounts" in sections:
+        _node_history(w, depth + 1, sch)
+        if sch.failed_ops:
+            _failures(w, depth + 1, sch)
     w.close(depth, tag)
+
+
+def _rc_change_text(epoch: int) -> str:
+    """pcmk__epoch2str with date, time and time zone: local time, Z for UTC."""
+    import time
+    local = time.localtime(epoch)
+    offset = local.tm_gmtoff or 0
+    zone = "Z" if offset == 0 else \
+        f"{'+' if offset > 0 else '-'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+    return time.strftime("%Y-%m-%d %H:%M:%S", local) + zone
+
+
+def _failures(w: _Writer, depth: int, sch) -> None:
+    """-c: failed-action-list, as the text's Failed Resource Actions."""
+    from pengine.transitions.status_text import (_EXEC_STR, _crm_exit_str, _mask_probe_failure,
+                                                 _op_key_rsc, _to_int)
+    opened = False
+    for _rsc, key, node, xml_op in sch.failed_ops:
+        if _mask_probe_failure(xml_op) or _op_key_rsc(key) is None:
+            continue
+        if not opened:
+            w.open(depth, "failures")
+            opened = True
+        rc = _to_int(xml_op.get("rc-code"), 0)
+        op_key = xml_op.get("operation_key")
+        reason = xml_op.get("exit-reason")
+        pairs = [("op_key", op_key) if op_key is not None else ("id", xml_op.id),
+                 ("node", node.name if node else None),
+                 ("exitstatus", _crm_exit_str(rc)),
+                 ("exitreason", reason if reason is not None else "none"),
+                 ("exitcode", rc), ("call", xml_op.get("call-id")),
+                 ("status", _EXEC_STR.get(_to_int(xml_op.get("op-status"), 0), "UNKNOWN!"))]
+        change = _to_int(xml_op.get("last-rc-change"), 0)
+        if change > 0:
+            pairs += [("last-rc-change", _rc_change_text(change)),
+                      ("queued", xml_op.get("queue-time")), ("exec", xml_op.get("exec-time")),
+                      ("interval", _to_int(xml_op.get("interval"), 0)),
+                      ("task", xml_op.get("operation"))]
+        w.empty(depth + 1, "failure", pairs)
+    if opened:
+        w.close(depth, "failures")
+
+
+def _node_attributes(w: _Writer, depth: int, sch) -> None:
+    """-A: node-attribute-list, as the text's Node Attributes (a ping
+    attribute with the score its resource expects)."""
+    from pengine.transitions.status_text import _ATTR_FILTER, _node_key, _ping_expected
+    opened = False
+    for node in sorted(sch.nodes, key=_node_key):
+        if not node.online:
+            continue
+        names = sorted(name for name in node.attrs if not name.startswith(_ATTR_FILTER))
+        if not names:
+            continue
+        if not opened:
+            w.open(depth, "node_attributes")
+            opened = True
+        w.open(depth + 1, "node", [("name", node.name)])
+        for name in names:
+            w.empty(depth + 2, "attribute", [("name", name), ("value", node.attrs.get(name)),
+                                             ("expected", _ping_expected(sch, node, name))])
+        w.close(depth + 1, "node")
+    if opened:
+        w.close(depth, "node_attributes")
+
+
+def _node_history(w: _Writer, depth: int, sch) -> None:
+    """-c: node-history-list with the fail counts, as the text's Migration Summary."""
+    from pengine.status.failcounts import get_failcount
+    from pengine.transitions.status_text import _epoch_str, _find_history_rsc
+    opened = False
+    for state in sch.cib.status.node_states:
+        node = sch.nodes_by_id.get(state.id) if state.id else None
+        if node is None or not node.online:
+            continue
+        if not opened:
+            w.open(depth, "node_history")
+            opened = True
+        node_open = False
+        for entry in state.lrm_resources:
+            rsc = _find_history_rsc(sch, entry.id)
+            if rsc is None:
+                continue
+            count, last = get_failcount(sch, node, rsc, effective=False, with_last=True)
+            if count <= 0:
+                continue
+            if not node_open:
+                w.open(depth + 1, "node", [("name", node.name)])
+                node_open = True
+            w.empty(depth + 2, "resource_history", [
+                ("id", entry.id), ("orphan", _bool(rsc.removed)), ("removed", _bool(rsc.removed)),
+                ("migration-threshold", rsc.migration_threshold), ("fail-count", count),
+                ("last-failure", _epoch_str(last) if last > 0 else None)])
+        if node_open:
+            w.close(depth + 1, "node")
+    if opened:
+        w.close(depth, "node_history")
 
 
 # ---------------------------------------------------------------- actions --
@@ -193,8 +343,15 @@ def _status(w: _Writer, depth: int, tag: str, sch, show_pending: bool = True) ->
 def _summary_item(w: _Writer, depth: int, entry: dict) -> None:
     change = entry.get("change") or ""
     if entry.get("resource") is None:
-        w.empty(depth, "node_action", [("task", change.lower()), ("node", entry.get("node")),
-                                       ("reason", entry.get("reason"))])
+        # node-action: the task and node as the summary line shows them
+        # ("Fence (reboot)", a guest node with its launcher)
+        task = f"Fence ({entry['fence_action']})" if entry.get("fence_action") else change
+        text, reason = entry.get("text") or "", entry.get("reason")
+        node = text[len(task) + 1:]
+        if reason is not None and node.endswith(f" '{reason}'"):
+            node = node[:-len(reason) - 3]
+        w.empty(depth, "node_action", [("task", task), ("node", node or entry.get("node")),
+                                       ("reason", reason)])
         return
     role, next_role = entry.get("role"), entry.get("next_role")
     origin, destination = entry.get("from"), entry.get("to")
@@ -234,16 +391,15 @@ def _summary_item(w: _Writer, depth: int, entry: dict) -> None:
 
 def _executed(w: _Writer, depth: int, action) -> None:
     if action.kind == "pseudo_event":
-        w.empty(depth, "pseudo_action", [("task", action.uuid),
+        w.empty(depth, "pseudo_action", [("task", action.key),
                                          ("node", action.node if action.task == "stonith"
                                           else None)])
     elif action.task == "stonith":
         w.empty(depth, "fencing_action", [("target", action.node),
                                           ("op", action.get("stonith_action") or "reboot")])
     elif action.kind == "crm_event":
-        rsc_id = action.rsc_id
-        if rsc_id and ":" in rsc_id and action.task == "clear_failcount":
-            rsc_id = rsc_id.split(":", 1)[0]    # the fail count is the anonymous instance's
+        # the id of the graph action's primitive, as the text's "Cluster action" line
+        rsc_id = action.rsc_config_id or action.rsc_id
         w.empty(depth, "cluster_action", [("task", action.task), ("node", action.node),
                                           ("id", rsc_id)])
     else:
@@ -253,10 +409,51 @@ def _executed(w: _Writer, depth: int, action) -> None:
         w.empty(depth, "rsc_action", pairs)
 
 
+def status_xml_lines(sch, tag: str = "cluster_status", show_pending: bool = True,
+                     sections: tuple = ()) -> list[str]:
+    """The status section as it is now: scheduling later changes the nodes
+    (a lost ticket's fencing makes its node unclean), so the current status
+    is written before the scheduler runs."""
+    w = _Writer()
+    _status(w, 1, tag, sch, show_pending, sections)
+    return w.lines
+
+
+_ALLOCATION = re.compile(r"(\S+): (\S+) allocation score on (.+): (\S+)")
+_PROMOTION = re.compile(r"(\S+) promotion score on (.+): (\S+)")
+_PROMOTION_INACTIVE = re.compile(r"(\S+) promotion score \(inactive\): (\S+)")
+
+
+def _allocations(w: _Writer, depth: int, score_log: list[str]) -> None:
+    """-s: the score lines as pe__node_weight_xml and promotion_score write them."""
+    w.open(depth, "allocations")
+    for line in score_log:
+        found = _ALLOCATION.fullmatch(line)
+        if found:
+            function, rsc, node, score = found.groups()
+            w.empty(depth + 1, "node_weight", [("function", function), ("node", node),
+                                               ("score", score), ("id", rsc)])
+            continue
+        found = _PROMOTION.fullmatch(line)
+        if found:
+            rsc, node, score = found.groups()
+            w.empty(depth + 1, "promotion_score", [("id", rsc), ("score", score),
+                                                   ("node", node)])
+            continue
+        found = _PROMOTION_INACTIVE.fullmatch(line)
+        if found:
+            w.empty(depth + 1, "promotion_score", [("id", found.group(1)),
+                                                   ("score", found.group(2))])
+    w.close(depth, "allocations")
+
+
 def simulate_xml(parts: dict, request: str, rc: int) -> str:
     w = _Writer()
     w.open(0, "pacemaker-result", [("api-version", API_VERSION), ("request", request)])
-    _status(w, 1, "cluster_status", parts["current"])
+    current = parts["current"]
+    sections = parts.get("sections", ())
+    w.lines += current if isinstance(current, list) \
+        else status_xml_lines(current, sections=sections)
     modifications = parts.get("modifications")
     if modifications is not None:
         # crm_simulate 3.0.2 writes an empty <modifications/>, each change
@@ -270,6 +467,8 @@ def simulate_xml(parts: dict, request: str, rc: int) -> str:
                     node = text[len(prefix):].split()[0]
                     w.empty(1, "modify_node", [("action", action), ("node", node)])
         return _finish(w, rc)
+    if "scores" in parts:
+        _allocations(w, 1, parts["scores"])
     if "summary" in parts:
         w.open(1, "actions")
         for entry in parts["summary"]:
@@ -281,7 +480,8 @@ def simulate_xml(parts: dict, request: str, rc: int) -> str:
             _executed(w, 2, action)
         w.close(1, "transition")
     if "revised" in parts:
-        _status(w, 1, "revised_cluster_status", parts["revised"], show_pending=False)
+        _status(w, 1, "revised_cluster_status", parts["revised"], show_pending=False,
+                sections=sections)
     return _finish(w, rc)
 
 

@@ -770,9 +770,29 @@ _EXEC_STR = {-1: "Pending", 0: "Done", 1: "Cancelled", 2: "Timed out", 3: "Unsup
              10: "No fence device", 11: "CIB secrets unavailable"}
 
 
-def _failed_actions(sch: Scheduler, out: _TextOut, spacer: bool) -> bool:
-    from pengine.status import history as h
+_CRM_EXIT_STR = {0: "OK", 1: "Error occurred", 2: "Invalid parameter", 3: "Unimplemented",
+             4: "Insufficient privileges", 5: "Not installed", 6: "Not configured",
+             7: "Not running", 8: "Promoted", 9: "Failed in promoted role",
+             64: "Incorrect usage", 65: "Invalid data given",
+             66: "Input file not available", 67: "User does not exist",
+             68: "Host does not exist", 69: "Necessary service unavailable",
+             70: "Internal software bug", 71: "Operating system error occurred",
+             72: "System file not available", 73: "Cannot create output file",
+             74: "I/O error occurred", 75: "Temporary failure, try again",
+             76: "Protocol violated", 77: "Insufficient privileges",
+             78: "Invalid configuration", 124: "Timeout occurred",
+             190: "Service is active but might fail soon",
+             191: "Service is promoted but might fail soon", 255: "Error occurred"}
 
+
+def _crm_exit_str(rc: int) -> str:
+    """crm_exit_str: what a failed action's exit code is called."""
+    if rc in _CRM_EXIT_STR:
+        return _CRM_EXIT_STR[rc]
+    return "Interrupted by signal" if 128 < rc < 255 else "Unknown exit status"
+
+
+def _failed_actions(sch: Scheduler, out: _TextOut, spacer: bool) -> bool:
     header = _Header(out, "Failed Resource Actions", spacer)
     for _rsc, key, node, xml_op in sch.failed_ops:
         if _mask_probe_failure(xml_op):
@@ -783,7 +803,7 @@ def _failed_actions(sch: Scheduler, out: _TextOut, spacer: bool) -> bool:
         rc = _to_int(xml_op.get("rc-code"), 0)
         status = _to_int(xml_op.get("op-status"), 0)
         text = (f"{key or 'unknown operation'} on {node.name if node else 'unknown node'} "
-                f"'{h.EXIT_TEXT.get(rc, 'unknown')}' ({rc}): "
+                f"'{_crm_exit_str(rc)}' ({rc}): "
                 f"call={xml_op.get('call-id') or 'unknown'}, "
                 f"status='{_EXEC_STR.get(status, 'UNKNOWN!')}'")
         reason = xml_op.get("exit-reason")

@@ -175,6 +175,13 @@ def _add_simulate(sub, add_input_flags, add_target_argument, _event_flags) -> No
                         "(and its errors to NAME.err)")
     p.add_argument("--report", metavar="FILE.html",
                    help="also write the transition as one self-contained HTML page")
+    p.add_argument("-a", "--all-actions", action="store_true",
+                   help="with -D: also write the optional actions (crm_simulate -a)")
+    p.add_argument("--in-place", action="store_true",
+                   help="like -S, and save the resulting CIB back to the -x file "
+                        "(crm_simulate -X)")
+    p.add_argument("--output-to", metavar="DEST",
+                   help="write the output to this file instead of stdout (- for stdout)")
     add_target_argument(p)
     _event_flags(p)
 

@@ -17,8 +17,8 @@ def add_input_flags(parser: argparse.ArgumentParser, xml_file: bool = True,
                     ) -> None:
     if xml_file:
         parser.add_argument("-x", "--xml-file", metavar="CIB.xml", help=xml_help)
-    parser.add_argument("-X", "--xml-pipe", action="store_true",
-                        help="read the CIB from standard input")
+    parser.add_argument("-X", "-p", "--xml-pipe", action="store_true",
+                        help="read the CIB from standard input (crm_simulate -p)")
     parser.add_argument("-L", "--live-check", action="store_true",
                         help="read the live CIB (cibadmin -Q) of the cluster this node is part of")
 

@@ -28,11 +28,18 @@ def run(args) -> int:
     if getattr(args, "profile", None):
         return run_profile(args)
     from pengine.cli.output_files import check_output_paths, write_all
-    check_output_paths([(flag, getattr(args, name, None)) for name, flag in _BATCH_FILE_FLAGS])
+    if getattr(args, "in_place", False):
+        _in_place(args)
+    output_to = getattr(args, "output_to", None)
+    check_output_paths([(flag, getattr(args, name, None)) for name, flag in _BATCH_FILE_FLAGS]
+                       + [("--output-to", output_to if output_to != "-" else None)])
     cib = load_input(args)
     now, date_line = effective_date(cib, args.set_datetime)
     injections = injections_from(args)
     text, files, rc = simulate(cib, now, date_line, injections, args)
+    if output_to not in (None, "-"):
+        files.append((output_to, text))     # --output-to: written with the other files
+        text = ""
     write_all(files)        # all of -D -G -I -O --report, or none
     sys.stdout.write(text)
     sys.stdout.flush()
@@ -43,6 +50,18 @@ def run(args) -> int:
         sys.stderr.flush()
         os._exit(rc)
     return rc
+
+
+def _in_place(args) -> None:
+    """--in-place (crm_simulate -X): -S, the result saved over the -x file."""
+    if not args.xml_file or args.xml_file == "-":
+        raise UsageError("--in-place saves the result over the input: give -x FILE")
+    if args.save_output:
+        raise UsageError("--in-place saves the result over the input: give no -O")
+    if args.run:
+        raise UsageError("--in-place simulates the transition: give no -R")
+    args.simulate = True
+    args.save_output = args.xml_file
 
 
 # ----------------------------------------------------------------- batch --
@@ -268,6 +287,11 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     sch = unpack(cib, now)
     quiet_lines: list[str] = []
     xml_parts: dict = {"current": sch}
+    if getattr(args, "output_as", "text") == "xml":
+        from pengine.transitions.simulate_xml import status_xml_lines
+        xml_parts["sections"] = tuple(name for name, on in (
+            ("attributes", args.show_attrs), ("failcounts", args.show_failcounts)) if on)
+        xml_parts["current"] = status_xml_lines(sch, sections=xml_parts["sections"])
     _settle()
     doc["notices"] = preamble_lines(sch)
     out += doc["notices"]
@@ -294,8 +318,11 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         before_view = cluster_view_of(cib, now)
     if args.save_input:
         from pengine.cib.cib_xml import write_cib
+        from pengine.cib.saved_xml import write_saved_cib
         from pengine.cib.target_version import for_target
-        files.append((args.save_input, write_cib(for_target(cib, getattr(args, "target", None)))))
+        target = getattr(args, "target", None)
+        files.append((args.save_input, write_cib(for_target(cib, target)) if target
+                      else write_saved_cib(_as_saved(cib))))
 
     def finish(rc: int = 0):
         if getattr(args, "output_as", "text") == "json":
@@ -304,8 +331,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
             from pengine.transitions.simulate_xml import simulate_xml
             return simulate_xml(xml_parts, _request(args), rc), files, rc
         if getattr(args, "quiet", False):
-            # crm_simulate -Q: only the score and utilization lines, bare
-            return _text(quiet_lines), files, rc
+            return _text(_quiet_output(injections.any(), quiet_lines, args)), files, rc
         return _text(out), files, rc
 
     verbose = getattr(args, "verbose", 0)
@@ -340,7 +366,7 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
     if args.show_scores or args.show_utilization:
         out.append("")
         out += score_lines(sch, args)
-        quiet_lines += list(sch.score_log)
+        quiet_lines += list(sch.score_log) or [None]   # None: the section, though empty
         xml_parts["scores"] = list(sch.score_log)
     if args.show_scores:
         doc["scores"] = jo.scores(sch.score_log)
@@ -349,7 +375,8 @@ def _simulate(cib: m.Cib, now: datetime, date_line: str | None, injections: Inje
         files.append((args.save_graph, render_graph_xml(transition, sch)))
     if args.save_dotfile:
         from pengine.transitions.dot import render_dot
-        files.append((args.save_dotfile, render_dot(sch, transition)))
+        files.append((args.save_dotfile, render_dot(sch, transition,
+                                                    getattr(args, "all_actions", False))))
 
     if sch.placement_report is not None:
         from pengine.schedule.placement import report_json, report_lines
@@ -426,8 +453,9 @@ def _save_output(args, cib: m.Cib, files: list) -> None:
         from pengine.cib.cib_xml import write_cib
         from pengine.cib.target_version import for_target
         target = getattr(args, "target", None)
-        files.append((args.save_output,
-                      write_cib(for_target(cib, target) if target else _as_saved(cib))))
+        from pengine.cib.saved_xml import write_saved_cib
+        files.append((args.save_output, write_cib(for_target(cib, target)) if target
+                      else write_saved_cib(_as_saved(cib))))
 
 
 def _as_saved(cib: m.Cib) -> m.Cib:
@@ -443,6 +471,23 @@ def _as_saved(cib: m.Cib) -> m.Cib:
         from attrs import evolve
         return evolve(cib, attributes=list(attrs.items()))
     return cib
+
+
+def _quiet_output(injected: bool, score_log: list, args) -> list[str]:
+    """crm_simulate -Q: the score and utilization lines, bare, with the
+    spacers pcmk__simulate still prints between the sections it went
+    through: one after the modifications, one after the scores, each only
+    where a later section (the scores, the transition with -S) follows."""
+    lines: list[str] = []
+    printed = injected
+    if score_log:
+        if printed:
+            lines.append("")
+        lines += [line for line in score_log if line is not None]
+        printed = True
+    if args.simulate and printed:
+        lines.append("")
+    return lines
 
 
 def score_lines(sch, args) -> list[str]:
