@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from pengine.cib import model as m
+from pengine.cib.pcs_rules import rule_words
 
 # properties Pacemaker maintains itself; pcs refuses to set them
 PACEMAKER_PROPERTIES = frozenset({"dc-version", "cluster-infrastructure", "cluster-name",
@@ -175,6 +176,10 @@ class _Writer:
                 words = self.plain_set(attr_set, f"node {node.uname}")
                 if words:
                     self.emit(f"node {kind}", quote(node.uname), *words)
+                elif words == [] and not attr_set.nvpairs:
+                    # an empty set (left by removing the last attribute): set and unset a name
+                    self.emit(f"node {kind}", quote(node.uname), "pengine-empty=1")
+                    self.emit(f"node {kind}", quote(node.uname), "pengine-empty=")
         if node.description or node.score:
             self.skip(f"node {node.uname}: description/score")
 
@@ -385,24 +390,33 @@ class _Writer:
                 self.emit("resource move-with-constraint", quote(loc.rsc), quote(loc.node), *flag)
                 return
         if loc.node is not None:
-            if loc.role:
-                self.skip(f"location {loc.id}: a role on a node preference")
-                return
             words = ["constraint location add", quote(loc.id), rsc, quote(loc.node), quote(loc.score or "0")]
             if loc.resource_discovery:
                 words.append(pair("resource-discovery", loc.resource_discovery))
+            if loc.role:  # an option pcs writes as it is with --force
+                words.append(pair("role", loc.role))
             self.emit(*words, "--force")
             return
         if loc.role:
             self.skip(f"location {loc.id}: a role on a rule constraint")
-        for index, rule in enumerate(loc.rules):
+        if not loc.rules:
+            self.skip(f"location {loc.id}: neither a node nor a rule")
+            return
+        bodies = []
+        for rule in loc.rules:
             words = self.rule_words(rule, loc.id)
             if words is None:
-                continue
-            if index:
-                self.skip(f"location {loc.id}: a second rule")
-                continue
-            options = [pair("constraint-id", loc.id)]
+                return
+            bodies.append((rule, words))
+        for index, (rule, words) in enumerate(bodies):
+            # the first rule creates the constraint; `constraint rule add` appends the others
+            if index == 0:
+                options = [pair("constraint-id", loc.id)]
+                if loc.resource_discovery:
+                    options.append(pair("resource-discovery", loc.resource_discovery))
+                head = ["constraint location", rsc, "rule"]
+            else:
+                options, head = [], ["constraint rule add", quote(loc.id)]
             if rule.id:
                 options.append(pair("id", rule.id))
             if rule.role:
@@ -411,38 +425,22 @@ class _Writer:
                 options.append(pair("score-attribute", rule.score_attribute))
             elif rule.score is not None:
                 options.append(pair("score", rule.score))
-            if loc.resource_discovery:
-                options.append(pair("resource-discovery", loc.resource_discovery))
-            self.emit("constraint location", rsc, "rule", *options, *words, "--force")
+            self.emit(*head, *options, *[quote(word) for word in words], "--force")
 
     def rule_words(self, rule: m.Rule, where: str) -> list[str] | None:
-        words: list[str] = []
-        op = rule.boolean_op or "and"
-        for index, item in enumerate(rule.expressions):
-            if index:
-                words.append(op)
-            if isinstance(item, m.Expression):
-                if item.value_source not in (None, "literal"):
-                    self.skip(f"{where}: an expression with value-source")
-                    return None
-                if item.operation in ("defined", "not_defined"):
-                    words += [item.operation, quote(item.attribute)]
-                else:
-                    words += [quote(item.attribute), item.operation]
-                    if item.type:
-                        words.append(item.type)
-                    words.append(quote(item.value or ""))
-            elif isinstance(item, m.DateExpression) and item.operation in ("gt", "lt") \
-                    and not item.date_spec and not item.duration:
-                words += ["date", item.operation, quote((item.start if item.operation == "gt" else item.end) or "")]
-            elif isinstance(item, m.DateExpression) and item.operation == "in_range" and item.end \
-                    and not item.duration and not item.date_spec:
-                words += ["date", "in_range", quote(item.start or ""), "to", quote(item.end)]
-            else:
-                self.skip(f"{where}: a rule item pcs's rule syntax does not write here")
-                return None
-        if not words:
-            self.skip(f"{where}: an empty rule")
+        """The expression words of a location rule, or None (and why, skipped)."""
+        words = rule_words(rule)
+        if isinstance(words, str):
+            self.skip(f"{where}: {words}")
+            return None
+        if rule.score_attribute and rule.score is not None:
+            self.skip(f"{where}: a rule with both score and score-attribute")
+            return None
+        if rule.score is None and not rule.score_attribute:
+            self.skip(f"{where}: a rule without a score (pcs writes INFINITY)")
+            return None
+        if rule.role and rule.role not in ("Promoted", "Unpromoted"):
+            self.skip(f"{where}: a rule role pcs does not take or renames ({rule.role})")
             return None
         return words
 
@@ -450,16 +448,19 @@ class _Writer:
         if col.resource_sets:
             return self.set_constraint("colocation", col, col.resource_sets,
                                        [("score", col.score)])
-        if (col.rsc_role is None) != (col.with_rsc_role is None):
-            self.skip(f"colocation {col.id}: one role only (pcs writes Started for the other)")
-            return
+        # a role word before a resource makes pcs write Started for the other
+        # one; a single role goes as an option, which pcs writes as it is
+        single_role = (col.rsc_role is None) != (col.with_rsc_role is None)
         words = ["constraint colocation add"]
-        if col.rsc_role:
+        if col.rsc_role and not single_role:
             words.append(col.rsc_role)
         words += [quote(col.rsc or ""), "with"]
-        if col.with_rsc_role:
+        if col.with_rsc_role and not single_role:
             words.append(col.with_rsc_role)
         words += [quote(col.with_rsc or ""), quote(col.score or "INFINITY")]
+        if single_role:
+            words.append(pair("rsc-role", col.rsc_role) if col.rsc_role
+                         else pair("with-rsc-role", col.with_rsc_role))
         for name in ("node_attribute", "influence", "rsc_instance", "with_rsc_instance"):
             if getattr(col, name) is not None:
                 words.append(pair(name.replace("_", "-"), getattr(col, name)))
