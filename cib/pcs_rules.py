@@ -254,39 +254,49 @@ class _Unwritable(Exception):
     pass
 
 
-def rule_words(rule: m.Rule) -> list[str] | str:
+def rule_words(rule: m.Rule, spelled: list[str] | None = None) -> list[str] | str:
     """Words after ``rule [OPTIONS]`` that pcs parses into ``rule``'s
-    expressions and nesting (its own attributes go as options), or why none do."""
+    expressions and nesting (its own attributes go as options), or why none do.
+
+    pcs writes ``boolean-op`` exactly when it joins two or more expressions:
+    a rule that differs only there (``and`` left to its default, or an
+    operator on a single expression) is written all the same, and said in
+    ``spelled``: Pacemaker reads both alike."""
     try:
-        return _rule_body(rule, top=True)
+        return _rule_body(rule, top=True, spelled=spelled if spelled is not None else [])
     except _Unwritable as why:
         return str(why)
 
 
-def _rule_body(rule: m.Rule, top: bool, parent_op: str | None = None) -> list[str]:
+def _rule_body(rule: m.Rule, top: bool, spelled: list[str], parent_op: str | None = None) -> list[str]:
     if rule.id_ref:
         raise _Unwritable("a rule by id-ref")
     items = rule.expressions
     if not items:
         raise _Unwritable("an empty rule")
+    op = rule.boolean_op or "and"
+    if op not in BOOLEANS:
+        raise _Unwritable(f"boolean-op {op!r}")
     if len(items) == 1:
-        if rule.boolean_op is not None or not top:
-            raise _Unwritable("boolean-op on a rule of one expression (pcs writes it only to join two)")
+        if not top:
+            raise _Unwritable("a nested rule of one expression (pcs's parentheses leave no rule)")
         if isinstance(items[0], m.Rule):
             raise _Unwritable("a rule whose only item is a rule")
+        if rule.boolean_op is not None:
+            spelled.append(f"boolean-op={rule.boolean_op} on a rule of one expression (pcs writes none)")
     else:
-        if rule.boolean_op not in BOOLEANS:
-            raise _Unwritable("a rule joining expressions without boolean-op (pcs writes it)")
-        if not top and rule.boolean_op == parent_op:
+        if rule.boolean_op is None:
+            spelled.append("boolean-op of a rule left to its default (pcs writes and)")
+        if not top and op == parent_op:
             raise _Unwritable("a nested rule with its parent's boolean-op (pcs merges them)")
     if not top and (rule.score != "0" or rule.score_attribute or rule.role):
         raise _Unwritable("a nested rule with a score other than 0 or a role (pcs writes score 0)")
     words: list[str] = []
     for index, item in enumerate(items):
         if index:
-            words.append(rule.boolean_op)
+            words.append(op)
         if isinstance(item, m.Rule):
-            words += ["(", *_rule_body(item, top=False, parent_op=rule.boolean_op), ")"]
+            words += ["(", *_rule_body(item, top=False, spelled=spelled, parent_op=op), ")"]
         else:
             words += _item_words(item)
     return words

@@ -55,19 +55,33 @@ def untranslatable(config: m.Configuration) -> list[str]:
     return writer.skipped
 
 
+def spelled_out_defaults(config: m.Configuration) -> list[str]:
+    """What pcs will write explicitly where ``config`` leaves Pacemaker's default."""
+    writer = _Writer(config)
+    writer.lines()
+    return writer.spelled
+
+
 class _Writer:
     def __init__(self, config: m.Configuration):
         self.config = config
         self.out: list[str] = []
         self.skipped: list[str] = []
+        self.spelled: list[str] = []
         # ids in the CIB so far, as pcs will have made it (what pcs's id choice sees)
         self.used_ids: set[str] = set()
+        # (rsc, rsc-pattern, node) of the node locations written so far
+        self.node_locations: set[tuple] = set()
 
     def emit(self, *words: str):
         self.out.append("pcs " + " ".join(words))
 
     def skip(self, what: str):
         self.skipped.append(what)
+
+    def spell(self, what: str):
+        """pcs writes a default Pacemaker would take anyway (the configuration means the same)."""
+        self.spelled.append(what)
 
     def lines(self) -> list[str]:
         c = self.config
@@ -90,7 +104,8 @@ class _Writer:
             self.alert(alert)
         if c.acls:
             self.skip("ACLs (pcs acl commands are not written yet)")
-        return self.out + [f"# not expressible in pcs: {what}" for what in self.skipped]
+        return self.out + [f"# pcs spells out a default: {what}" for what in self.spelled] \
+            + [f"# not expressible in pcs: {what}" for what in self.skipped]
 
     # ---------------------------------------------------------- cluster
     def cluster(self):
@@ -155,6 +170,9 @@ class _Writer:
     def defaults_rule_words(self, rule: m.Rule, what: str) -> list[str] | None:
         if rule.score not in (None, "INFINITY") or rule.score_attribute or rule.role or rule.id_ref:
             return None
+        if rule.boolean_op is None or (rule.boolean_op != "and" and len(rule.expressions) == 1):
+            # pcs's rules for defaults always write boolean-op (and for one expression)
+            self.spell(f"{what}: boolean-op of a rule (pcs writes it always)")
         words: list[str] = []
         for index, item in enumerate(rule.expressions):
             if index:
@@ -290,6 +308,9 @@ class _Writer:
                 if nv.id_ref or nv.value is None or nv.value == "":
                     self.skip(f"{where}: nvpair {nv.name} without a value or by id-ref")
                     continue
+                if any(name == nv.name for name, _ in found):
+                    self.skip(f"{where}: {nv.name} named twice in one set (pcs refuses duplicates)")
+                    continue
                 found.append((nv.name, nv.value))
         return found
 
@@ -324,6 +345,14 @@ class _Writer:
             self.skip(f"legacy <master> {clone.id} (written as a promotable clone)")
         self.resource(clone.child)
         meta = self.first_set(clone.meta, f"clone {clone.id} meta")
+        children = clone.child.children if isinstance(clone.child, m.Group) else [clone.child]
+        if any(getattr(child, "cls", None) != "ocf" for child in children):
+            # pcs refuses these on a clone of a non-OCF agent, even with --force
+            refused = [(n, v) for n, v in meta if n in ("globally-unique", "promotable") and _pcs_true(v)]
+            for name, value in refused:
+                self.skip(f"clone {clone.id}: {name}={value} on a clone of a non-OCF agent "
+                          "(pcs refuses it even with --force)")
+            meta = [item for item in meta if item not in refused]
         promotable = any(n == "promotable" and v.lower() in ("true", "1", "yes", "on")
                          for n, v in meta)
         now, later = _sorted_prefix(meta)
@@ -385,11 +414,18 @@ class _Writer:
             flag = {"Started": [], "Promoted": ["--promoted"]}.get(loc.role or "")
             if flag is not None and loc.id == f"cli-ban-{loc.rsc}-on-{loc.node}" and loc.score == "-INFINITY":
                 self.emit("resource ban", quote(loc.rsc), quote(loc.node), *flag)
+                self.node_locations.add((loc.rsc, loc.rsc_pattern, loc.node))
                 return
             if flag is not None and loc.id == f"cli-prefer-{loc.rsc}" and loc.score == "INFINITY":
                 self.emit("resource move-with-constraint", quote(loc.rsc), quote(loc.node), *flag)
+                self.node_locations.add((loc.rsc, loc.rsc_pattern, loc.node))
                 return
         if loc.node is not None:
+            if (loc.rsc, loc.rsc_pattern, loc.node) in self.node_locations:
+                self.skip(f"location {loc.id}: a second location of {loc.rsc or loc.rsc_pattern} on "
+                          f"{loc.node} (pcs's location add replaces the first)")
+                return
+            self.node_locations.add((loc.rsc, loc.rsc_pattern, loc.node))
             words = ["constraint location add", quote(loc.id), rsc, quote(loc.node), quote(loc.score or "0")]
             if loc.resource_discovery:
                 words.append(pair("resource-discovery", loc.resource_discovery))
@@ -429,7 +465,10 @@ class _Writer:
 
     def rule_words(self, rule: m.Rule, where: str) -> list[str] | None:
         """The expression words of a location rule, or None (and why, skipped)."""
-        words = rule_words(rule)
+        spelled: list[str] = []
+        words = rule_words(rule, spelled)
+        for what in spelled:
+            self.spell(f"{where}: {what}")
         if isinstance(words, str):
             self.skip(f"{where}: {words}")
             return None
@@ -471,8 +510,10 @@ class _Writer:
             return self.set_constraint("order", order, order.resource_sets,
                                        [("kind", order.kind), ("symmetrical", order.symmetrical),
                                         ("score", order.score), ("require-all", order.require_all)])
-        words = ["constraint order", order.first_action or "start", quote(order.first or ""), "then",
-                 order.then_action or "start", quote(order.then or "")]
+        # then-action defaults to first-action, first-action to start; pcs writes both
+        first_action = order.first_action or "start"
+        words = ["constraint order", first_action, quote(order.first or ""), "then",
+                 order.then_action or first_action, quote(order.then or "")]
         for name, value in (("kind", order.kind), ("symmetrical", order.symmetrical),
                             ("score", order.score), ("require-all", order.require_all),
                             ("first-instance", order.first_instance),
@@ -480,7 +521,7 @@ class _Writer:
             if value is not None:
                 words.append(pair(name, value))
         if order.first_action is None or order.then_action is None:
-            self.skip(f"order {order.id}: pcs always writes both actions")
+            self.spell(f"order {order.id}: first-action/then-action (pcs always writes both)")
         self.emit(*words, pair("id", order.id), "--force")
 
     def ticket(self, ticket: m.TicketConstraint):
@@ -549,6 +590,10 @@ class _Writer:
         if meta:
             words += ["meta", *[pair(n, v) for n, v in meta]]
         return words
+
+
+def _pcs_true(value: str) -> bool:
+    return value.lower() in ("true", "on", "yes", "y", "1")
 
 
 def _sorted_prefix(pairs: list[tuple[str, str]]):
