@@ -686,7 +686,7 @@ class _Builder:
                  "defaults": self.resource_defaults, "utilization": self.resource_utilization,
                  "disable": self.resource_disable, "enable": self.resource_enable,
                  "ban": self.resource_ban, "move": self.resource_move,
-                 "move-with-constraint": self.resource_move, "prefer": self.resource_move,
+                 "move-with-constraint": self.resource_move_with_constraint,
                  "clear": self.resource_clear, "bundle": self.resource_bundle}
         handler = self.subcommand(argv, head, table, "resource")
         handler(argv[1:], args, argv[0])
@@ -1121,11 +1121,39 @@ class _Builder:
         self.need(argv, 2, after, "resource ban RESOURCE_ID NODE [--promoted]")
         self.cli_constraint(argv, args, "ban", "-INFINITY")
 
-    def resource_move(self, argv, args, after):
+    def resource_move_with_constraint(self, argv, args, after):
         self.need(argv, 2, after, "resource move-with-constraint RESOURCE_ID NODE [--promoted]")
         self.cli_constraint(argv, args, "prefer", "INFINITY")
 
+    def resource_move(self, argv, args, after):
+        """pcs 0.11's ``resource move``: the constraint it makes is removed again once
+        the resource runs on the node, so the configuration keeps nothing of it."""
+        self.need(argv, 1, after, "resource move RESOURCE_ID [NODE] [--promoted] [--strict] [--wait]")
+        if args.has("-f"):
+            self.error(args.flag_words["-f"], "Specified option '-f' is not supported in this command",
+                       hint="pcs 0.11's 'resource move' needs a live cluster (it waits for the move, "
+                            "then removes its constraint); 'resource move-with-constraint' works on a file")
+        if len(argv) > 2:
+            self.error(argv[2], "usage: pcs resource move RESOURCE_ID [NODE] [--promoted] [--strict]")
+        if len(argv) > 1 and argv[1].text.startswith("lifetime="):
+            self.error(argv[1], "Option 'lifetime' has been removed (pcs 0.11)",
+                       hint="'resource move-with-constraint RESOURCE NODE lifetime=...' keeps a constraint")
+        element = self.resource(argv[0])
+        node = self.node(argv[1]).get("uname") if len(argv) > 1 else "the node it moves to"
+        if self.warn is not None:
+            self.warn(f"'pcs resource move {element.get('id')}' removes its constraint once the resource "
+                      f"runs on {node} (pcs 0.11): the configuration keeps nothing of it; "
+                      "'resource move-with-constraint' keeps cli-prefer-" + element.get("id"),
+                      self.span(argv[0]))
+
     def cli_constraint(self, argv, args, kind, score):
+        if len(argv) > 2 and argv[2].text.startswith("lifetime="):
+            self.error(argv[2], "lifetime= makes the constraint expire at a date pcs computes from "
+                       "its clock, which a script does not fix",
+                       hint="write the expiry yourself: pcs constraint location RESOURCE rule ... "
+                            "'#uname' eq NODE and date lt DATE")
+        if len(argv) > 2:
+            self.error(argv[2], f"unexpected '{argv[2].text}' after the node")
         element = self.resource(argv[0])
         node = self.node(argv[1]).get("uname")
         role = "Promoted" if args.has("--promoted") or args.has("--master") else "Started"
