@@ -19,6 +19,7 @@ import re
 
 from pengine.cib import model as m
 from pengine.cib.pcs_rules import rule_words
+from pengine.cib.pcs_text import agent_actions
 
 # properties Pacemaker maintains itself; pcs refuses to set them
 PACEMAKER_PROPERTIES = frozenset({"dc-version", "cluster-infrastructure", "cluster-name",
@@ -72,6 +73,8 @@ class _Writer:
         self.used_ids: set[str] = set()
         # (rsc, rsc-pattern, node) of the node locations written so far
         self.node_locations: set[tuple] = set()
+        # `clone ID OPTIONS` for the next resource create (see clone)
+        self.inline_clone: list[str] | None = None
 
     def emit(self, *words: str):
         self.out.append("pcs " + " ".join(words))
@@ -257,6 +260,9 @@ class _Writer:
             words += ["bundle", quote(bundle)]
         elif group:
             words += ["--group", quote(group)]
+        if self.inline_clone is not None:
+            words += self.inline_clone
+            self.inline_clone = None
         words += ["--no-default-ops", "--force"]
         self.emit(*words)
         self.used_ids.update([rsc.id, *[op.id for op in ops[:cut] if op.id]])
@@ -343,7 +349,6 @@ class _Writer:
     def clone(self, clone: m.Clone):
         if clone.legacy_master:
             self.skip(f"legacy <master> {clone.id} (written as a promotable clone)")
-        self.resource(clone.child)
         meta = self.first_set(clone.meta, f"clone {clone.id} meta")
         children = clone.child.children if isinstance(clone.child, m.Group) else [clone.child]
         if any(getattr(child, "cls", None) != "ocf" for child in children):
@@ -361,10 +366,22 @@ class _Writer:
             verb, now = "resource promotable", [(n, v) for n, v in now if (n, v) != ("promotable", "true")]
         else:
             verb = "resource clone"
-        self.emit(verb, quote(clone.child.id), quote(clone.id), *[pair(n, v) for n, v in now], "--force")
-        if later:
-            self.emit("resource meta", quote(clone.id), *[pair(n, v) for n, v in later], "--force")
-        self.empty_meta(clone)
+        child = clone.child
+        if isinstance(child, m.Primitive) and child.cls == "ocf" and not child.template \
+                and agent_actions(child.cls, child.provider, child.type) is None:
+            # pcs checks a clone's agent unforced in `resource clone`/`resource meta`
+            # (and refuses an agent it cannot find): the clone is made by the create
+            self.inline_clone = [verb.split()[1], quote(clone.id), *[pair(n, v) for n, v in now]]
+            self.resource(child)
+            if later or (clone.meta and not clone.meta[0].nvpairs):
+                self.skip(f"clone {clone.id}: meta after the create, on a clone of an agent "
+                          "not installed (pcs refuses resource meta there, even with --force)")
+        else:
+            self.resource(child)
+            self.emit(verb, quote(clone.child.id), quote(clone.id), *[pair(n, v) for n, v in now], "--force")
+            if later:
+                self.emit("resource meta", quote(clone.id), *[pair(n, v) for n, v in later], "--force")
+            self.empty_meta(clone)
         if clone.params:
             self.skip(f"clone {clone.id}: instance attributes")
         if clone.description:
