@@ -367,15 +367,17 @@ class _Writer:
         else:
             verb = "resource clone"
         child = clone.child
-        if isinstance(child, m.Primitive) and child.cls == "ocf" and not child.template \
-                and agent_actions(child.cls, child.provider, child.type) is None:
+        actions = agent_actions(child.cls, child.provider, child.type) \
+            if isinstance(child, m.Primitive) and child.cls == "ocf" and not child.template else ()
+        if actions is None or (promotable and not any(a.get("name") == "promote" for a in actions)):
             # pcs checks a clone's agent unforced in `resource clone`/`resource meta`
-            # (and refuses an agent it cannot find): the clone is made by the create
+            # (and refuses an agent it cannot find, or promotable=true on an agent
+            # that cannot promote): the clone is made by the create
             self.inline_clone = [verb.split()[1], quote(clone.id), *[pair(n, v) for n, v in now]]
             self.resource(child)
             if later or (clone.meta and not clone.meta[0].nvpairs):
-                self.skip(f"clone {clone.id}: meta after the create, on a clone of an agent "
-                          "not installed (pcs refuses resource meta there, even with --force)")
+                self.skip(f"clone {clone.id}: meta after the create, on a clone of an agent not "
+                          "installed or not promotable (pcs refuses resource meta there, even with --force)")
         else:
             self.resource(child)
             self.emit(verb, quote(clone.child.id), quote(clone.id), *[pair(n, v) for n, v in now], "--force")
