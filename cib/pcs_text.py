@@ -1239,13 +1239,16 @@ class _Builder:
         handler = self.subcommand(argv, head, table, "constraint")
         handler(argv[1:], args, argv[0])
 
-    def constraint_resource(self, word: Word) -> tuple[str, str]:
-        """(attribute, value) naming a constraint's resource: rsc or rsc-pattern."""
+    def constraint_resource(self, word: Word, library_message: bool = False) -> tuple[str, str]:
+        """(attribute, value) naming a constraint's resource: rsc or rsc-pattern.
+        pcs 0.11 takes no tag in a constraint; its ticket and set commands word it otherwise."""
         kind, _, value = word.text.partition("%")
         if kind == "regexp" and value:
             return "rsc-pattern", value
         name = value if kind == "resource" and value else word.text
-        self.resource(_word_with(word, name), ("primitive", "group", "clone", "master", "bundle", "tag"))
+        if library_message and self.by_id(name) is None:
+            self.error(word, f"'{name}' is not a bundle/clone/group/resource")
+        self.resource(_word_with(word, name))
         return "rsc", name
 
     def location(self, argv, args, after):
@@ -1512,7 +1515,7 @@ class _Builder:
         if len(words) > 1 and self.role_word(words[0]) and "=" not in words[1].text:
             role, words = self.role_word(words[0]), words[1:]
         rsc, options = words[0], _pairs(words[1:], self.error)
-        self.constraint_resource(rsc)
+        self.constraint_resource(rsc, library_message=True)
         attrib = {}
         for name, value, _ in options:
             if name == "rsc-role":
@@ -1541,7 +1544,7 @@ class _Builder:
             if not ids:
                 self.error(word, "Resource set must contain at least one resource")
             for rsc in ids:
-                self.constraint_resource(rsc)
+                self.constraint_resource(rsc, library_message=True)
             set_attrib = {}
             for name, value, _ in set_options:
                 set_attrib[name] = ROLES.get(value.lower(), value) if name == "role" else value

@@ -369,7 +369,8 @@ class _Writer:
         child = clone.child
         actions = agent_actions(child.cls, child.provider, child.type) \
             if isinstance(child, m.Primitive) and child.cls == "ocf" and not child.template else ()
-        if actions is None or (promotable and not any(a.get("name") == "promote" for a in actions)):
+        if actions is None or (promotable and isinstance(child, m.Primitive)
+                               and not any(a.get("name") == "promote" for a in actions)):
             # pcs checks a clone's agent unforced in `resource clone`/`resource meta`
             # (and refuses an agent it cannot find, or promotable=true on an agent
             # that cannot promote): the clone is made by the create
@@ -411,6 +412,14 @@ class _Writer:
 
     # ------------------------------------------------------ constraints
     def constraint(self, constraint):
+        tags = {tag.id for tag in self.config.tags}
+        named = {getattr(constraint, name, None) for name in ("rsc", "with_rsc", "first", "then")}
+        named.update(rsc for resource_set in getattr(constraint, "resource_sets", ())
+                     for rsc in resource_set.resources)
+        if named & tags:
+            self.skip(f"{type(constraint).__name__.lower()} {constraint.id}: a tag in a constraint "
+                      "(pcs 0.11 takes none)")
+            return
         if isinstance(constraint, m.Location):
             self.location(constraint)
         elif isinstance(constraint, m.Colocation):

@@ -171,3 +171,22 @@ def test_lifetime_is_refused_with_a_reason(write):
     done = run_pengine("simulate", write("ban.pcs", HEAD + "pcs resource ban d n1 lifetime=P1D\n"))
     assert done.returncode == 1
     assert "ban.pcs:3:23:" in done.stderr and "lifetime=" in done.stderr
+
+
+# ------------------------------------------------------ tags in constraints
+
+@pytest.mark.parametrize("command, where, message", [
+    ("pcs constraint location t1 prefers n1", ":4:25:", "Resource 't1' does not exist"),
+    ("pcs constraint order t1 then d", ":4:22:", "Resource 't1' does not exist"),
+    ("pcs constraint ticket add T t1", ":4:29:", "'t1' is not a bundle/clone/group/resource"),
+    ("pcs constraint colocation set t1 d", ":4:31:", "'t1' is not a bundle/clone/group/resource"),
+])
+def test_pcs_takes_no_tag_in_a_constraint(write, command, where, message):
+    text = HEAD + "pcs tag create t1 d\n" + command + "\n"
+    done = run_pengine("simulate", write("tag.pcs", text))
+    assert done.returncode == 1
+    assert f"tag.pcs{where}" in done.stderr and message in done.stderr, done.stderr
+    if _WHY_NOT is None:
+        with pytest.raises(pcs_referee.PcsFailed) as refused:
+            pcs_referee.apply_script(text)
+        assert message in str(refused.value)
