@@ -325,7 +325,7 @@ def _item_words(item) -> list[str]:
         if item.type:
             pattern = _TYPE_VALUE.get(item.type)
             if item.type not in TYPES or (pattern and not pattern.fullmatch(item.value)):
-                raise _Unwritable(f"a {item.type} value pcs refuses ({item.value!r})")
+                raise _Unwritable(f"a value pcs refuses as {item.type} ({item.value!r})")
             if "(" in item.value or ")" in item.value:
                 raise _Unwritable(f"a value with parentheses ({item.value!r})")
             return words + [item.type, item.value]  # the word after a type is always a value
