@@ -36,6 +36,7 @@ from pengine.cib import model as m
 from pengine.cib.errors import InputError, PengineError
 from pengine.cib.span import Span
 from pengine.cib.xml_source import Element
+from pengine.cib.pcs_rules import BOOLEANS, PREFIXES, TYPES, RuleSyntaxError, is_date_comparison, parse_rule
 
 OCF_ROOT = os.environ.get("OCF_ROOT", "/usr/lib/ocf")
 FENCE_DIRS = ("/usr/sbin", "/sbin", "/usr/bin")
@@ -685,7 +686,7 @@ class _Builder:
                  "defaults": self.resource_defaults, "utilization": self.resource_utilization,
                  "disable": self.resource_disable, "enable": self.resource_enable,
                  "ban": self.resource_ban, "move": self.resource_move,
-                 "move-with-constraint": self.resource_move, "prefer": self.resource_move,
+                 "move-with-constraint": self.resource_move_with_constraint,
                  "clear": self.resource_clear, "bundle": self.resource_bundle}
         handler = self.subcommand(argv, head, table, "resource")
         handler(argv[1:], args, argv[0])
@@ -1120,11 +1121,39 @@ class _Builder:
         self.need(argv, 2, after, "resource ban RESOURCE_ID NODE [--promoted]")
         self.cli_constraint(argv, args, "ban", "-INFINITY")
 
-    def resource_move(self, argv, args, after):
+    def resource_move_with_constraint(self, argv, args, after):
         self.need(argv, 2, after, "resource move-with-constraint RESOURCE_ID NODE [--promoted]")
         self.cli_constraint(argv, args, "prefer", "INFINITY")
 
+    def resource_move(self, argv, args, after):
+        """pcs 0.11's ``resource move``: the constraint it makes is removed again once
+        the resource runs on the node, so the configuration keeps nothing of it."""
+        self.need(argv, 1, after, "resource move RESOURCE_ID [NODE] [--promoted] [--strict] [--wait]")
+        if args.has("-f"):
+            self.error(args.flag_words["-f"], "Specified option '-f' is not supported in this command",
+                       hint="pcs 0.11's 'resource move' needs a live cluster (it waits for the move, "
+                            "then removes its constraint); 'resource move-with-constraint' works on a file")
+        if len(argv) > 2:
+            self.error(argv[2], "usage: pcs resource move RESOURCE_ID [NODE] [--promoted] [--strict]")
+        if len(argv) > 1 and argv[1].text.startswith("lifetime="):
+            self.error(argv[1], "Option 'lifetime' has been removed (pcs 0.11)",
+                       hint="'resource move-with-constraint RESOURCE NODE lifetime=...' keeps a constraint")
+        element = self.resource(argv[0])
+        node = self.node(argv[1]).get("uname") if len(argv) > 1 else "the node it moves to"
+        if self.warn is not None:
+            self.warn(f"'pcs resource move {element.get('id')}' removes its constraint once the resource "
+                      f"runs on {node} (pcs 0.11): the configuration keeps nothing of it; "
+                      "'resource move-with-constraint' keeps cli-prefer-" + element.get("id"),
+                      self.span(argv[0]))
+
     def cli_constraint(self, argv, args, kind, score):
+        if len(argv) > 2 and argv[2].text.startswith("lifetime="):
+            self.error(argv[2], "lifetime= makes the constraint expire at a date pcs computes from "
+                       "its clock, which a script does not fix",
+                       hint="write the expiry yourself: pcs constraint location RESOURCE rule ... "
+                            "'#uname' eq NODE and date lt DATE")
+        if len(argv) > 2:
+            self.error(argv[2], f"unexpected '{argv[2].text}' after the node")
         element = self.resource(argv[0])
         node = self.node(argv[1]).get("uname")
         role = "Promoted" if args.has("--promoted") or args.has("--master") else "Started"
@@ -1206,22 +1235,25 @@ class _Builder:
     # -------------------------------------------------------- constraints
     def constraint_command(self, argv, args, head):
         table = {"location": self.location, "colocation": self.colocation, "order": self.order,
-                 "ticket": self.ticket}
+                 "ticket": self.ticket, "rule": self.constraint_rule}
         handler = self.subcommand(argv, head, table, "constraint")
         handler(argv[1:], args, argv[0])
 
-    def constraint_resource(self, word: Word) -> tuple[str, str]:
-        """(attribute, value) naming a constraint's resource: rsc or rsc-pattern."""
+    def constraint_resource(self, word: Word, library_message: bool = False) -> tuple[str, str]:
+        """(attribute, value) naming a constraint's resource: rsc or rsc-pattern.
+        pcs 0.11 takes no tag in a constraint; its ticket and set commands word it otherwise."""
         kind, _, value = word.text.partition("%")
         if kind == "regexp" and value:
             return "rsc-pattern", value
         name = value if kind == "resource" and value else word.text
-        self.resource(_word_with(word, name), ("primitive", "group", "clone", "master", "bundle", "tag"))
+        if library_message and self.by_id(name) is None:
+            self.error(word, f"'{name}' is not a bundle/clone/group/resource")
+        self.resource(_word_with(word, name))
         return "rsc", name
 
     def location(self, argv, args, after):
         if argv[:1] and argv[0].text == "add":
-            return self.location_add(argv[1:], argv[0])
+            return self.location_add(argv[1:], argv[0], args)
         self.need(argv, 3, after, "constraint location RESOURCE prefers|avoids NODE[=SCORE]... | "
                   "constraint location RESOURCE rule [OPTIONS] EXPRESSION")
         attribute, rsc = self.constraint_resource(argv[0])
@@ -1247,109 +1279,141 @@ class _Builder:
             self.error(argv[1], f"expected 'prefers', 'avoids' or 'rule' after the resource, "
                        f"found '{verb}'")
 
-    def location_add(self, argv, after):
-        """``constraint location add ID RESOURCE NODE SCORE [resource-discovery=...]``."""
+    def location_add(self, argv, after, args):
+        """``constraint location add ID RESOURCE NODE SCORE [resource-discovery=...]``;
+        pcs writes any other option (``role=``...) as it is when forced."""
         self.need(argv, 4, after, "constraint location add ID RESOURCE NODE SCORE [OPTIONS]")
-        self.check_new_id(argv[0], "constraint id")
         attribute, rsc = self.constraint_resource(argv[1])
+        # pcs replaces a location of the same id, or of the same resource and node
+        constraints = self.section("constraints")
+        for existing in list(constraints.children):
+            if existing.tag == "rsc_location" and (
+                    existing.get("id") == argv[0].text
+                    or (existing.get("node") == argv[2].text and existing.get(attribute) == rsc)):
+                constraints.children.remove(existing)
+        self.check_new_id(argv[0], "constraint id")
         attrib = {"id": argv[0].text, attribute: rsc, "node": argv[2].text, "score": _score(argv[3].text)}
         for name, value, word in _pairs(argv[4:], self.error):
-            if name != "resource-discovery":
-                self.error(word, f"invalid option '{name}', allowed option is: resource-discovery")
+            if name != "resource-discovery" and not args.has("--force"):
+                self.error(word, f"bad option '{name}', use --force to override")
             attrib[name] = value
         self.add(self.section("constraints"), "rsc_location", attrib, where=argv[0])
 
     def location_rule(self, words, attribute, rsc, rule_word):
-        options, index = {}, 0
-        while index < len(words) and "=" in words[index].text and \
-                words[index].text.split("=", 1)[0] in ("id", "role", "score", "score-attribute",
-                                                      "constraint-id", "resource-discovery"):
-            name, _, value = words[index].text.partition("=")
-            options[name] = value
-            index += 1
-        expression = words[index:]
-        if not expression:
-            self.error(rule_word, "missing rule expression")
+        options, expression = self.rule_options(words, rule_word, ("constraint-id", "resource-discovery"))
         constraint_id = options.get("constraint-id") or self.unique_id(sanitize_id(f"location-{rsc}"))
         attrib = {"id": constraint_id, attribute: rsc}
         if "resource-discovery" in options:
             attrib["resource-discovery"] = options["resource-discovery"]
         constraint = self.add(self.section("constraints"), "rsc_location", attrib, where=rule_word)
-        rule_id = options.get("id") or self.unique_id(f"{constraint_id}-rule")
-        rule_attrib = {"id": rule_id}
-        if "role" in options:
+        self.rule_into(constraint, self.rule_attributes(options, constraint_id), expression)
+
+    def rule_options(self, words, rule_word, extra=()):
+        """pcs's rule_utils.parse_argv: the leading NAME=VALUE options, then the expression."""
+        names = ("id", "role", "score", "score-attribute", *extra)
+        options, index = {}, 0
+        while index < len(words) and "=" in words[index].text and \
+                words[index].text.split("=", 1)[0] in names:
+            name, _, value = words[index].text.partition("=")
+            options[name] = value
+            index += 1
+        if not words[index:]:
+            self.error(words[-1] if words else rule_word, "no rule expression was specified")
+        if options.get("score") and options.get("score-attribute"):
+            self.error(words[0], "can not specify both score and score-attribute")
+        return options, words[index:]
+
+    def rule_attributes(self, options, constraint_id) -> dict:
+        rule_attrib = {"id": options.get("id") or self.unique_id(f"{constraint_id}-rule")}
+        if options.get("role"):
             rule_attrib["role"] = ROLES.get(options["role"].lower(), options["role"])
-        if "score-attribute" in options:
+        if options.get("score-attribute"):
             rule_attrib["score-attribute"] = options["score-attribute"]
         else:
-            rule_attrib["score"] = options.get("score", "INFINITY")
-        self.rule_into(constraint, rule_attrib, expression)
+            rule_attrib["score"] = options.get("score") or "INFINITY"
+        return rule_attrib
 
-    def rule_into(self, parent: Element, rule_attrib: dict, words: list[Word]):
-        """pcs's legacy rule syntax: expressions joined by one kind of and/or."""
-        pieces, joins, current = [], [], []
-        for word in words:
-            if word.text in ("and", "or") and current and not (
-                    current[0].text in ("date", "date-spec") and False):
-                pieces.append(current)
-                joins.append(word)
-                current = []
-            else:
-                current.append(word)
-        if not current:
-            self.error(words[-1], "missing expression after 'and'/'or'")
-        pieces.append(current)
-        kinds = {join.text for join in joins}
-        if len(kinds) > 1:
-            self.error(joins[0], "mixing 'and' and 'or' needs parentheses, which this reader "
-                       "does not read yet")
-        attrib = dict(rule_attrib)
-        if kinds:
-            attrib = {"id": attrib.pop("id"), "boolean-op": kinds.pop(), **attrib}
+    def constraint_rule(self, argv, args, after):
+        """``constraint rule add CONSTRAINT_ID [OPTIONS] EXPRESSION`` (one more rule on a
+        location; pcs drops the constraint's node and score) and ``constraint rule remove RULE_ID``."""
+        if not argv or argv[0].text not in ("add", "remove"):
+            self.error(argv[0] if argv else after, "expected 'add' or 'remove' after 'constraint rule'")
+        self.need(argv, 2, argv[0], "constraint rule add CONSTRAINT_ID [id=ID] [role=ROLE] "
+                  "[score=SCORE|score-attribute=ATTR] EXPRESSION | constraint rule remove RULE_ID")
+        constraints = self.section("constraints")
+        if argv[0].text == "remove":
+            for constraint in list(constraints.children):
+                rules = [child for child in constraint.children if child.tag == "rule"]
+                for rule in rules:
+                    if rule.get("id") == argv[1].text:
+                        constraint.children.remove(rule)
+                        if len(rules) == 1:
+                            constraints.children.remove(constraint)
+                        return
+            self.error(argv[1], f"Unable to find rule with id: {argv[1].text}")
+        constraint = next((c for c in constraints.children
+                           if c.tag == "rsc_location" and c.get("id") == argv[1].text), None)
+        if constraint is None:
+            self.error(argv[1], f"Unable to find constraint: {argv[1].text}")
+        options, expression = self.rule_options(argv[2:], argv[1])
+        self.rule_into(constraint, self.rule_attributes(options, argv[1].text), expression)
+        for name in ("score", "node"):
+            constraint.attrib.pop(name, None)
+
+    def rule_into(self, parent: Element, rule_attrib: dict, words: list[Word]) -> Element:
+        """pcs's legacy rule syntax (cib/pcs_rules.py), built with pcs's ids."""
+        try:
+            tree = parse_rule(words, retext=_word_with)
+        except RuleSyntaxError as error:
+            self.error(error.origin, "'" + " ".join(word.text for word in words)
+                       + f"' is not a valid rule expression: {error.message}")
+        attrib = {"id": rule_attrib["id"]}
+        if tree.kind in BOOLEANS:
+            attrib["boolean-op"] = tree.kind
+        attrib.update((k, v) for k, v in rule_attrib.items() if k != "id")
         rule = self.add(parent, "rule", attrib, where=words[0])
-        for piece in pieces:
-            self.expression_into(rule, piece)
+        self.rule_items(rule, tree)
+        return rule
 
-    def expression_into(self, rule: Element, words: list[Word]):
-        texts = [word.text for word in words]
+    def rule_items(self, rule: Element, tree):
+        """pcs's CibBuilder: an and/or of the other kind becomes a nested rule (score 0)."""
+        if tree.kind in BOOLEANS:
+            for child in tree.children:
+                if child.kind in BOOLEANS and child.kind != tree.kind:
+                    nested = self.add(rule, "rule", {"id": self.subelement_id(rule, "rule"),
+                                                     "boolean-op": child.kind, "score": "0"},
+                                      where=child.origin)
+                    self.rule_items(nested, child)
+                else:
+                    self.rule_items(rule, child)
+            return
         expr_id = self.subelement_id(rule, "expr")
-        if texts[0] in ("defined", "not_defined") and len(texts) == 2:
-            self.add(rule, "expression", {"id": expr_id, "operation": texts[0], "attribute": texts[1]},
-                     where=words[0])
+        if is_date_comparison(tree):
+            attrib = {"id": expr_id, "operation": tree.kind}
+            if tree.kind == "lt":
+                attrib["end"] = tree.children[1].text
+            else:
+                attrib["start"] = tree.children[1].text
+            if tree.kind == "in_range" and tree.children[2].kind == "literal":
+                attrib["end"] = tree.children[2].text
+            date = self.add(rule, "date_expression", attrib, where=tree.origin)
+            if tree.kind == "in_range" and tree.children[2].kind == "duration":
+                self.add(date, "duration", {"id": self.subelement_id(date, "duration"),
+                                            **dict(tree.children[2].parts)}, where=tree.origin)
             return
-        if texts[0] == "date" and len(texts) >= 3:
-            operation = texts[1]
-            if operation in ("gt", "lt") and len(texts) == 3:
-                key = "start" if operation == "gt" else "end"
-                self.add(rule, "date_expression", {"id": expr_id, "operation": operation, key: texts[2]},
-                         where=words[0])
-                return
-            if operation == "in_range" and len(texts) == 5 and texts[3] == "to":
-                attrib = {"id": expr_id, "operation": "in_range", "end": texts[4]}
-                if texts[2]:
-                    attrib["start"] = texts[2]
-                self.add(rule, "date_expression", attrib, where=words[0])
-                return
-        if texts[0] == "date-spec" and len(texts) >= 2:
+        if tree.kind == "date-spec":
             date = self.add(rule, "date_expression", {"id": expr_id, "operation": "date_spec"},
-                            where=words[0])
-            spec = {name: value for name, value, _ in _pairs(words[1:], self.error, "date-spec option")}
-            self.add(date, "date_spec", {"id": self.subelement_id(date, "datespec"), **spec},
-                     where=words[0])
+                            where=tree.origin)
+            self.add(date, "date_spec", {"id": self.subelement_id(date, "datespec"), **dict(tree.parts)},
+                     where=tree.origin)
             return
-        operations = ("eq", "ne", "lt", "gt", "lte", "gte")
-        if len(texts) in (3, 4) and texts[1] in operations:
-            attrib = {"id": expr_id, "operation": texts[1], "attribute": texts[0], "value": texts[-1]}
-            if len(texts) == 4:
-                if texts[2] not in ("string", "integer", "number", "version"):
-                    self.error(words[2], f"'{texts[2]}' is not a valid type, use string, integer, "
-                               "number or version")
-                attrib["type"] = texts[2]
-            self.add(rule, "expression", attrib, where=words[0])
-            return
-        self.error(words[0], "'" + " ".join(texts) + "' is not a rule expression this reader knows",
-                   hint="defined|not_defined ATTR; ATTR eq|ne|lt|gt|lte|gte [TYPE] VALUE; "
-                        "date gt|lt DATE; date in_range DATE to DATE; date-spec FIELD=VALUE...")
+        attrib = {"id": expr_id, "operation": tree.kind, "attribute": tree.children[0].text}
+        if tree.kind not in PREFIXES:
+            value = tree.children[1]
+            if value.kind in TYPES:
+                attrib["type"], value = value.kind, value.children[0]
+            attrib["value"] = value.text
+        self.add(rule, "expression", attrib, where=tree.origin)
 
     def refuse_duplicate(self, args, word: Word, tag: str, same: dict):
         if args.has("--force"):
@@ -1451,7 +1515,7 @@ class _Builder:
         if len(words) > 1 and self.role_word(words[0]) and "=" not in words[1].text:
             role, words = self.role_word(words[0]), words[1:]
         rsc, options = words[0], _pairs(words[1:], self.error)
-        self.constraint_resource(rsc)
+        self.constraint_resource(rsc, library_message=True)
         attrib = {}
         for name, value, _ in options:
             if name == "rsc-role":
@@ -1480,7 +1544,7 @@ class _Builder:
             if not ids:
                 self.error(word, "Resource set must contain at least one resource")
             for rsc in ids:
-                self.constraint_resource(rsc)
+                self.constraint_resource(rsc, library_message=True)
             set_attrib = {}
             for name, value, _ in set_options:
                 set_attrib[name] = ROLES.get(value.lower(), value) if name == "role" else value

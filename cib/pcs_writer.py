@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 
 from pengine.cib import model as m
+from pengine.cib.pcs_rules import rule_words
+from pengine.cib.pcs_text import agent_actions
 
 # properties Pacemaker maintains itself; pcs refuses to set them
 PACEMAKER_PROPERTIES = frozenset({"dc-version", "cluster-infrastructure", "cluster-name",
@@ -54,19 +56,35 @@ def untranslatable(config: m.Configuration) -> list[str]:
     return writer.skipped
 
 
+def spelled_out_defaults(config: m.Configuration) -> list[str]:
+    """What pcs will write explicitly where ``config`` leaves Pacemaker's default."""
+    writer = _Writer(config)
+    writer.lines()
+    return writer.spelled
+
+
 class _Writer:
     def __init__(self, config: m.Configuration):
         self.config = config
         self.out: list[str] = []
         self.skipped: list[str] = []
+        self.spelled: list[str] = []
         # ids in the CIB so far, as pcs will have made it (what pcs's id choice sees)
         self.used_ids: set[str] = set()
+        # (rsc, rsc-pattern, node) of the node locations written so far
+        self.node_locations: set[tuple] = set()
+        # `clone ID OPTIONS` for the next resource create (see clone)
+        self.inline_clone: list[str] | None = None
 
     def emit(self, *words: str):
         self.out.append("pcs " + " ".join(words))
 
     def skip(self, what: str):
         self.skipped.append(what)
+
+    def spell(self, what: str):
+        """pcs writes a default Pacemaker would take anyway (the configuration means the same)."""
+        self.spelled.append(what)
 
     def lines(self) -> list[str]:
         c = self.config
@@ -89,7 +107,8 @@ class _Writer:
             self.alert(alert)
         if c.acls:
             self.skip("ACLs (pcs acl commands are not written yet)")
-        return self.out + [f"# not expressible in pcs: {what}" for what in self.skipped]
+        return self.out + [f"# pcs spells out a default: {what}" for what in self.spelled] \
+            + [f"# not expressible in pcs: {what}" for what in self.skipped]
 
     # ---------------------------------------------------------- cluster
     def cluster(self):
@@ -154,6 +173,9 @@ class _Writer:
     def defaults_rule_words(self, rule: m.Rule, what: str) -> list[str] | None:
         if rule.score not in (None, "INFINITY") or rule.score_attribute or rule.role or rule.id_ref:
             return None
+        if rule.boolean_op is None or (rule.boolean_op != "and" and len(rule.expressions) == 1):
+            # pcs's rules for defaults always write boolean-op (and for one expression)
+            self.spell(f"{what}: boolean-op of a rule (pcs writes it always)")
         words: list[str] = []
         for index, item in enumerate(rule.expressions):
             if index:
@@ -175,6 +197,10 @@ class _Writer:
                 words = self.plain_set(attr_set, f"node {node.uname}")
                 if words:
                     self.emit(f"node {kind}", quote(node.uname), *words)
+                elif words == [] and not attr_set.nvpairs:
+                    # an empty set (left by removing the last attribute): set and unset a name
+                    self.emit(f"node {kind}", quote(node.uname), "pengine-empty=1")
+                    self.emit(f"node {kind}", quote(node.uname), "pengine-empty=")
         if node.description or node.score:
             self.skip(f"node {node.uname}: description/score")
 
@@ -234,6 +260,9 @@ class _Writer:
             words += ["bundle", quote(bundle)]
         elif group:
             words += ["--group", quote(group)]
+        if self.inline_clone is not None:
+            words += self.inline_clone
+            self.inline_clone = None
         words += ["--no-default-ops", "--force"]
         self.emit(*words)
         self.used_ids.update([rsc.id, *[op.id for op in ops[:cut] if op.id]])
@@ -285,6 +314,9 @@ class _Writer:
                 if nv.id_ref or nv.value is None or nv.value == "":
                     self.skip(f"{where}: nvpair {nv.name} without a value or by id-ref")
                     continue
+                if any(name == nv.name for name, _ in found):
+                    self.skip(f"{where}: {nv.name} named twice in one set (pcs refuses duplicates)")
+                    continue
                 found.append((nv.name, nv.value))
         return found
 
@@ -317,8 +349,15 @@ class _Writer:
     def clone(self, clone: m.Clone):
         if clone.legacy_master:
             self.skip(f"legacy <master> {clone.id} (written as a promotable clone)")
-        self.resource(clone.child)
         meta = self.first_set(clone.meta, f"clone {clone.id} meta")
+        children = clone.child.children if isinstance(clone.child, m.Group) else [clone.child]
+        if any(getattr(child, "cls", None) != "ocf" for child in children):
+            # pcs refuses these on a clone of a non-OCF agent, even with --force
+            refused = [(n, v) for n, v in meta if n in ("globally-unique", "promotable") and _pcs_true(v)]
+            for name, value in refused:
+                self.skip(f"clone {clone.id}: {name}={value} on a clone of a non-OCF agent "
+                          "(pcs refuses it even with --force)")
+            meta = [item for item in meta if item not in refused]
         promotable = any(n == "promotable" and v.lower() in ("true", "1", "yes", "on")
                          for n, v in meta)
         now, later = _sorted_prefix(meta)
@@ -327,10 +366,25 @@ class _Writer:
             verb, now = "resource promotable", [(n, v) for n, v in now if (n, v) != ("promotable", "true")]
         else:
             verb = "resource clone"
-        self.emit(verb, quote(clone.child.id), quote(clone.id), *[pair(n, v) for n, v in now], "--force")
-        if later:
-            self.emit("resource meta", quote(clone.id), *[pair(n, v) for n, v in later], "--force")
-        self.empty_meta(clone)
+        child = clone.child
+        actions = agent_actions(child.cls, child.provider, child.type) \
+            if isinstance(child, m.Primitive) and child.cls == "ocf" and not child.template else ()
+        if actions is None or (promotable and isinstance(child, m.Primitive)
+                               and not any(a.get("name") == "promote" for a in actions)):
+            # pcs checks a clone's agent unforced in `resource clone`/`resource meta`
+            # (and refuses an agent it cannot find, or promotable=true on an agent
+            # that cannot promote): the clone is made by the create
+            self.inline_clone = [verb.split()[1], quote(clone.id), *[pair(n, v) for n, v in now]]
+            self.resource(child)
+            if later or (clone.meta and not clone.meta[0].nvpairs):
+                self.skip(f"clone {clone.id}: meta after the create, on a clone of an agent not "
+                          "installed or not promotable (pcs refuses resource meta there, even with --force)")
+        else:
+            self.resource(child)
+            self.emit(verb, quote(clone.child.id), quote(clone.id), *[pair(n, v) for n, v in now], "--force")
+            if later:
+                self.emit("resource meta", quote(clone.id), *[pair(n, v) for n, v in later], "--force")
+            self.empty_meta(clone)
         if clone.params:
             self.skip(f"clone {clone.id}: instance attributes")
         if clone.description:
@@ -358,6 +412,14 @@ class _Writer:
 
     # ------------------------------------------------------ constraints
     def constraint(self, constraint):
+        tags = {tag.id for tag in self.config.tags}
+        named = {getattr(constraint, name, None) for name in ("rsc", "with_rsc", "first", "then")}
+        named.update(rsc for resource_set in getattr(constraint, "resource_sets", ())
+                     for rsc in resource_set.resources)
+        if named & tags:
+            self.skip(f"{type(constraint).__name__.lower()} {constraint.id}: a tag in a constraint "
+                      "(pcs 0.11 takes none)")
+            return
         if isinstance(constraint, m.Location):
             self.location(constraint)
         elif isinstance(constraint, m.Colocation):
@@ -380,29 +442,45 @@ class _Writer:
             flag = {"Started": [], "Promoted": ["--promoted"]}.get(loc.role or "")
             if flag is not None and loc.id == f"cli-ban-{loc.rsc}-on-{loc.node}" and loc.score == "-INFINITY":
                 self.emit("resource ban", quote(loc.rsc), quote(loc.node), *flag)
+                self.node_locations.add((loc.rsc, loc.rsc_pattern, loc.node))
                 return
             if flag is not None and loc.id == f"cli-prefer-{loc.rsc}" and loc.score == "INFINITY":
                 self.emit("resource move-with-constraint", quote(loc.rsc), quote(loc.node), *flag)
+                self.node_locations.add((loc.rsc, loc.rsc_pattern, loc.node))
                 return
         if loc.node is not None:
-            if loc.role:
-                self.skip(f"location {loc.id}: a role on a node preference")
+            if (loc.rsc, loc.rsc_pattern, loc.node) in self.node_locations:
+                self.skip(f"location {loc.id}: a second location of {loc.rsc or loc.rsc_pattern} on "
+                          f"{loc.node} (pcs's location add replaces the first)")
                 return
+            self.node_locations.add((loc.rsc, loc.rsc_pattern, loc.node))
             words = ["constraint location add", quote(loc.id), rsc, quote(loc.node), quote(loc.score or "0")]
             if loc.resource_discovery:
                 words.append(pair("resource-discovery", loc.resource_discovery))
+            if loc.role:  # an option pcs writes as it is with --force
+                words.append(pair("role", loc.role))
             self.emit(*words, "--force")
             return
         if loc.role:
             self.skip(f"location {loc.id}: a role on a rule constraint")
-        for index, rule in enumerate(loc.rules):
+        if not loc.rules:
+            self.skip(f"location {loc.id}: neither a node nor a rule")
+            return
+        bodies = []
+        for rule in loc.rules:
             words = self.rule_words(rule, loc.id)
             if words is None:
-                continue
-            if index:
-                self.skip(f"location {loc.id}: a second rule")
-                continue
-            options = [pair("constraint-id", loc.id)]
+                return
+            bodies.append((rule, words))
+        for index, (rule, words) in enumerate(bodies):
+            # the first rule creates the constraint; `constraint rule add` appends the others
+            if index == 0:
+                options = [pair("constraint-id", loc.id)]
+                if loc.resource_discovery:
+                    options.append(pair("resource-discovery", loc.resource_discovery))
+                head = ["constraint location", rsc, "rule"]
+            else:
+                options, head = [], ["constraint rule add", quote(loc.id)]
             if rule.id:
                 options.append(pair("id", rule.id))
             if rule.role:
@@ -411,38 +489,25 @@ class _Writer:
                 options.append(pair("score-attribute", rule.score_attribute))
             elif rule.score is not None:
                 options.append(pair("score", rule.score))
-            if loc.resource_discovery:
-                options.append(pair("resource-discovery", loc.resource_discovery))
-            self.emit("constraint location", rsc, "rule", *options, *words, "--force")
+            self.emit(*head, *options, *[quote(word) for word in words], "--force")
 
     def rule_words(self, rule: m.Rule, where: str) -> list[str] | None:
-        words: list[str] = []
-        op = rule.boolean_op or "and"
-        for index, item in enumerate(rule.expressions):
-            if index:
-                words.append(op)
-            if isinstance(item, m.Expression):
-                if item.value_source not in (None, "literal"):
-                    self.skip(f"{where}: an expression with value-source")
-                    return None
-                if item.operation in ("defined", "not_defined"):
-                    words += [item.operation, quote(item.attribute)]
-                else:
-                    words += [quote(item.attribute), item.operation]
-                    if item.type:
-                        words.append(item.type)
-                    words.append(quote(item.value or ""))
-            elif isinstance(item, m.DateExpression) and item.operation in ("gt", "lt") \
-                    and not item.date_spec and not item.duration:
-                words += ["date", item.operation, quote((item.start if item.operation == "gt" else item.end) or "")]
-            elif isinstance(item, m.DateExpression) and item.operation == "in_range" and item.end \
-                    and not item.duration and not item.date_spec:
-                words += ["date", "in_range", quote(item.start or ""), "to", quote(item.end)]
-            else:
-                self.skip(f"{where}: a rule item pcs's rule syntax does not write here")
-                return None
-        if not words:
-            self.skip(f"{where}: an empty rule")
+        """The expression words of a location rule, or None (and why, skipped)."""
+        spelled: list[str] = []
+        words = rule_words(rule, spelled)
+        for what in spelled:
+            self.spell(f"{where}: {what}")
+        if isinstance(words, str):
+            self.skip(f"{where}: {words}")
+            return None
+        if rule.score_attribute and rule.score is not None:
+            self.skip(f"{where}: a rule with both score and score-attribute")
+            return None
+        if rule.score is None and not rule.score_attribute:
+            self.skip(f"{where}: a rule without a score (pcs writes INFINITY)")
+            return None
+        if rule.role and rule.role not in ("Promoted", "Unpromoted"):
+            self.skip(f"{where}: a rule role pcs does not take or renames ({rule.role})")
             return None
         return words
 
@@ -450,16 +515,19 @@ class _Writer:
         if col.resource_sets:
             return self.set_constraint("colocation", col, col.resource_sets,
                                        [("score", col.score)])
-        if (col.rsc_role is None) != (col.with_rsc_role is None):
-            self.skip(f"colocation {col.id}: one role only (pcs writes Started for the other)")
-            return
+        # a role word before a resource makes pcs write Started for the other
+        # one; a single role goes as an option, which pcs writes as it is
+        single_role = (col.rsc_role is None) != (col.with_rsc_role is None)
         words = ["constraint colocation add"]
-        if col.rsc_role:
+        if col.rsc_role and not single_role:
             words.append(col.rsc_role)
         words += [quote(col.rsc or ""), "with"]
-        if col.with_rsc_role:
+        if col.with_rsc_role and not single_role:
             words.append(col.with_rsc_role)
         words += [quote(col.with_rsc or ""), quote(col.score or "INFINITY")]
+        if single_role:
+            words.append(pair("rsc-role", col.rsc_role) if col.rsc_role
+                         else pair("with-rsc-role", col.with_rsc_role))
         for name in ("node_attribute", "influence", "rsc_instance", "with_rsc_instance"):
             if getattr(col, name) is not None:
                 words.append(pair(name.replace("_", "-"), getattr(col, name)))
@@ -470,8 +538,10 @@ class _Writer:
             return self.set_constraint("order", order, order.resource_sets,
                                        [("kind", order.kind), ("symmetrical", order.symmetrical),
                                         ("score", order.score), ("require-all", order.require_all)])
-        words = ["constraint order", order.first_action or "start", quote(order.first or ""), "then",
-                 order.then_action or "start", quote(order.then or "")]
+        # then-action defaults to first-action, first-action to start; pcs writes both
+        first_action = order.first_action or "start"
+        words = ["constraint order", first_action, quote(order.first or ""), "then",
+                 order.then_action or first_action, quote(order.then or "")]
         for name, value in (("kind", order.kind), ("symmetrical", order.symmetrical),
                             ("score", order.score), ("require-all", order.require_all),
                             ("first-instance", order.first_instance),
@@ -479,7 +549,7 @@ class _Writer:
             if value is not None:
                 words.append(pair(name, value))
         if order.first_action is None or order.then_action is None:
-            self.skip(f"order {order.id}: pcs always writes both actions")
+            self.spell(f"order {order.id}: first-action/then-action (pcs always writes both)")
         self.emit(*words, pair("id", order.id), "--force")
 
     def ticket(self, ticket: m.TicketConstraint):
@@ -548,6 +618,10 @@ class _Writer:
         if meta:
             words += ["meta", *[pair(n, v) for n, v in meta]]
         return words
+
+
+def _pcs_true(value: str) -> bool:
+    return value.lower() in ("true", "on", "yes", "y", "1")
 
 
 def _sorted_prefix(pairs: list[tuple[str, str]]):

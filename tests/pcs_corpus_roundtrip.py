@@ -9,6 +9,7 @@ ids pcs always generates (nvpairs, sets, rules...) and node ids (corosync's).
 from __future__ import annotations
 
 import collections
+import re
 import sys
 from pathlib import Path
 
@@ -39,6 +40,21 @@ def comparable(config: m.Configuration) -> m.Configuration:
     return map_model(config, lambda value: value)
 
 
+def with_pacemaker_defaults(config: m.Configuration) -> m.Configuration:
+    """``config`` with the defaults pcs spells out made explicit everywhere:
+    a rule's boolean-op (``and``; none needed on one expression), an order's
+    first-action (``start``) and then-action (first-action's value)."""
+    def spell(value):
+        if isinstance(value, m.Rule):
+            single = len(value.expressions) == 1
+            return attrs.evolve(value, boolean_op=None if single else value.boolean_op or "and")
+        if isinstance(value, m.Order) and not value.resource_sets:
+            first = value.first_action or "start"
+            return attrs.evolve(value, first_action=first, then_action=value.then_action or first)
+        return value
+    return map_model(config, spell)
+
+
 def differing_sections(a: m.Configuration, b: m.Configuration) -> list[str]:
     return [field.name for field in attrs.fields(m.Configuration)
             if getattr(a, field.name) != getattr(b, field.name)]
@@ -53,13 +69,19 @@ def main():
         config = read_cib((corpus / "xml" / f"{name}.xml").read_bytes()).configuration
         skipped = untranslatable(config)
         if skipped:
-            category = "not expressible: " + skipped[0].split(": ", 1)[-1].split("(")[0].strip()
+            reason = re.sub(r"'[^']*'|\([^)]*\)", "", skipped[0].split(": ", 1)[-1])
+            category = "not expressible: " + re.sub(r"\s+", " ", re.sub(
+                r"^(nvpair|location of|operation) \S+( on \S+)?", r"\1 X", reason)).strip()
         else:
             try:
                 xml = pcs_referee.apply_script(write_pcs(config))
                 back = read_cib(xml).configuration
                 diff = differing_sections(comparable(config), comparable(back))
-                category = "equal" if not diff else "different " + "/".join(diff)
+                if diff and not differing_sections(with_pacemaker_defaults(comparable(config)),
+                                                   with_pacemaker_defaults(comparable(back))):
+                    category = "equal but for defaults pcs spells out"
+                else:
+                    category = "equal" if not diff else "different " + "/".join(diff)
             except pcs_referee.PcsFailed as error:
                 first = str(error).splitlines()[0]
                 command = " ".join(first.split()[:3])
