@@ -167,10 +167,10 @@ def test_ghash_order_known_values():
     assert str_hash("") == 5381
     assert str_hash("cpu") == 193488621
     # bucket order, whatever the insertion order
-    assert iteration_order(["memory", "cpu"]) == iteration_order(["cpu", "memory"]) == [
-        "cpu", "memory"]
+    assert iteration_order(["memory", "cpu"], str_hash) == \
+        iteration_order(["cpu", "memory"], str_hash) == ["cpu", "memory"]
     # ten keys force a resize from 8 to 16 buckets
-    assert iteration_order([f"k{i}" for i in range(10)]) == [
+    assert iteration_order([f"k{i}" for i in range(10)], str_hash) == [
         "k6", "k5", "k4", "k3", "k9", "k2", "k8", "k1", "k7", "k0"]
 
 
@@ -181,6 +181,7 @@ def test_ghash_order_matches_glib():
     import random
     import string
     from pengine.common.ghash import iteration_order
+    from pengine.common.ghash import str_hash as glib_str_hash
     name = ctypes.util.find_library("glib-2.0")
     if name is None:
         pytest.skip("GLib is not installed")
@@ -205,7 +206,7 @@ def test_ghash_order_matches_glib():
         callback = visit(lambda key, value, data: seen.append(ctypes.string_at(key).decode()))
         glib.g_hash_table_foreach(table, callback, None)
         glib.g_hash_table_destroy(table)
-        assert seen == iteration_order(keys), keys
+        assert seen == iteration_order(keys, glib_str_hash), keys
 
 
 def test_show_utilization_lines(tmp_path):

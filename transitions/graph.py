@@ -259,6 +259,24 @@ def _clone_op_key(action: Action, name: str) -> str:
     return op_key(name, action.task, interval_ms)
 
 
+MAINTENANCE_NODES = "maintenance_nodes"
+
+
+def maintenance_changes(sch: Scheduler) -> list:
+    """add_maintenance_nodes: Pacemaker Remote nodes whose maintenance state
+    differs from the one their node_state records (node_in_maintenance)."""
+    return [node for node in sch.nodes
+            if node.is_remote and bool(node.maintenance) != bool(node.remote_maint)]
+
+
+def add_maintenance_update(sch: Scheduler) -> None:
+    """add_maintenance_update: a pseudo-action that always runs, carrying
+    the new maintenance states to the CIB."""
+    if maintenance_changes(sch):
+        from pengine.status.actions import pseudo_op
+        pseudo_op(sch, MAINTENANCE_NODES).set(AF.ALWAYS_IN_GRAPH)
+
+
 def create_graph(sch: Scheduler) -> Transition:
     from pengine.schedule.variants import methods
     sch._graph_resource_names = None
@@ -309,6 +327,7 @@ def create_graph(sch: Scheduler) -> Transition:
         if after is not None:
             after(sch, rsc)
 
+    add_maintenance_update(sch)
     for rsc in sch.resources:
         add_rsc(rsc)
     for action in reversed(sch.actions):

@@ -18,7 +18,7 @@ that precedence, sorted by name.
 from __future__ import annotations
 
 from pengine.status.cluster import Action, Node, Resource, Scheduler
-from pengine.transitions.graph import Transition
+from pengine.transitions.graph import MAINTENANCE_NODES, Transition, maintenance_changes
 
 CRM_META = "CRM_meta"
 
@@ -139,6 +139,13 @@ def _action_lines(sch: Scheduler, action: Action, indent: int, skip_details: boo
             for node_id in downed:
                 lines.append(f'{pad}    <node id="{_escape(node_id)}"/>')
             lines.append(f"{pad}  </downed>")
+    if action.task == MAINTENANCE_NODES:
+        # add_maintenance_nodes: the remote nodes whose maintenance state changes
+        lines.append(f"{pad}  <maintenance>")
+        for node in maintenance_changes(sch):
+            lines.append(f'{pad}    <node id="{_escape(node.id)}" '
+                         f'node_in_maintenance="{1 if node.maintenance else 0}"/>')
+        lines.append(f"{pad}  </maintenance>")
     lines.append(f"{pad}</{tag}>")
     return lines
 

@@ -1,12 +1,18 @@
 """Iteration order of a GLib string-keyed hash table (GHashTable).
 
 Where Pacemaker prints the contents of a hash table (``crm_simulate -U``
-shows utilization tables with ``g_hash_table_foreach``) the order is the
-table's bucket order, which follows from GLib's open addressing: the
-``g_str_hash`` of each key, bucket ``hash * 11 % mod`` with quadratic
+shows utilization tables with ``g_hash_table_foreach``) or takes the first
+of equals from one (the most free node of a resource's allowed nodes), the
+order is the table's bucket order, which follows from GLib's open
+addressing: the hash of each key, bucket ``hash * 11 % mod`` with quadratic
 probing, and a rehash when the table fills up.  ``iteration_order`` replays
 the insertions (tables here never lose keys) and returns the keys in the
 order ``g_hash_table_foreach`` visits them.
+
+The hash is Pacemaker's own, not GLib's ``g_str_hash``: its string-keyed
+tables (``pcmk__strkey_table``: allowed nodes, utilization, ...) hash with
+``pcmk__str_hash`` (``h * 31 + c`` from 0) so that their order does not
+change with GLib.
 """
 
 from __future__ import annotations
@@ -27,8 +33,18 @@ def str_hash(key: str) -> int:
     return h
 
 
+def pcmk_str_hash(key: str) -> int:
+    """pcmk__str_hash (strings.c): ``h = (h << 5) - h + c`` over signed chars, from 0."""
+    h = 0
+    for byte in key.encode("utf-8"):
+        signed = byte - 256 if byte > 127 else byte
+        h = ((h << 5) - h + signed) & _MASK32
+    return h
+
+
 class _Table:
-    def __init__(self):
+    def __init__(self, hash_function=pcmk_str_hash):
+        self.hash_function = hash_function
         self._set_shift(_MIN_SHIFT)
         self.hashes = [0] * self.size
         self.keys: list = [None] * self.size
@@ -54,7 +70,7 @@ class _Table:
         return index
 
     def insert(self, key: str) -> None:
-        hash_value = str_hash(key)
+        hash_value = self.hash_function(key)
         if hash_value < 2:
             hash_value = 2
         index = self._lookup(key, hash_value)
@@ -110,9 +126,10 @@ class _Table:
         return [k for h, k in zip(self.hashes, self.keys) if h >= 2]
 
 
-def iteration_order(keys) -> list:
-    """The keys, inserted in the given order, as g_hash_table_foreach visits them."""
-    table = _Table()
+def iteration_order(keys, hash_function=pcmk_str_hash) -> list:
+    """The keys, inserted in the given order, as g_hash_table_foreach visits
+    them (a ``pcmk__strkey_table`` unless another ``hash_function`` is given)."""
+    table = _Table(hash_function)
     for key in keys:
         table.insert(key)
     return table.order()

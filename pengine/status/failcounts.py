@@ -68,15 +68,43 @@ def get_failcount(sch: Scheduler, node: Node, rsc: Resource, *, effective: bool 
 
 
 def _block_failure(sch: Scheduler, node: Node, rsc: Resource, xml_op) -> bool:
-    """Whether a failure of this resource is configured with on-fail=block."""
+    """block_failure (failcounts.c): whether a failure that an operation
+    configured with on-fail=block matches is recorded, in ``xml_op`` or
+    (without one) in the node's history of the resource."""
+    name = clone_strip(rsc.id)
     for op in rsc.ops:
-        if (op.get("on-fail") or "").lower() != "block":
+        # an XPath test on the attribute as written: exactly "block"
+        if op.get("on-fail") != "block":
             continue
-        if xml_op is None:
-            return True
-        if op.name == xml_op.get("operation") and \
-                opts.interval_ms(op.interval) == h.interval_ms(xml_op):
-            return True
+        if xml_op is not None:
+            if _is_matched_failure(name, op, xml_op):
+                return True
+            continue
+        interval = str(opts.interval_ms(op.interval))
+        for entry in _lrm_resources(sch, node, name):
+            for lrm_op in entry.ops:
+                if lrm_op.get("operation") == op.name and lrm_op.get("interval") == interval \
+                        and _is_matched_failure(name, op, lrm_op):
+                    return True
+    return False
+
+
+def _lrm_resources(sch: Scheduler, node: Node, rsc_id: str):
+    for state in sch.cib.status.node_states:
+        if state.uname == node.name:
+            yield from (entry for entry in state.lrm_resources if entry.id == rsc_id)
+
+
+def _is_matched_failure(rsc_id: str, op, lrm_op) -> bool:
+    """is_matched_failure: ``lrm_op`` is the configured ``op``'s last failure,
+    or its own entry with a result other than the expected one."""
+    if opts.interval_ms(op.interval) != h.interval_ms(lrm_op) \
+            or (op.name or "").lower() != (lrm_op.get("operation") or "").lower():
+        return False
+    if lrm_op.id.lower() == f"{rsc_id}_last_failure_0".lower():
+        return True
+    if lrm_op.id.lower() == f"{rsc_id}_{op.name}_{opts.interval_ms(op.interval)}".lower():
+        return h.to_int(lrm_op.get("rc-code"), 0) != h.target_rc(lrm_op)
     return False
 
 

@@ -330,7 +330,7 @@ def add_running(sch: Scheduler, rsc: Resource, node: Node, failed: bool) -> None
         return
     if _is_multiply_active(rsc):
         if rsc.recovery == "stop_only":
-            rsc.allowed = {n.id: NodeWeight(n, -INFINITY) for n in sch.nodes}
+            rsc.allowed = {n.id: NodeWeight(n, -INFINITY, n.probe_mode) for n in sch.nodes}
         elif rsc.recovery == "block":
             rsc.managed = False
             rsc.blocked = True

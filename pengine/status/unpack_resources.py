@@ -511,7 +511,8 @@ def ban_from_all_nodes(sch: Scheduler, rsc: Resource) -> None:
         top = rsc.top()
         if top.is_anonymous_clone:
             rsc = top
-    rsc.allowed = {node.id: NodeWeight(node, -INFINITY) for node in sch.nodes}
+    # copies of the nodes keep their discovery mode (bundle nodes: never), as pe__copy_node
+    rsc.allowed = {node.id: NodeWeight(node, -INFINITY, node.probe_mode) for node in sch.nodes}
 
 
 # Imported here rather than in the functions that use them: a function-level
