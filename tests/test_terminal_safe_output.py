@@ -95,3 +95,18 @@ def test_stream_escapes_only_what_is_dangerous():
     from pengine.cli.terminal_safe import terminal_safe
     assert terminal_safe("tab\tnew\nline é ü 漢字 ✓") == "tab\tnew\nline é ü 漢字 ✓"
     assert terminal_safe("\x1b[31m\x9b2J\u202e\x7f") == "\ufffd[31m\ufffd2J\ufffd\ufffd"
+
+
+def test_history_progress_bar_keeps_its_carriage_returns(monkeypatch):
+    """The command's own controls pass; the file name in the bar is cleaned."""
+    import io
+
+    from pengine.cli.history import _Progress
+    from pengine.cli.terminal_safe import SafeStream, _as_text
+    underlying = io.StringIO()
+    monkeypatch.setattr("sys.stderr", SafeStream(underlying, _as_text))
+    bar = _Progress(False)
+    bar.enabled = True
+    bar(1, 4, "pe-input-\x1b[2J1.bz2")
+    shown = underlying.getvalue()
+    assert shown.startswith("\r[") and "\x1b" not in shown and "pe-input-\ufffd[2J1.bz2" in shown

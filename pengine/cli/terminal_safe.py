@@ -52,8 +52,20 @@ class SafeStream:
         for line in lines:
             self.write(line)
 
+    def write_own_controls(self, text: str) -> int:
+        """For the command's own control characters (a progress bar's
+        carriage returns): written as they are; clean any data in ``text``
+        with ``terminal_safe`` first."""
+        return self._stream.write(text)
+
     def __getattr__(self, name):
         return getattr(self._stream, name)
+
+
+def write_own_controls(stream, text: str) -> None:
+    """Write ``text`` with its control characters to ``stream`` (cleaned or not)."""
+    writer = getattr(stream, "write_own_controls", None)
+    (writer or stream.write)(text)
 
 
 def _escape_for(args) -> object:
