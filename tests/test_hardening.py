@@ -137,7 +137,7 @@ def test_scenario_times(tmp_path, event, message):
     ('config = "c.crm"\nstart = 9999-12-31T23:59:00Z\n[[event]]\nat = "2h"\n'
      'node-fail = "node1"\n', "past the last date", 3),
     ('config = "c.crm"\n[[event]]\nat = 5\nnode-fail = ' + "[" * 2000 + "]" * 2000 + "\n",
-     "not a list of lists", 2),
+     "nested too deeply", 4),
     ('config = "c.crm"\n\n[[event]]\nat = "2m"\nnode-fail = = "node1"\n',
      "invalid TOML", 5),
 ])

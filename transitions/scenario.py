@@ -172,6 +172,28 @@ def _event_lines(text: str) -> list[int]:
             if line.strip().replace(" ", "") in ("[[event]]", "[[events]]")]
 
 
+def _deep_nesting_position(text: str, limit: int = 100) -> tuple[int, int]:
+    """Where brackets (outside quoted strings) first nest past ``limit``."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        quote = None
+        for column, char in enumerate(line, 1):
+            if quote:
+                if char == quote:
+                    quote = None
+            elif char in "\"'":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > limit:
+                    return number, column
+            elif char in "]}":
+                depth -= 1
+    return 1, 1
+
+
 def load_scenario(path: str) -> Scenario:
     from pengine.cib.load import load_cib, read_text
     from pengine.common.dates import DateError, parse_datetime
@@ -188,7 +210,10 @@ def load_scenario(path: str) -> Scenario:
         raise InputError(f"invalid TOML: {error_text}", Span(path, line or 1, column),
                          source=text) from None
     except RecursionError:
-        raise _error(path, "invalid TOML: arrays or tables nested too deeply") from None
+        # tomllib recurses once per nesting level; a legal scenario nests a few
+        line, column = _deep_nesting_position(text)
+        raise InputError("invalid TOML: arrays or inline tables nested too deeply",
+                         Span(path, line, column), source=text) from None
     base = Path(path).resolve().parent
     config = data.get("config")
     if not isinstance(config, (str, list)) or config in ("", []) \

@@ -231,48 +231,6 @@ def _add_diff(sub, add_input_flags) -> None:
                    help="text (default) or one JSON document")
 
 
-# The scheduling subcommands follow Pacemaker's algorithms, some of which
-# recurse along chains the user builds (the hot ones are iterative; this is
-# the safety net for the rest): they run in a thread with a large stack and
-# a recursion limit to match, so a legal chain of thousands of resources is
-# scheduled instead of ending in RecursionError.  (Not 'run': it sets signal
-# handlers, which only the main thread may.)
-_DEEP_COMMANDS = {"simulate", "check", "explain", "graph", "diff", "scenario", "show"}
-_DEEP_STACK_BYTES = 512 * 1024 * 1024
-_DEEP_RECURSION_LIMIT = 200_000
-
-
-def _run_with_deep_stack(function, args):
-    import threading
-    outcome: dict = {}
-
-    def target():
-        try:
-            outcome["value"] = function(args)
-        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
-            outcome["error"] = error
-
-    previous_limit = sys.getrecursionlimit()
-    try:
-        previous_size = threading.stack_size(_DEEP_STACK_BYTES)
-    except (ValueError, RuntimeError):      # a platform without the option: run as is
-        return function(args)
-    sys.setrecursionlimit(_DEEP_RECURSION_LIMIT)
-    try:
-        worker = threading.Thread(target=target, name="pengine", daemon=True)
-        worker.start()
-    finally:
-        threading.stack_size(previous_size)
-    try:
-        while worker.is_alive():
-            worker.join(0.5)
-    finally:
-        sys.setrecursionlimit(previous_limit)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value", EXIT_SOFTWARE)
-
-
 def main(argv: list[str] | None = None) -> int:
     # A run builds a few hundred thousand objects that live until it ends;
     # the cyclic collector's default (a young-generation pass every 700
@@ -292,9 +250,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pengine: '{args.command}' is not available yet", file=sys.stderr)
         return EXIT_USAGE
     from pengine.cib.errors import InputError, PengineError
+    from pengine.cli.terminal_safe import guarded_output
+    with guarded_output(args):
+        return _run_command(module, args, InputError, PengineError)
+
+
+def _run_command(module, args, InputError, PengineError) -> int:
     try:
-        if args.command in _DEEP_COMMANDS:
-            return _run_with_deep_stack(module.run, args)
         return module.run(args)
     except InputError as error:
         print(error.render(), file=sys.stderr)

@@ -50,8 +50,9 @@ class _Progress:
         width = 30
         filled = width * done // total
         end = "\n" if done == total else ""
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                         f"{name[-40:]:<40}{end}")
+        from pengine.cli.terminal_safe import terminal_safe, write_own_controls
+        write_own_controls(sys.stderr, f"\r[{'#' * filled}{'.' * (width - filled)}] "
+                           f"{done}/{total} {terminal_safe(name[-40:]):<40}{end}")
         sys.stderr.flush()
 
 
@@ -81,7 +82,8 @@ def run(args) -> int:
                         else basename + ".bz2"))
         if streaming:
             if progress.enabled:
-                sys.stderr.write("\r" + " " * 80 + "\r")
+                from pengine.cli.terminal_safe import write_own_controls
+                write_own_controls(sys.stderr, "\r" + " " * 80 + "\r")
             sys.stdout.write("".join(line + "\n" for line in rh.text_lines(record, versions)))
             sys.stdout.flush()
         records.append(record if args.report else _public(record))

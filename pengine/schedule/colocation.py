@@ -522,19 +522,29 @@ def intersect_nodes(dependent: Resource, primary: Resource, colocation: Colocati
 
 # ------------------------------------------------- blocking dependents --
 
-def _mark_action_blocked(sch: Scheduler, rsc: Resource, task: str, reason: Resource) -> None:
+def _mark_action_blocked_steps(sch: Scheduler, rsc: Resource, task: str, reason: Resource):
     text = f"colocation with {reason.id}"
     for action in list(rsc.actions):
         if action.runnable and action.task == task:
             action.clear(AF.RUNNABLE)
             set_reason(action, text, False)
-            block_colocation_dependents(sch, action)
-            update_action_for_orderings(sch, action)
+            yield ("block", action)
+            yield ("update", action)
     for child in rsc.children:
-        _mark_action_blocked(sch, child, task, reason)
+        yield from _mark_action_blocked_steps(sch, child, task, reason)
 
 
 def block_colocation_dependents(sch: Scheduler, action) -> None:
+    """pcmk__block_colocation_dependents.  Blocking a dependent's start blocks
+    its own dependents and cascades along its orderings, as far as the
+    user's chains go: run on the ordering cascade's explicit stack."""
+    cascade(sch, ("block", action))
+
+
+def block_dependents_steps(sch: Scheduler, action):
+    """One call of block_colocation_dependents; the calls it makes (to
+    itself and to update_action_for_orderings) are yielded as
+    ("block", action) and ("update", action)."""
     if action.runnable:
         return
     is_start = action.task == "start"
@@ -553,9 +563,9 @@ def block_colocation_dependents(sch: Scheduler, action) -> None:
         if not is_start and colocation.primary_role != Role.PROMOTED:
             continue
         if colocation.dependent_role == Role.PROMOTED:
-            _mark_action_blocked(sch, colocation.dependent, "promote", action.rsc)
+            yield from _mark_action_blocked_steps(sch, colocation.dependent, "promote", action.rsc)
         else:
-            _mark_action_blocked(sch, colocation.dependent, "start", action.rsc)
+            yield from _mark_action_blocked_steps(sch, colocation.dependent, "start", action.rsc)
 
 
 _ = NodeWeight
@@ -567,5 +577,5 @@ _ = NodeWeight
 # definition, so that the import cycles between the modules resolve.
 from pengine.status.actions import find_first_action, set_reason  # noqa: E402
 from pengine.schedule.remote import node_attribute  # noqa: E402
-from pengine.schedule.update import update_action_for_orderings  # noqa: E402
+from pengine.schedule.update import cascade  # noqa: E402
 from pengine.schedule.variants import methods, this_with_colocations, with_this_colocations  # noqa: E402

@@ -7,6 +7,7 @@ whose flags change is re-processed along with everything ordered after it.
 
 from __future__ import annotations
 
+from pengine.common.trampoline import drive
 from pengine.status.cluster import AF, Action, Rel, Scheduler
 
 UPDATED_NONE = 0
@@ -149,7 +150,29 @@ def _update_for_ordering_flags(sch: Scheduler, first: Action, then: Action, firs
 
 
 def update_action_for_orderings(sch: Scheduler, then: Action) -> None:
-    """pcmk__update_action_for_orderings (with its cascade)."""
+    """pcmk__update_action_for_orderings (with its cascade).  A change cascades
+    along the orderings as far as the user's chain goes: the recursion runs on
+    an explicit stack (pengine.common.trampoline), in the same order."""
+    cascade(sch, ("update", then))
+
+
+def cascade(sch: Scheduler, call: tuple) -> None:
+    """Run ("update", action) -- update_action_for_orderings -- or ("block",
+    action) -- colocation.block_colocation_dependents -- with every call
+    they make to each other on one explicit stack."""
+    drive(_cascade_steps(sch, call), lambda next_call: _cascade_steps(sch, next_call))
+
+
+def _cascade_steps(sch: Scheduler, call: tuple):
+    kind, action = call
+    if kind == "update":
+        return _update_steps(sch, action)
+    return block_dependents_steps(sch, action)
+
+
+def _update_steps(sch: Scheduler, then: Action):
+    """One call of update_action_for_orderings; the calls it makes are yielded
+    (see ``cascade``)."""
     changed = UPDATED_NONE
     last_flags = then.flags
     if then.has(AF.MIN_RUNNABLE):
@@ -192,8 +215,8 @@ def update_action_for_orderings(sch: Scheduler, then: Action) -> None:
             other.flags = Rel.NONE
         if changed & UPDATED_FIRST:
             for after in list(first.actions_after):
-                update_action_for_orderings(sch, after.action)
-            update_action_for_orderings(sch, first)
+                yield ("update", after.action)
+            yield ("update", first)
     if then.has(AF.MIN_RUNNABLE):
         if last_flags == then.flags:
             changed &= ~UPDATED_THEN
@@ -201,11 +224,10 @@ def update_action_for_orderings(sch: Scheduler, then: Action) -> None:
             changed |= UPDATED_THEN
     if changed & UPDATED_THEN:
         if (last_flags & AF.RUNNABLE) and not then.runnable:
-            from pengine.schedule.colocation import block_colocation_dependents
-            block_colocation_dependents(sch, then)
-        update_action_for_orderings(sch, then)
+            yield ("block", then)
+        yield ("update", then)
         for after in list(then.actions_after):
-            update_action_for_orderings(sch, after.action)
+            yield ("update", after.action)
 
 
 def _clear_because(action: Action, flag: int, reason: Action) -> None:
@@ -307,6 +329,7 @@ def update_ordered_actions(sch: Scheduler, first: Action, then: Action, node, fl
 # scheduler's inner loops.  At the end of the module, after every
 # definition, so that the import cycles between the modules resolve.
 from pengine.status.actions import find_first_action  # noqa: E402
+from pengine.schedule.colocation import block_dependents_steps  # noqa: E402
 from pengine.status.cluster import Role  # noqa: E402
 from pengine.schedule.ordering import _task_of, order_actions  # noqa: E402
 from pengine.schedule.variants import location as rsc_location, methods  # noqa: E402

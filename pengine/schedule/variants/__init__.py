@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from pengine.common.trampoline import drive
 from pengine.status.cluster import Role
 
 
 class VariantMethods(Protocol):
     def assign(self, sch, rsc, prefer, stop_if_fail): ...
+    def assign_steps(self, sch, rsc, prefer, stop_if_fail): ...
     def create_actions(self, sch, rsc): ...
     def internal_constraints(self, sch, rsc): ...
     def apply_coloc_score(self, sch, dependent, primary, colocation, for_dependent): ...
@@ -45,6 +47,20 @@ _MODULES: dict[str, VariantMethods] = {}
 
 def install(table: dict[str, VariantMethods]) -> None:
     _MODULES.update(table)
+
+
+def assign_walk(sch, rsc, prefer, stop_if_fail):
+    """Assign ``rsc`` (its variant's ``assign``).  Assigning a resource first
+    assigns what it depends on (its parent, its colocations' primaries, its
+    members): a recursion as deep as the chain the user built, run here on
+    an explicit stack (pengine.common.trampoline)."""
+    return drive(_assign_steps((rsc, prefer, stop_if_fail), sch),
+                 lambda call: _assign_steps(call, sch))
+
+
+def _assign_steps(call, sch):
+    rsc, prefer, stop_if_fail = call
+    return methods(rsc).assign_steps(sch, rsc, prefer, stop_if_fail)
 
 
 def this_with_colocations(rsc) -> list:

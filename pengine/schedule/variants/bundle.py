@@ -27,12 +27,17 @@ from pengine.status.bundles import (  # noqa: F401 (bundle.X for the scheduler)
 # ordinary primitives; the bundled clone is assigned onto the bundle nodes.
 
 def assign(sch: Scheduler, rsc: Resource, prefer, stop_if_fail: bool):
+    from pengine.schedule.variants import assign_walk
+    return assign_walk(sch, rsc, prefer, stop_if_fail)
+
+
+def assign_steps(sch: Scheduler, rsc: Resource, prefer, stop_if_fail: bool):
     """pcmk__bundle_assign: containers like clone instances, then each
-    replica's IP, connection and bundled instance, then the bundled clone."""
+    replica's IP, connection and bundled instance, then the bundled clone.
+    A generator: those assignments are yielded."""
     from pengine.schedule import instances as inst
     from pengine.schedule.score_log import show_node_scores
     from pengine.status.failcounts import threshold_reached
-    from pengine.schedule.variants import methods
     bd = data(rsc)
     rsc.assigning = True
     show_node_scores(sch, rsc, "pcmk__bundle_assign", rsc.allowed)
@@ -41,7 +46,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer, stop_if_fail: bool):
     inst.assign_instances(sch, rsc, ordered, bd.nreplicas, bd.nreplicas_per_host)
     for replica in bd.replicas:
         if replica.ip is not None:
-            methods(replica.ip).assign(sch, replica.ip, prefer, stop_if_fail)
+            yield (replica.ip, prefer, stop_if_fail)
         host = replica.container.assigned_node
         if replica.remote is not None:
             if host is not None and host.is_remote:
@@ -50,7 +55,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer, stop_if_fail: bool):
                 from pengine.schedule.colocation import new_colocation
                 new_colocation(sch, "child-remote-with-docker-remote", None, INFINITY,
                                replica.remote, host.remote_rsc, None, None, False, True)
-            methods(replica.remote).assign(sch, replica.remote, prefer, stop_if_fail)
+            yield (replica.remote, prefer, stop_if_fail)
         if replica.child is not None:
             for entry in replica.child.allowed.values():
                 if entry.node is not replica.node:
@@ -58,12 +63,12 @@ def assign(sch: Scheduler, rsc: Resource, prefer, stop_if_fail: bool):
                 elif threshold_reached(sch, replica.child, entry.node) is None:
                     entry.score = INFINITY
             replica.child.parent.assigning = True
-            methods(replica.child).assign(sch, replica.child, replica.node, stop_if_fail)
+            yield (replica.child, replica.node, stop_if_fail)
             replica.child.parent.assigning = False
     if bd.child is not None:
         for entry in bd.child.allowed.values():
             entry.score = 0 if is_bundle_node(rsc, entry.node) else -INFINITY
-        methods(bd.child).assign(sch, bd.child, prefer, stop_if_fail)
+        yield (bd.child, prefer, stop_if_fail)
     rsc.assigning = False
     rsc.unassigned = False
     return None

@@ -45,9 +45,15 @@ def _call_notifications(name: str, *args):
 # ------------------------------------------------------------ assignment --
 
 def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool) -> Node | None:
-    """pcmk__clone_assign: assign the instances; a clone itself has no node."""
+    from pengine.schedule.variants import assign_walk
+    return assign_walk(sch, rsc, prefer, stop_if_fail)
+
+
+def assign_steps(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool):
+    """pcmk__clone_assign: assign the instances; a clone itself has no node.
+    A generator: the primaries' assignments are yielded."""
     from pengine.schedule.score_log import show_node_scores
-    from pengine.schedule.variants import methods, this_with_colocations, with_this_colocations
+    from pengine.schedule.variants import this_with_colocations, with_this_colocations
     if not rsc.unassigned:
         return None
     if rsc.assigning:
@@ -58,7 +64,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: boo
     # resources this clone is colocated with go first
     for colocation in this_with_colocations(rsc):
         primary = colocation.primary
-        methods(primary).assign(sch, primary, prefer, stop_if_fail)
+        yield (primary, prefer, stop_if_fail)
     # then the preferences of resources colocated with it
     for colocation in with_this_colocations(rsc):
         coloc.add_dependent_scores(sch, colocation, rsc)

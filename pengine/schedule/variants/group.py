@@ -17,8 +17,13 @@ def _last_member(rsc: Resource) -> Resource | None:
 
 
 def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool) -> Node | None:
+    from pengine.schedule.variants import assign_walk
+    return assign_walk(sch, rsc, prefer, stop_if_fail)
+
+
+def assign_steps(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool):
+    """pcmk__group_assign as a generator: each member's assignment is yielded."""
     from pengine.schedule.score_log import show_node_scores
-    from pengine.schedule.variants import methods
     if not rsc.unassigned:
         return rsc.assigned_node
     if rsc.assigning:
@@ -32,7 +37,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: boo
     show_node_scores(sch, rsc, "pcmk__group_assign")   # -s output (pengine.score_log)
     first_node = None
     for member in rsc.children:
-        node = methods(member).assign(sch, member, prefer, stop_if_fail)
+        node = yield (member, prefer, stop_if_fail)
         if first_node is None:
             first_node = node
     rsc.next_role = first.next_role

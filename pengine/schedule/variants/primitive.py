@@ -84,7 +84,9 @@ def _assign_best_node(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_i
     return rsc.assigned_node is not None
 
 
-def _apply_this_with(sch: Scheduler, colocation, rsc: Resource) -> None:
+def _apply_this_with_steps(sch: Scheduler, colocation, rsc: Resource):
+    """The primary is assigned first: a call yielded to the assignment walk
+    (pengine.schedule.variants.assign_walk)."""
     from pengine.schedule.variants import methods
     archive = None
     other = colocation.primary
@@ -92,7 +94,7 @@ def _apply_this_with(sch: Scheduler, colocation, rsc: Resource) -> None:
         from pengine.status.cluster import copy_table
         archive = copy_table(rsc.allowed)
     if other.unassigned:
-        methods(other).assign(sch, other, None, True)
+        yield (other, None, True)
     methods(rsc).apply_coloc_score(sch, rsc, other, colocation, True)
     if archive is not None and not coloc.any_node_available(rsc.allowed):
         rsc.allowed = archive
@@ -111,9 +113,16 @@ def _remote_connection_assigned(sch: Scheduler, connection: Resource) -> None:
 
 
 def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool) -> Node | None:
-    from pengine.schedule.variants import methods, this_with_colocations, with_this_colocations
+    from pengine.schedule.variants import assign_walk
+    return assign_walk(sch, rsc, prefer, stop_if_fail)
+
+
+def assign_steps(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: bool):
+    """pcmk__primitive_assign as a generator: each assignment it needs first
+    (the parent's, a primary's) is yielded as (resource, prefer, stop_if_fail)."""
+    from pengine.schedule.variants import this_with_colocations, with_this_colocations
     if rsc.parent is not None and not rsc.parent.assigning:
-        methods(rsc.parent).assign(sch, rsc.parent, prefer, stop_if_fail)
+        yield (rsc.parent, prefer, stop_if_fail)
     if not rsc.unassigned:
         return rsc.assigned_node
     if rsc.assigning:
@@ -123,7 +132,7 @@ def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: boo
     with_this = with_this_colocations(rsc)
     def with_primary(colocation):
         before = journal.snapshot(rsc)
-        _apply_this_with(sch, colocation, rsc)
+        yield from _apply_this_with_steps(sch, colocation, rsc)
         if before is not None:
             journal.note_table(rsc, before, "colocation",
                                f"{colocation.id} (with {colocation.primary.id})")
@@ -138,13 +147,13 @@ def assign(sch: Scheduler, rsc: Resource, prefer: Node | None, stop_if_fail: boo
     # Mandatory colocations first, to satisfy as many as possible.
     for colocation in this_with:
         if colocation.score <= -INFINITY or colocation.score >= INFINITY:
-            with_primary(colocation)
+            yield from with_primary(colocation)
     for colocation in with_this:
         if colocation.score <= -INFINITY or colocation.score >= INFINITY:
             with_dependent(colocation)
     for colocation in this_with:
         if -INFINITY < colocation.score < INFINITY:
-            with_primary(colocation)
+            yield from with_primary(colocation)
     for colocation in with_this:
         if -INFINITY < colocation.score < INFINITY:
             with_dependent(colocation)
