@@ -97,6 +97,9 @@ def build_scope(cib: m.Cib, base, turns: "TurnRecorder") -> Scope:
     services_of: dict[int, list[str]] = {}
     for rsc in config.resources:
         services_of.setdefault(component_of[rsc.id], []).append(rsc.id)
+    for service in base.services:       # resources only the status knows (orphans)
+        if service not in component_of:
+            services_of.setdefault(ALWAYS, []).append(service)
 
     always = {ALWAYS}
     for rsc in m.walk_resources(config.resources):
