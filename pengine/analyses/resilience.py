@@ -20,9 +20,11 @@ node's loss hurts most, which services have no second home and how much
 capacity each node has left.
 
 The loaded CIB is shared by every what-if (each event only evolves the
-status section of the one frozen model); the unpacked working state is not,
-since every scheduler phase mutates it (see benchmarks/resilience.py for
-what one what-if costs).
+status section of the one frozen model).  A what-if schedules only the
+components it can reach (`whatif_scope`), merged with the base outcome of
+the others; the unpacked working state itself cannot be shared, since every
+scheduler phase mutates it (see benchmarks/README.md for what a what-if
+costs).
 """
 
 from __future__ import annotations
