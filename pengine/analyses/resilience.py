@@ -710,7 +710,7 @@ def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
     return Analysis(base.services, base.nodes, base.summary, outcomes, headroom, optimal_now)
 
 
-_SHARED: tuple = ()     # what forked workers inherit: (cib, now, base, optimal, keep, agents, scope)
+_SHARED: tuple = ()     # what forked workers inherit: cib, now, base, optimal, keep, agents, scope
 
 
 def _plan_all(cib, now, base, what_ifs, optimal, keep, jobs, agents,
