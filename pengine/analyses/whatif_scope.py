@@ -18,10 +18,18 @@ Two facts make a what-if cheap:
    unreachable when, in the base run, it has nothing to do (every primitive
    runs where it is placed, no summary line names it, nothing is blocked),
    its history on each node the event touches says only "not running there"
-   (probes that found it stopped, clean stops), and the event touches none of
-   its histories.  Taking away a node that none of its resources were placed
-   on removes a candidate that lost every comparison in the base run; node
-   comparisons are a total order (score, then name), so each choice stays.
+   (probes that found it stopped, clean stops), the event touches none of
+   its histories, and each of its choices of a node in the base run had a
+   best score no other node tied.  Taking away a node that none of its
+   resources were placed on removes a candidate that lost to the best on
+   score alone, so each choice stays.
+
+One coupling crosses components: between nodes of equal score the one with
+fewer resources assigned so far wins (`pengine.schedule.assign`).  The base
+run records which nodes each top-level resource's turn filled
+(`TurnRecorder`); a run of some components adds, before each turn, the fill
+of the left-out resources the whole run would have assigned by then
+(`TurnFiller`), so its ties break as the whole run's do.
 
 So a what-if is scheduled on the sub-CIB of the components it reaches plus
 those that must always be there (fencing devices: whether any exists
