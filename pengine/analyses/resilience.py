@@ -20,9 +20,11 @@ node's loss hurts most, which services have no second home and how much
 capacity each node has left.
 
 The loaded CIB is shared by every what-if (each event only evolves the
-status section of the one frozen model); the unpacked working state is not,
-since every scheduler phase mutates it (see benchmarks/resilience.py for
-what one what-if costs).
+status section of the one frozen model).  A what-if schedules only the
+components it can reach (`whatif_scope`), merged with the base outcome of
+the others; the unpacked working state itself cannot be shared, since every
+scheduler phase mutates it (see benchmarks/README.md for what a what-if
+costs).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from attrs import evolve, field, frozen
 
 from pengine.cib import model as m
 from pengine.cib.errors import PengineError
+from pengine.analyses import whatif_scope
 
 #: service outcomes, most severe first; ``--fail-on`` names the first three
 STATES = ("stopped", "blocked", "promotion-lost", "degraded", "moved", "restarted", "ok")
@@ -346,6 +349,7 @@ class _Run:
     nodes: tuple
     transition: object = field(eq=False, repr=False)
     placement: object = field(default=None, eq=False, repr=False)
+    loads: dict = field(factory=dict, eq=False, repr=False)   # service -> node -> demand
 
 
 def schedule_once(cib: m.Cib, now: datetime, *, optimal: bool = False,
@@ -389,6 +393,7 @@ def _outcome_of(sch, summary, capacity, transition) -> _Run:
     owners: dict = {}
     blocked: dict = {}
     promotion: dict = {}
+    loads: dict = {}
     services = []
     for top in sch.resources:
         service = top.top(include_bundle=True)
@@ -410,8 +415,10 @@ def _outcome_of(sch, summary, capacity, transition) -> _Run:
                 promoted += role == Role.PROMOTED
                 runs_here.add((prim.id.split(":")[0], node.name, role.text))
                 load = demand.setdefault(node.name, {})
+                own = loads.setdefault(top.id, {}).setdefault(node.name, {})
                 for key, value in prim.utilization.items():
                     load[key] = load.get(key, 0) + _int(value)
+                    own[key] = own.get(key, 0) + _int(value)
             else:
                 why[prim.id] = tuple(_why_not(sch, prim))
         if collective:
@@ -432,7 +439,7 @@ def _outcome_of(sch, summary, capacity, transition) -> _Run:
                 instances=instances, capacity=capacity, demand=demand, why=why,
                 blocked=blocked, promotion=promotion, owners=owners,
                 services=tuple(services), nodes=tuple(n.name for n in sch.nodes),
-                transition=transition, placement=sch.placement_report)
+                transition=transition, placement=sch.placement_report, loads=loads)
 
 
 def _impacts(base: _Run, run: _Run) -> list[Impact]:
@@ -529,9 +536,11 @@ def _headroom(run: _Run) -> list[tuple[str, str, int]]:
 
 
 def plan(cib: m.Cib, now: datetime, base: _Run, what_if: WhatIf, *, optimal: bool = False,
-         keep_transition: bool = False, agents: dict | None = None) -> Outcome:
+         keep_transition: bool = False, agents: dict | None = None, scope=None) -> Outcome:
     """One what-if: the event applied, scheduled as simulate schedules it, and
-    compared with the base outcome."""
+    compared with the base outcome.  With a ``scope`` (whatif_scope) and no
+    transition or optimal placement asked for, only the components the event
+    reaches are scheduled, the rest keeping their base outcome."""
     try:
         event_cib, when = apply_what_if(cib, what_if, now, agents)
     except PengineError as error:
@@ -540,7 +549,11 @@ def plan(cib: m.Cib, now: datetime, base: _Run, what_if: WhatIf, *, optimal: boo
         from pengine.cib.errors import InputError
         span, text = what_if.origin
         raise InputError(error.message, span, text) from None
-    run = schedule_once(event_cib, when, keep_transition=keep_transition)
+    run = None
+    if scope is not None and not keep_transition and not optimal and when == now:
+        run = _schedule_reached(scope, cib, event_cib, when, base)
+    if run is None:
+        run = schedule_once(event_cib, when, keep_transition=keep_transition)
     impacts = _impacts(base, run)
     fencing = tuple(e["node"] for e in run.entries if e.get("change") == "Fence")
     overcommit = _overcommit(run)
@@ -551,6 +564,43 @@ def plan(cib: m.Cib, now: datetime, base: _Run, what_if: WhatIf, *, optimal: boo
     gc.collect()     # one what-if's working state is garbage before the next is built
     return Outcome(what_if, run.summary, impacts, fencing, overcommit, _headroom(run),
                    findings, run.transition)
+
+
+def _schedule_reached(scope, cib: m.Cib, event_cib: m.Cib, now: datetime,
+                      base: _Run) -> _Run | None:
+    """The what-if scheduled on the components it reaches, merged with the
+    base outcome of the others; None when it must be scheduled whole."""
+    from pengine.analyses.whatif_scope import kept_services, reached, sub_cib
+    components = reached(scope, cib, event_cib)
+    if components is None or len(components) > scope.size:    # ALWAYS counts too
+        return None
+    filler = whatif_scope.TurnFiller(scope, components)
+    run = schedule_once(sub_cib(scope, event_cib, components), now,
+                        on_unpacked=lambda sch: setattr(sch, "assign_observer", filler))
+    return _merged(base, run, kept_services(scope, components))
+
+
+def _merged(base: _Run, run: _Run, kept: frozenset) -> _Run:
+    """The outcome of a whole run from a run of the ``kept`` services and the
+    base run of the others (which a what-if cannot reach: no summary line,
+    nothing blocked or stopped, the same placement)."""
+    def pick(name):
+        out = {k: v for k, v in getattr(base, name).items() if k not in kept}
+        out.update(getattr(run, name))
+        return out
+
+    loads = pick("loads")
+    demand: dict = {node: {} for node in base.nodes}
+    for per_node in loads.values():
+        for node, load in per_node.items():
+            total = demand.setdefault(node, {})
+            for key, value in load.items():
+                total[key] = total.get(key, 0) + value
+    return _Run(summary=run.summary, entries=run.entries, placed=pick("placed"),
+                instances=pick("instances"), capacity=run.capacity, demand=demand,
+                why=run.why, blocked=run.blocked, promotion=pick("promotion"),
+                owners=base.owners, services=base.services, nodes=base.nodes,
+                transition=None, loads=loads)
 
 
 def _optimal_findings(cib: m.Cib, now: datetime, base: _Run, greedy: _Run,
@@ -619,10 +669,14 @@ def _with_option(cib: m.Cib, name: str, value: str) -> m.Cib:
 
 def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
             depth: int = 1, events: list[WhatIf] = (), kinds=KINDS,
-            optimal: bool = False, keep_transitions: bool = False, jobs: int = 1) -> Analysis:
+            optimal: bool = False, keep_transitions: bool = False, jobs: int = 1,
+            narrow: bool = True) -> Analysis:
     """The base run, then every what-if (standard ones unless told otherwise);
     with ``jobs`` > 1 the what-ifs are planned by that many forked workers,
-    which share the loaded CIB and the base run with this process."""
+    which share the loaded CIB and the base run with this process.  With
+    ``narrow`` (the default), a what-if schedules only the components it can
+    reach (whatif_scope) unless its transition is kept or optimal placement
+    asked for; without, every what-if is scheduled whole."""
     gc.freeze()      # the loaded CIB lives through every what-if: out of the collector's way
     try:
         found: list[WhatIf] = []
@@ -630,14 +684,21 @@ def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
         standard = what_ifs is None and kinds
         found.extend(() if standard else (what_ifs or ()))
 
+        separable: list[bool] = []
+        turns = whatif_scope.TurnRecorder()
+
         def collect(sch):
             agents.update(agent_table(sch))
+            separable.append(narrow and whatif_scope.separable(cib, sch))
+            if separable[0]:
+                sch.assign_observer = turns
             if standard:
                 found.extend(standard_what_ifs(sch, depth, kinds))
         base = schedule_once(cib, now, on_unpacked=collect)
         what_ifs = found + list(events)
+        scope = whatif_scope.build_scope(cib, base, turns) if separable[0] else None
         outcomes = _plan_all(cib, now, base, what_ifs, optimal, keep_transitions, jobs,
-                             agents)
+                             agents, scope)
         optimal_now: list[str] = []
         if optimal:
             optimal_now = _optimal_now(cib, now)
@@ -649,16 +710,18 @@ def analyse(cib: m.Cib, now: datetime, what_ifs: list[WhatIf] | None = None, *,
     return Analysis(base.services, base.nodes, base.summary, outcomes, headroom, optimal_now)
 
 
-_SHARED: tuple = ()     # what forked workers inherit: (cib, now, base, optimal, keep, agents)
+_SHARED: tuple = ()     # what forked workers inherit: cib, now, base, optimal, keep, agents, scope
 
 
-def _plan_all(cib, now, base, what_ifs, optimal, keep, jobs, agents) -> list[Outcome]:
+def _plan_all(cib, now, base, what_ifs, optimal, keep, jobs, agents,
+              scope=None) -> list[Outcome]:
     if jobs <= 1 or len(what_ifs) < 2:
-        return [plan(cib, now, base, w, optimal=optimal, keep_transition=keep, agents=agents)
+        return [plan(cib, now, base, w, optimal=optimal, keep_transition=keep, agents=agents,
+                     scope=scope)
                 for w in what_ifs]
     import multiprocessing
     global _SHARED
-    _SHARED = (cib, now, base, optimal, keep, agents)
+    _SHARED = (cib, now, base, optimal, keep, agents, scope)
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(min(jobs, len(what_ifs))) as pool:
@@ -676,10 +739,10 @@ def _plan_all(cib, now, base, what_ifs, optimal, keep, jobs, agents) -> list[Out
 def _plan_in_worker(what_if: WhatIf):
     """One what-if in a worker; an input error comes back as data (an
     exception's span and source would not survive pickling)."""
-    cib, now, base, optimal, keep, agents = _SHARED
+    cib, now, base, optimal, keep, agents, scope = _SHARED
     try:
         return "ok", plan(cib, now, base, what_if, optimal=optimal, keep_transition=keep,
-                          agents=agents)
+                          agents=agents, scope=scope)
     except PengineError as error:
         return "error", (type(error), (error.message,),
                          {"span": error.span, "source": error.source, "hint": error.hint,

@@ -56,7 +56,11 @@ def sort_nodes(sch: Scheduler, weights, preferred: Node | None = None, *,
         # hands it, g_hash_table_get_values (the table's order, reversed)
         weights = list(weights)
         return glib_list_sort(weights if listed else _table_values_order(weights), compare)
-    return sorted(weights, key=functools.cmp_to_key(compare))
+    ordered = sorted(weights, key=functools.cmp_to_key(compare))
+    observer = getattr(sch, "assign_observer", None)
+    if observer is not None:
+        observer.sorted(ordered)
+    return ordered
 
 
 def _table_values_order(weights: list[NodeWeight]) -> list[NodeWeight]:

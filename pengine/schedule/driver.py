@@ -138,9 +138,19 @@ def assign_resources(sch: Scheduler) -> None:
     if optimal:
         from pengine.schedule.placement import place_optimally
         place_optimally(sch)
+    # an observer (pengine resilience's what-if scope) sees each top-level
+    # resource's turn: which nodes it fills, or fills them as a run of the
+    # whole cluster would have by then
+    observer = getattr(sch, "assign_observer", None)
     for rsc in list(sch.resources):
         if not rsc.is_remote_connection:
+            if observer is not None:
+                observer.before(sch, rsc)
             methods(rsc).assign(sch, rsc, None, True)
+            if observer is not None:
+                observer.after(sch, rsc)
+    if observer is not None:
+        observer.done(sch)
     if optimal:
         from pengine.schedule.placement import finish_report
         finish_report(sch)
