@@ -279,7 +279,7 @@ def test_pengine_run_and_status_end_to_end(tmp_path):
     assert "* web\t(ocf:test:Dummy):\t Started n1" in status.stdout
     assert "Current DC: n1 (1) - partition with quorum" in status.stdout
     assert "web: migration-threshold=1000000 fail-count=1" in status.stdout
-    assert "web_monitor_1000 on n1 'not running' (7)" in status.stdout
+    assert "web_monitor_1000 on n1 'Not running' (7)" in status.stdout
 
 
 def test_cli_errors_are_clear(tmp_path):

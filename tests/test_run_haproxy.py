@@ -167,7 +167,7 @@ def test_haproxy_restarts_twice_moves_at_the_third_failure_and_stays_after_expir
     status = r.status()
     assert "* haproxy\t(ocf:pengine:haproxy):\t Started node2" in status
     assert "  * Node: node1:\n    * haproxy: migration-threshold=3 fail-count=3" in status
-    assert "haproxy_monitor_1000 on node1 'not running' (7)" in status
+    assert "haproxy_monitor_1000 on node1 'Not running' (7)" in status
     log = r.logged()
     assert log.count("initiating haproxy_start_0 on node1") == 3    # first start + 2 restarts
     assert log.count("initiating haproxy_stop_0 on node1") == 3

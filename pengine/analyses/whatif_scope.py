@@ -281,7 +281,7 @@ def reached(scope: Scope, cib: m.Cib, event_cib: m.Cib) -> frozenset | None:
     """The components an event (the base CIB turned into ``event_cib``) can
     reach, with those always kept; None when the event is one this module
     does not narrow down (the what-if is then planned whole)."""
-    if event_cib.attributes != cib.attributes:
+    if _scheduling_attributes(event_cib) != _scheduling_attributes(cib):
         return None
     touched_nodes: set[str] = set()
     touched: set[int] = set()
@@ -330,6 +330,15 @@ def reached(scope: Scope, cib: m.Cib, event_cib: m.Cib) -> frozenset | None:
         touched |= scope.active_on.get(name, frozenset())
         touched |= scope.placed_on.get(name, frozenset())
     return frozenset(touched) | scope.always
+
+
+# the CIB's version counters: an injection bumps them as crm_simulate does,
+# and no scheduling decision reads them
+_VERSION_COUNTERS = frozenset({"admin_epoch", "epoch", "num_updates", "cib-last-written"})
+
+
+def _scheduling_attributes(cib: m.Cib) -> tuple:
+    return tuple(pair for pair in cib.attributes if pair[0] not in _VERSION_COUNTERS)
 
 
 def _failure_attribute_changes(old: m.NodeState, new: m.NodeState) -> set[str] | None:
