@@ -162,8 +162,10 @@ def test_a_node_cut_off_right_after_it_rejoins_as_coordinator_is_fenced(fcluster
     fcluster.heal("n1")
     fcluster.start_node("n1")
     try:
-        wait_for(lambda: "this node coordinates the partition now" in log(fcluster, "n1")
-                 [sizes["n1"]:], 40, interval=0.02, what="n1 coordinating")
+        # coordinating the whole cluster again, not a partition of its own
+        # (its corosync may still be merging rings when it first coordinates)
+        wait_for(lambda: "join complete: n1, n2, n3" in log(fcluster, "n1")[sizes["n1"]:],
+                 40, interval=0.02, what="n1 coordinating n1, n2 and n3")
     except AssertionError:
         pytest.fail("n1 did not rejoin\n" + logs(fcluster))
     time.sleep(0.1)
