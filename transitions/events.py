@@ -7,6 +7,7 @@ analyses that plan many what-ifs (resilience)."""
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from datetime import datetime
 
@@ -70,8 +71,29 @@ def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]
     return from_epoch(int(time.time())), None
 
 
+# what XML 1.0 cannot hold, even escaped: the saved CIB (-O, -I) must stay XML
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TEXT_FLAGS = (("-u", "node_up"), ("-d", "node_down"), ("-f", "node_fail"),
+               ("-g", "ticket_grant"), ("-r", "ticket_revoke"), ("-b", "ticket_standby"),
+               ("-e", "ticket_activate"), ("-i", "op_inject"), ("-F", "op_fail"),
+               ("-q", "quorum"), ("-w", "watchdog"))
+
+
+def _check_xml_text(args) -> None:
+    """A node, ticket or operation named on the command line ends up in the
+    CIB: a control character there is a usage error, not a broken file."""
+    for flag, dest in _TEXT_FLAGS:
+        given = getattr(args, dest, None)
+        for value in ([given] if isinstance(given, str) else given or ()):
+            found = _NOT_XML.search(value)
+            if found:
+                raise UsageError(f"{flag}: control character U+{ord(found.group()):04X} in "
+                                 f"{value!r}: node, ticket and operation names cannot hold one")
+
+
 def injections_from(args) -> Injections:
     from pengine.transitions.inject import parse_op_spec
+    _check_xml_text(args)
     for spec in getattr(args, "op_fail", None) or ():
         parse_op_spec(spec)         # -F garbage is a usage error, not silently ignored
     # crm_simulate writes -q's text into have-quorum as given (and prints it so)
