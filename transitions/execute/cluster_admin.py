@@ -346,26 +346,11 @@ class ClusterAdmin:
         self.config_version = version
         self.cib = evolve(self.cib, configuration=cib.configuration)
 
-    def _check_config(self, now: float) -> None:
-        """(Controller's hook) In a cluster an edited configuration file is
-        a change for the coordinator to make, not one this node makes alone."""
-        if not self.watch_config:
-            return
-        from pengine.transitions.execute.controller import _mtime
-        if _mtime(self.config_path) == self.config_mtime:
-            return
-        try:
-            config = self._read_config()
-        except Exception as error:  # noqa: BLE001 - a bad edit must not stop the cluster
-            render = getattr(error, "render", None)
-            log.error("configuration %s not loaded: %s", self.config_path,
-                      render() if render else error)
-            return
-        self.configuration_file_changed(config)
-
     def configuration_file_changed(self, config: m.Cib) -> None:
-        """This node's configuration file changed: ask the coordinator to
-        take it, as ``pengine configure --replace`` would."""
+        """(Controller's hook) This node's configuration file changed: in a
+        cluster that is a change for the coordinator to make, not one this
+        node makes alone; ask it to take the file, as ``pengine configure
+        --replace`` would."""
         from pengine.cib.cib_xml import write_cib
         if self.link is None:
             return

@@ -223,6 +223,11 @@ class Controller:
             log.error("configuration %s not loaded: %s", self.config_path,
                       render() if render else error)
             return
+        self.configuration_file_changed(config)
+
+    def configuration_file_changed(self, config) -> None:
+        """The configuration file was edited (and reads): alone, this node
+        takes it at once (a cluster member asks its coordinator instead)."""
         self.cib = self._cluster_attributes(evolve(self.cib,
                                                    configuration=config.configuration))
         self.save()

@@ -30,7 +30,7 @@ class _Alone:
 
 class LocalAdminController(ClusterAdmin, Controller):
     # one node: its own file is the configuration (not a request to a coordinator)
-    _check_config = Controller._check_config
+    configuration_file_changed = Controller.configuration_file_changed
 
     def __init__(self, *args, **kwargs):
         Controller.__init__(self, *args, **kwargs)
