@@ -18,6 +18,8 @@ from pengine.cib.span import Span
 MAX_XML_BYTES = 64 * 1024 * 1024  # real CIBs are a few MiB at most
 MAX_DEPTH = 64
 MAX_TEXT_CHARS = 1024 * 1024  # a CIB element holds attributes and children, hardly any text
+# the characters XML 1.0 cannot hold, even as character references
+NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # The encodings expat reads itself; any other declared one is refused with a
 # position rather than handed to Python's codec machinery (LookupError, or

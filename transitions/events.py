@@ -7,12 +7,12 @@ analyses that plan many what-ifs (resilience)."""
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from datetime import datetime
 
 from pengine.cib import model as m
 from pengine.cib.errors import UsageError
+from pengine.cib.xml_source import NOT_XML_CHARACTERS
 from pengine.transitions.inject import Injections
 
 
@@ -71,8 +71,6 @@ def effective_date(cib: m.Cib, given: str | None) -> tuple[datetime, str | None]
     return from_epoch(int(time.time())), None
 
 
-# what XML 1.0 cannot hold, even escaped: the saved CIB (-O, -I) must stay XML
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TEXT_FLAGS = (("-u", "node_up"), ("-d", "node_down"), ("-f", "node_fail"),
                ("-g", "ticket_grant"), ("-r", "ticket_revoke"), ("-b", "ticket_standby"),
                ("-e", "ticket_activate"), ("-i", "op_inject"), ("-F", "op_fail"),
@@ -81,11 +79,12 @@ _TEXT_FLAGS = (("-u", "node_up"), ("-d", "node_down"), ("-f", "node_fail"),
 
 def _check_xml_text(args) -> None:
     """A node, ticket or operation named on the command line ends up in the
-    CIB: a control character there is a usage error, not a broken file."""
+    CIB (-O, -I must stay XML): a control character there is a usage error,
+    not a broken file."""
     for flag, dest in _TEXT_FLAGS:
         given = getattr(args, dest, None)
         for value in ([given] if isinstance(given, str) else given or ()):
-            found = _NOT_XML.search(value)
+            found = NOT_XML_CHARACTERS.search(value)
             if found:
                 raise UsageError(f"{flag}: control character U+{ord(found.group()):04X} in "
                                  f"{value!r}: node, ticket and operation names cannot hold one")

@@ -5,7 +5,7 @@
 ``resources`` (written as crm_simulate's cluster status writes them,
 :mod:`transitions.simulate_xml`), ``node_attributes`` and ``node_history``
 (fail counts), then ``status``.  Where the status came from (live from a
-running node, or the file a stopped run left) is in ``summary/source``, an
+running node, or the file a stopped run left) is in a ``source`` element of ``summary``, an
 element crm_mon does not have.
 """
 

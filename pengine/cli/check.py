@@ -187,17 +187,11 @@ def format_json(reports: list[FileReport], strict: bool) -> str:
     return json.dumps(as_records(reports), indent=2) + "\n"
 
 
-_NOT_XML = None
-
-
 def _xml_safe(text: str) -> str:
     """What XML 1.0 cannot hold (control characters in a file name or a
     message) as U+FFFD: the JUnit document stays well-formed."""
-    global _NOT_XML
-    if _NOT_XML is None:
-        import re
-        _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-    return _NOT_XML.sub("\ufffd", text)
+    from pengine.cib.xml_source import NOT_XML_CHARACTERS
+    return NOT_XML_CHARACTERS.sub("\ufffd", text)
 
 
 def _xml_attr(text: str) -> str:
